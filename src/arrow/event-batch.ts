@@ -1,0 +1,61 @@
+// Arrow form of `ttp_events` rows (the data contract in ../shared/ENGINEERING.md).
+import { Field, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Uint32, Utf8, type Decimal } from "apache-arrow";
+import type { TtpEvent } from "../ttp/event.ts";
+import { HUGEINT_TYPE, int128Column, readInt128, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+
+export const ttpEventSchema = new Schema([
+  new Field("ledger_sequence", new Uint32(), false),
+  new Field("closed_at", new TimestampMicrosecond("UTC"), false),
+  new Field("tx_hash", new Utf8(), false),
+  new Field("transaction_index", new Uint32(), false),
+  new Field("operation_index", new Uint32(), true),
+  new Field("event_index", new Uint32(), false),
+  new Field("event_type", new Utf8(), false),
+  new Field("from_address", new Utf8(), true),
+  new Field("to_address", new Utf8(), true),
+  new Field("asset", new Utf8(), true),
+  new Field("amount", HUGEINT_TYPE, false),
+  new Field("contract_address", new Utf8(), false),
+  new Field("to_muxed_type", new Utf8(), true),
+  new Field("to_muxed_value", new Utf8(), true),
+]);
+
+/** Events of consecutive ledgers in TTP order; event_index restarts at 0 for each ledger. */
+export function ttpEventBatch(events: readonly TtpEvent[]): RecordBatch {
+  const eventIndex = new Array<number>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const sameLedger = i > 0 && events[i - 1]!.ledgerSequence === events[i]!.ledgerSequence;
+    eventIndex[i] = sameLedger ? eventIndex[i - 1]! + 1 : 0;
+  }
+  const children = [
+    uint32Column(events.map((e) => e.ledgerSequence)),
+    timestampColumn(events.map((e) => e.closedAt)),
+    utf8Column(events.map((e) => e.txHash)),
+    uint32Column(events.map((e) => e.transactionIndex)),
+    uint32Column(events.map((e) => e.operationIndex)),
+    uint32Column(eventIndex),
+    utf8Column(events.map((e) => e.eventType)),
+    utf8Column(events.map((e) => e.from)),
+    utf8Column(events.map((e) => e.to)),
+    utf8Column(events.map((e) => e.asset)),
+    int128Column(events.map((e) => e.amount)),
+    utf8Column(events.map((e) => e.contractAddress)),
+    utf8Column(events.map((e) => e.toMuxedType)),
+    utf8Column(events.map((e) => e.toMuxedValue)),
+  ];
+  const data = makeData({ type: new Struct(ttpEventSchema.fields), length: events.length, nullCount: 0, children });
+  return new RecordBatch(ttpEventSchema, data);
+}
+
+/** The amount column as bigints (Arrow's Decimal getters do not return bigint). */
+export function amountsOf(batch: RecordBatch): bigint[] {
+  const column = batch.getChild("amount")!;
+  const out: bigint[] = [];
+  let row = 0;
+  for (const chunk of column.data as readonly { values: Uint32Array; length: number; offset: number }[]) {
+    for (let i = 0; i < chunk.length; i++) out[row++] = readInt128(chunk.values, chunk.offset + i);
+  }
+  return out;
+}
+
+export type { Decimal };

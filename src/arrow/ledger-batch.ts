@@ -1,0 +1,55 @@
+// Arrow form of ledgers as the source hands them on: header fields plus the raw LedgerCloseMeta XDR.
+import { Field, makeData, RecordBatch, Schema, Struct, Binary, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
+import { binaryColumn, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+
+export interface RawLedger {
+  readonly sequence: number;
+  readonly hash: string;
+  readonly previousHash: string;
+  /** Seconds since the Unix epoch. */
+  readonly closedAt: number;
+  readonly protocolVersion: number;
+  /** The ledger's LedgerCloseMeta XDR. */
+  readonly xdr: Uint8Array;
+}
+
+export const rawLedgerSchema = new Schema([
+  new Field("sequence", new Uint32(), false),
+  new Field("hash", new Utf8(), false),
+  new Field("previous_hash", new Utf8(), false),
+  new Field("closed_at", new TimestampMicrosecond("UTC"), false),
+  new Field("protocol_version", new Uint32(), false),
+  new Field("xdr", new Binary(), false),
+]);
+
+export function rawLedgerBatch(ledgers: readonly RawLedger[]): RecordBatch {
+  const children = [
+    uint32Column(ledgers.map((l) => l.sequence)),
+    utf8Column(ledgers.map((l) => l.hash)),
+    utf8Column(ledgers.map((l) => l.previousHash)),
+    timestampColumn(ledgers.map((l) => l.closedAt)),
+    uint32Column(ledgers.map((l) => l.protocolVersion)),
+    binaryColumn(ledgers.map((l) => l.xdr)),
+  ];
+  const data = makeData({ type: new Struct(rawLedgerSchema.fields), length: ledgers.length, nullCount: 0, children });
+  return new RecordBatch(rawLedgerSchema, data);
+}
+
+export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {
+  const sequence = batch.getChild("sequence")!;
+  const hash = batch.getChild("hash")!;
+  const previousHash = batch.getChild("previous_hash")!;
+  const closedAt = batch.getChild("closed_at")!;
+  const protocolVersion = batch.getChild("protocol_version")!;
+  const xdr = batch.getChild("xdr")!;
+  for (let i = 0; i < batch.numRows; i++) {
+    yield {
+      sequence: sequence.get(i) as number,
+      hash: hash.get(i) as string,
+      previousHash: previousHash.get(i) as string,
+      closedAt: Number(closedAt.get(i)) / 1000,
+      protocolVersion: protocolVersion.get(i) as number,
+      xdr: xdr.get(i) as Uint8Array,
+    };
+  }
+}

@@ -1,0 +1,14 @@
+import type { RecordBatch } from "apache-arrow";
+
+/**
+ * What the processor hands the sink: the `ledgers` rows and the `ttp_events` rows of a run of
+ * consecutive ledgers. The sink commits both, with its cursor, in one transaction.
+ */
+export interface ProcessedBatch {
+  /** Rows shaped by ledgerSummarySchema, ascending by sequence. */
+  readonly ledgers: RecordBatch;
+  /** Rows shaped by ttpEventSchema, in TTP order. */
+  readonly events: RecordBatch;
+  readonly firstLedger: number;
+  readonly lastLedger: number;
+}

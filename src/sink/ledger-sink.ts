@@ -1,0 +1,13 @@
+import type { ProcessedBatch } from "../arrow/processed-batch.ts";
+
+/**
+ * Where processed ledgers land. `write` commits the batch's `ledgers` rows, its `ttp_events`
+ * rows and the cursor (its last ledger) atomically: after a crash either all of a batch is
+ * there or none of it. Writing a ledger at or below the cursor again replaces it, never duplicates.
+ */
+export interface LedgerSink {
+  /** Last committed ledger, or null when nothing was committed yet. */
+  cursor(): Promise<number | null>;
+  write(batch: ProcessedBatch): Promise<void>;
+  close(): Promise<void>;
+}

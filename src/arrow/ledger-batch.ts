@@ -11,6 +11,8 @@ export interface RawLedger {
   readonly protocolVersion: number;
   /** The ledger's LedgerCloseMeta XDR. */
   readonly xdr: Uint8Array;
+  /** Where the ledger was read from (object key, file, URL), for error messages downstream. */
+  readonly location?: string | null;
 }
 
 export const rawLedgerSchema = new Schema([
@@ -20,6 +22,7 @@ export const rawLedgerSchema = new Schema([
   new Field("closed_at", new TimestampMicrosecond("UTC"), false),
   new Field("protocol_version", new Uint32(), false),
   new Field("xdr", new Binary(), false),
+  new Field("location", new Utf8(), true),
 ]);
 
 export function rawLedgerBatch(ledgers: readonly RawLedger[]): RecordBatch {
@@ -30,6 +33,7 @@ export function rawLedgerBatch(ledgers: readonly RawLedger[]): RecordBatch {
     timestampColumn(ledgers.map((l) => l.closedAt)),
     uint32Column(ledgers.map((l) => l.protocolVersion)),
     binaryColumn(ledgers.map((l) => l.xdr)),
+    utf8Column(ledgers.map((l) => l.location ?? null)),
   ];
   const data = makeData({ type: new Struct(rawLedgerSchema.fields), length: ledgers.length, nullCount: 0, children });
   return new RecordBatch(rawLedgerSchema, data);
@@ -42,6 +46,7 @@ export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {
   const closedAt = batch.getChild("closed_at")!;
   const protocolVersion = batch.getChild("protocol_version")!;
   const xdr = batch.getChild("xdr")!;
+  const location = batch.getChild("location");
   for (let i = 0; i < batch.numRows; i++) {
     yield {
       sequence: sequence.get(i) as number,
@@ -50,6 +55,7 @@ export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {
       closedAt: Number(closedAt.get(i)) / 1000,
       protocolVersion: protocolVersion.get(i) as number,
       xdr: xdr.get(i) as Uint8Array,
+      location: (location?.get(i) as string | null | undefined) ?? null,
     };
   }
 }

@@ -1,0 +1,98 @@
+// The processor stage: raw ledgers (Arrow) in, `ledgers` and `ttp_events` rows (Arrow) out.
+import type { RecordBatch } from "apache-arrow";
+import { rawLedgersOf } from "../arrow/ledger-batch.ts";
+import { ttpEventBatch } from "../arrow/event-batch.ts";
+import { ledgerSummaryBatch, type LedgerSummary } from "../arrow/ledger-summary-batch.ts";
+import type { ProcessedBatch } from "../arrow/processed-batch.ts";
+import { SacAddressBook } from "../stellar/asset.ts";
+import type { LedgerDecoder } from "../stellar/ledger-decoder.ts";
+import type { LedgerModel } from "../stellar/model.ts";
+import type { TtpEvent } from "../ttp/event.ts";
+import { ledgerEvents, type TtpMode } from "../ttp/ledger-events.ts";
+import { describeMismatch, verifyLedgerEvents } from "../ttp/verify.ts";
+
+export interface TtpProcessorOptions {
+  readonly networkPassphrase: string;
+  readonly decoder: LedgerDecoder;
+  readonly mode: TtpMode;
+  /** Check every transaction's events against its balance changes; a mismatch stops the run. */
+  readonly verify?: boolean;
+  /** Keeps only the events it accepts (the ledgers table still counts every event). */
+  readonly filter?: (event: TtpEvent) => boolean;
+}
+
+/** A ledger could not be processed; names the ledger and where it came from. */
+export class ProcessorError extends Error {
+  override readonly name = "ProcessorError";
+  constructor(message: string, readonly ledger: number, location: string | null, options?: { cause?: unknown }) {
+    super(`${message} (ledger ${ledger}${location ? `, ${location}` : ""})`, options);
+  }
+}
+
+export interface ProcessedStats {
+  readonly transactions: number;
+  readonly failedTransactions: number;
+  readonly operations: number;
+  readonly eventsByType: Record<string, number>;
+}
+
+export class TtpProcessor {
+  private readonly sac: SacAddressBook;
+
+  constructor(private readonly options: TtpProcessorOptions) {
+    this.sac = SacAddressBook.forPassphrase(options.networkPassphrase);
+  }
+
+  process(batch: RecordBatch): ProcessedBatch & { stats: ProcessedStats } {
+    const summaries: LedgerSummary[] = [];
+    const events: TtpEvent[] = [];
+    const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number> };
+    for (const raw of rawLedgersOf(batch)) {
+      let ledger: LedgerModel;
+      try {
+        ledger = this.options.decoder.decode(raw.xdr);
+      } catch (error) {
+        throw new ProcessorError(`undecodable LedgerCloseMeta XDR: ${(error as Error).message}`, raw.sequence, raw.location ?? null, { cause: error });
+      }
+      if (ledger.sequence !== raw.sequence) {
+        throw new ProcessorError(`decoded ledger says sequence ${ledger.sequence}`, raw.sequence, raw.location ?? null);
+      }
+      let ledgerEventList: TtpEvent[];
+      try {
+        ledgerEventList = ledgerEvents(ledger, this.sac, this.options.mode);
+      } catch (error) {
+        throw new ProcessorError((error as Error).message, raw.sequence, raw.location ?? null, { cause: error });
+      }
+      if (this.options.verify) {
+        const mismatch = verifyLedgerEvents(ledger, ledgerEventList);
+        if (mismatch) throw new ProcessorError(describeMismatch(mismatch), raw.sequence, raw.location ?? null);
+      }
+      const failed = ledger.transactions.filter((tx) => !tx.successful).length;
+      const operations = ledger.transactions.reduce((n, tx) => n + tx.operations.length, 0);
+      stats.transactions += ledger.transactions.length;
+      stats.failedTransactions += failed;
+      stats.operations += operations;
+      const kept = this.options.filter ? ledgerEventList.filter(this.options.filter) : ledgerEventList;
+      for (const event of kept) stats.eventsByType[event.eventType] = (stats.eventsByType[event.eventType] ?? 0) + 1;
+      events.push(...kept);
+      summaries.push({
+        sequence: ledger.sequence,
+        hash: ledger.hash,
+        previousHash: ledger.previousHash,
+        closedAt: ledger.closedAt,
+        protocolVersion: ledger.protocolVersion,
+        successfulTxCount: ledger.transactions.length - failed,
+        failedTxCount: failed,
+        operationCount: operations,
+        eventCount: kept.length,
+      });
+    }
+    return {
+      ledgers: ledgerSummaryBatch(summaries),
+      events: ttpEventBatch(events),
+      firstLedger: summaries[0]?.sequence ?? 0,
+      lastLedger: summaries[summaries.length - 1]?.sequence ?? 0,
+      stats,
+    };
+  }
+}

@@ -42,7 +42,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
   for await (const batch of options.source.batches(options.range, { signal: options.signal })) {
     options.signal?.throwIfAborted();
     const processed = options.processor.process(batch);
-    await options.sink.write(processed);
+    if (processed.ledgers.numRows > 0) await options.sink.write(processed);
     for (const [type, count] of Object.entries(processed.stats.eventsByType)) eventsByType[type] = (eventsByType[type] ?? 0) + count;
     progress = {
       ...progress,
@@ -56,6 +56,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
       elapsedMs: performance.now() - started,
     };
     options.onProgress?.(progress);
+    if (processed.failure) throw processed.failure;
   }
   return { ...progress, elapsedMs: performance.now() - started };
 }

@@ -43,30 +43,25 @@ export class TtpProcessor {
     this.sac = SacAddressBook.forPassphrase(options.networkPassphrase);
   }
 
-  process(batch: RecordBatch): ProcessedBatch & { stats: ProcessedStats } {
+  /**
+   * Processes a batch of raw ledgers. When a ledger fails, the ledgers before it are still
+   * returned, with the failure, so that the caller can commit them before stopping.
+   */
+  process(batch: RecordBatch): ProcessedBatch & { stats: ProcessedStats; failure: ProcessorError | null } {
     const summaries: LedgerSummary[] = [];
     const events: TtpEvent[] = [];
     const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number> };
+    let failure: ProcessorError | null = null;
     for (const raw of rawLedgersOf(batch)) {
-      let ledger: LedgerModel;
+      let result;
       try {
-        ledger = this.options.decoder.decode(raw.xdr);
+        result = this.processLedger(raw.xdr, raw.sequence, raw.location ?? null);
       } catch (error) {
-        throw new ProcessorError(`undecodable LedgerCloseMeta XDR: ${(error as Error).message}`, raw.sequence, raw.location ?? null, { cause: error });
+        if (!(error instanceof ProcessorError)) throw error;
+        failure = error;
+        break;
       }
-      if (ledger.sequence !== raw.sequence) {
-        throw new ProcessorError(`decoded ledger says sequence ${ledger.sequence}`, raw.sequence, raw.location ?? null);
-      }
-      let ledgerEventList: TtpEvent[];
-      try {
-        ledgerEventList = ledgerEvents(ledger, this.sac, this.options.mode);
-      } catch (error) {
-        throw new ProcessorError((error as Error).message, raw.sequence, raw.location ?? null, { cause: error });
-      }
-      if (this.options.verify) {
-        const mismatch = verifyLedgerEvents(ledger, ledgerEventList);
-        if (mismatch) throw new ProcessorError(describeMismatch(mismatch), raw.sequence, raw.location ?? null);
-      }
+      const { ledger, ledgerEventList } = result;
       const failed = ledger.transactions.filter((tx) => !tx.successful).length;
       const operations = ledger.transactions.reduce((n, tx) => n + tx.operations.length, 0);
       stats.transactions += ledger.transactions.length;
@@ -93,6 +88,28 @@ export class TtpProcessor {
       firstLedger: summaries[0]?.sequence ?? 0,
       lastLedger: summaries[summaries.length - 1]?.sequence ?? 0,
       stats,
+      failure,
     };
+  }
+
+  private processLedger(xdr: Uint8Array, sequence: number, location: string | null): { ledger: LedgerModel; ledgerEventList: TtpEvent[] } {
+    let ledger: LedgerModel;
+    try {
+      ledger = this.options.decoder.decode(xdr);
+    } catch (error) {
+      throw new ProcessorError(`undecodable LedgerCloseMeta XDR: ${(error as Error).message}`, sequence, location, { cause: error });
+    }
+    if (ledger.sequence !== sequence) throw new ProcessorError(`decoded ledger says sequence ${ledger.sequence}`, sequence, location);
+    let ledgerEventList: TtpEvent[];
+    try {
+      ledgerEventList = ledgerEvents(ledger, this.sac, this.options.mode);
+    } catch (error) {
+      throw new ProcessorError((error as Error).message, sequence, location, { cause: error });
+    }
+    if (this.options.verify) {
+      const mismatch = verifyLedgerEvents(ledger, ledgerEventList);
+      if (mismatch) throw new ProcessorError(describeMismatch(mismatch), sequence, location);
+    }
+    return { ledger, ledgerEventList };
   }
 }

@@ -1,0 +1,40 @@
+// NDJSON export of `ttp_events` rows, with the contract's column names.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { messageOf } from "../duckdb/message-of.ts";
+import { sqlString } from "../duckdb/sql-string.ts";
+import { rangeParameters, type LedgerRange } from "./export-range.ts";
+
+// amount as a decimal string (JavaScript readers keep every digit); closed_at as ISO-8601 UTC in the
+// form Date.prototype.toISOString() gives, whatever the session's TimeZone is.
+const EVENT_COLUMNS = `
+  ledger_sequence,
+  strftime(timezone('UTC', closed_at), '%Y-%m-%dT%H:%M:%S.%gZ') AS closed_at,
+  tx_hash, transaction_index, operation_index, event_index, event_type,
+  from_address, to_address, asset,
+  CAST(amount AS VARCHAR) AS amount,
+  contract_address, to_muxed_type, to_muxed_value`;
+
+/**
+ * Writes the events of ledgers [range.start, range.end] to `file` (parent directories are created),
+ * one JSON object per line, ordered by ledger_sequence, event_index; nulls stay null.
+ * Returns the number of rows written.
+ */
+export async function exportJson(connection: DuckDBConnection, range: LedgerRange, file: string): Promise<number> {
+  const parameters = rangeParameters(range);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const result = await connection.runAndReadAll(
+      `COPY (
+         SELECT ${EVENT_COLUMNS} FROM ttp_events
+         WHERE ledger_sequence BETWEEN $1 AND $2
+         ORDER BY ledger_sequence, event_index
+       ) TO ${sqlString(file)} (FORMAT json)`,
+      parameters,
+    );
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  } catch (error) {
+    throw new Error(`Cannot export the events of ledgers ${range.start}-${range.end} to ${file}: ${messageOf(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,71 @@
+// Parquet export of `ttp_events` and `ledgers` rows.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { messageOf } from "../duckdb/message-of.ts";
+import { sqlString } from "../duckdb/sql-string.ts";
+import { rangeParameters, type LedgerRange } from "./export-range.ts";
+
+export interface ParquetExportCounts {
+  /** Rows written to ttp_events.parquet. */
+  readonly events: number;
+  /** Rows written to ledgers.parquet. */
+  readonly ledgers: number;
+}
+
+// Parquet has no 128-bit integer, and DuckDB writes HUGEINT as DOUBLE, losing digits. DECIMAL(38, 0)
+// is exact (a 16-byte fixed-length decimal in the file, read back as DECIMAL(38,0)) but holds
+// |amount| < 10^38, a little less than i128's range; amounts beyond it are refused, not rounded.
+const DECIMAL_38_MAX = "99999999999999999999999999999999999999";
+
+const EVENTS = `
+  SELECT * REPLACE (CAST(amount AS DECIMAL(38, 0)) AS amount) FROM ttp_events
+  WHERE ledger_sequence BETWEEN $1 AND $2
+  ORDER BY ledger_sequence, event_index`;
+
+const LEDGERS = `SELECT * FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence`;
+
+/**
+ * Writes the events and ledgers of [range.start, range.end] to `dir`/ttp_events.parquet and
+ * `dir`/ledgers.parquet (zstd), creating `dir`. Both files come from one snapshot of the database.
+ * Column types are DuckDB's, except amount: DECIMAL(38,0), see above.
+ */
+export async function exportParquet(connection: DuckDBConnection, range: LedgerRange, dir: string): Promise<ParquetExportCounts> {
+  const parameters = rangeParameters(range);
+  const copy = async (select: string, file: string): Promise<number> => {
+    const result = await connection.runAndReadAll(`COPY (${select}) TO ${sqlString(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`, parameters);
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  };
+  try {
+    mkdirSync(dir, { recursive: true });
+    await connection.run("BEGIN TRANSACTION");
+    try {
+      await refuseWideAmounts(connection, parameters);
+      const events = await copy(EVENTS, "ttp_events.parquet");
+      const ledgers = await copy(LEDGERS, "ledgers.parquet");
+      await connection.run("COMMIT");
+      return { events, ledgers };
+    } catch (error) {
+      await connection.run("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    throw new Error(`Cannot export ledgers ${range.start}-${range.end} as Parquet to ${dir}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+async function refuseWideAmounts(connection: DuckDBConnection, parameters: [number, number]): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT ledger_sequence, event_index, CAST(amount AS VARCHAR) FROM ttp_events
+     WHERE ledger_sequence BETWEEN $1 AND $2
+       AND (amount > ${DECIMAL_38_MAX} OR amount < -${DECIMAL_38_MAX})
+     ORDER BY ledger_sequence, event_index LIMIT 1`,
+    parameters,
+  );
+  const row = reader.getRows()[0];
+  if (row) {
+    throw new Error(
+      `event ${row[1]} of ledger ${row[0]} has amount ${row[2]}, beyond Parquet's DECIMAL(38,0); export these ledgers as NDJSON instead`,
+    );
+  }
+}

@@ -1,0 +1,48 @@
+// Every ledger of every shared lake goes through the whole in-process pipeline (data lake source,
+// SDK decoder, TTP processor, DuckDB sink) without error.
+import { describe, expect, test } from "bun:test";
+import { runPipeline } from "../../src/components/pipeline.ts";
+import { TtpProcessor } from "../../src/components/ttp-processor.ts";
+import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
+import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
+import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
+import { lakeSequences } from "../support/ledger-models.ts";
+import { lakePath } from "../support/ledgers.ts";
+
+/** Maximal runs of consecutive sequences: [[start, end], ...]. */
+function contiguousRanges(sequences: number[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const s of sequences) {
+    const last = ranges[ranges.length - 1];
+    if (last && s === last[1] + 1) last[1] = s;
+    else ranges.push([s, s]);
+  }
+  return ranges;
+}
+
+describe("the pipeline over every shared lake", () => {
+  for (const lake of ["pubnet", "testnet", "standalone-p23", "standalone-p24"]) {
+    for (const mode of ["auto", "classic"] as const) {
+      test(`${lake}, ${mode} mode: every ledger lands in DuckDB`, async () => {
+        const source = await openFolderLake(lakePath(lake));
+        const processor = new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: new SdkLedgerDecoder(source.networkPassphrase), mode });
+        const sink = await DuckDbSink.open(":memory:");
+        try {
+          const sequences = await lakeSequences(lake);
+          let events = 0;
+          for (const [start, end] of contiguousRanges(sequences)) {
+            const summary = await runPipeline({ source, processor, sink, range: { start, end } });
+            expect(summary.ledgers).toBe(end - start + 1);
+            events += summary.events;
+          }
+          const connection = await sink.connect();
+          const rows = (await connection.runAndReadAll("SELECT (SELECT count(*) FROM ledgers), (SELECT count(*) FROM ttp_events)")).getRows();
+          expect(rows).toEqual([[BigInt(sequences.length), BigInt(events)]]);
+          expect(await sink.cursor()).toBe(sequences[sequences.length - 1]!);
+        } finally {
+          await sink.close();
+        }
+      });
+    }
+  }
+});

@@ -1,5 +1,5 @@
 // Low-level Arrow column construction from plain arrays, without per-value Builder objects.
-import { Binary, Decimal, makeData, TimestampMicrosecond, Uint32, Utf8, type Data } from "apache-arrow";
+import { Binary, Decimal, makeData, RecordBatch, Struct, TimestampMicrosecond, Uint32, Utf8, type Data, type Schema } from "apache-arrow";
 
 const encoder = new TextEncoder();
 
@@ -92,4 +92,9 @@ export function readInt128(words: Uint32Array, i: number): bigint {
     (BigInt(words[i * 4 + 2]!) << 64n) |
     (BigInt(words[i * 4 + 3]!) << 96n);
   return BigInt.asIntN(128, v);
+}
+
+/** A record batch of `schema` from its columns, all of `length` rows. */
+export function recordBatchOf(schema: Schema, length: number, children: Data[]): RecordBatch {
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children }));
 }

@@ -1,7 +1,7 @@
 // Arrow form of `ttp_events` rows (the data contract in ../shared/ENGINEERING.md).
-import { Field, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Uint32, Utf8, type Decimal } from "apache-arrow";
+import { Field, Schema, type RecordBatch, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
 import type { TtpEvent } from "../ttp/event.ts";
-import { HUGEINT_TYPE, int128Column, readInt128, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+import { recordBatchOf, HUGEINT_TYPE, int128Column, readInt128, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
 
 export const ttpEventSchema = new Schema([
   new Field("ledger_sequence", new Uint32(), false),
@@ -43,8 +43,7 @@ export function ttpEventBatch(events: readonly TtpEvent[]): RecordBatch {
     utf8Column(events.map((e) => e.toMuxedType)),
     utf8Column(events.map((e) => e.toMuxedValue)),
   ];
-  const data = makeData({ type: new Struct(ttpEventSchema.fields), length: events.length, nullCount: 0, children });
-  return new RecordBatch(ttpEventSchema, data);
+  return recordBatchOf(ttpEventSchema, events.length, children);
 }
 
 /** The amount column as bigints (Arrow's Decimal getters do not return bigint). */
@@ -58,4 +57,3 @@ export function amountsOf(batch: RecordBatch): bigint[] {
   return out;
 }
 
-export type { Decimal };

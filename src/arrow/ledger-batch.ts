@@ -1,6 +1,6 @@
 // Arrow form of ledgers as the source hands them on: header fields plus the raw LedgerCloseMeta XDR.
-import { Field, makeData, RecordBatch, Schema, Struct, Binary, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
-import { binaryColumn, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+import { Field, Schema, type RecordBatch, Binary, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
+import { recordBatchOf, binaryColumn, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
 
 export interface RawLedger {
   readonly sequence: number;
@@ -35,8 +35,7 @@ export function rawLedgerBatch(ledgers: readonly RawLedger[]): RecordBatch {
     binaryColumn(ledgers.map((l) => l.xdr)),
     utf8Column(ledgers.map((l) => l.location ?? null)),
   ];
-  const data = makeData({ type: new Struct(rawLedgerSchema.fields), length: ledgers.length, nullCount: 0, children });
-  return new RecordBatch(rawLedgerSchema, data);
+  return recordBatchOf(rawLedgerSchema, ledgers.length, children);
 }
 
 export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {

@@ -1,6 +1,6 @@
 // Arrow form of `ledgers` rows: one per processed ledger.
-import { Field, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
-import { timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+import { Field, Schema, type RecordBatch, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
+import { recordBatchOf, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
 
 export interface LedgerSummary {
   readonly sequence: number;
@@ -38,6 +38,5 @@ export function ledgerSummaryBatch(ledgers: readonly LedgerSummary[]): RecordBat
     uint32Column(ledgers.map((l) => l.operationCount)),
     uint32Column(ledgers.map((l) => l.eventCount)),
   ];
-  const data = makeData({ type: new Struct(ledgerSummarySchema.fields), length: ledgers.length, nullCount: 0, children });
-  return new RecordBatch(ledgerSummarySchema, data);
+  return recordBatchOf(ledgerSummarySchema, ledgers.length, children);
 }

@@ -1,6 +1,6 @@
 // LedgerSource over a SEP-54 (galexie) data lake: one zstd-compressed LedgerCloseMetaBatch per
 // object. Storage and decompression are injected, so this file runs on any runtime.
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, toHex } from "../../stellar/hash.ts";
 import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../arrow/ledger-batch.ts";
 import { resolvePassphrase } from "../../stellar/network.ts";
@@ -52,14 +52,6 @@ interface LoadedObject {
   readonly ledgerCloseMetas: readonly Uint8Array[];
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function sha256Hex(bytes: Uint8Array): string {
-  const digest = sha256(bytes);
-  let out = "";
-  for (let i = 0; i < digest.length; i++) out += HEX[digest[i]!];
-  return out;
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -222,7 +214,7 @@ export class DataLakeSource implements LedgerSource {
     if (header.sequence !== sequence) {
       throw new SourceError(`wrong sequence: expected ledger ${sequence}, the LedgerCloseMeta holds ledger ${header.sequence}`, sequence, location);
     }
-    const computed = sha256Hex(header.headerBytes);
+    const computed = toHex(sha256(header.headerBytes));
     if (computed !== header.hash) {
       throw new SourceError(`corrupt ledger header: its hash says ${header.hash} but sha256 of the header is ${computed}`, sequence, location);
     }

@@ -1,57 +1,13 @@
 import { xdr } from "@stellar/stellar-sdk";
-import type { ContractEventModel, EntryChange, LedgerModel, OperationModel, TransactionModel } from "../model.ts";
+import type { EntryChange, LedgerModel, OperationModel, TransactionModel } from "../model.ts";
 import type { LedgerDecoder } from "../ledger-decoder.ts";
 import { sha256, toHex } from "../hash.ts";
 import { baseAccountOf } from "../strkey.ts";
 import { entryChanges } from "./wire-entries.ts";
+import { transactionMetaParts } from "./wire-meta.ts";
 import { envelopeFields, envelopeHash, envelopesOf } from "./wire-envelopes.ts";
-import { contractEvent } from "./wire-events.ts";
 import { operationBody, operationResult } from "./wire-operations.ts";
 import { muxedAccountStrkey } from "./wire-values.ts";
-
-interface MetaParts {
-  readonly version: number;
-  readonly before: readonly xdr.LedgerEntryChangeWire[];
-  readonly after: readonly xdr.LedgerEntryChangeWire[];
-  readonly operations: readonly { changes: readonly xdr.LedgerEntryChangeWire[]; events: readonly xdr.ContractEventWire[] }[];
-  readonly transactionEvents: readonly xdr.ContractEventWire[];
-}
-
-function metaParts(meta: xdr.TransactionMetaWire): MetaParts {
-  switch (meta.v) {
-    case 0:
-      return { version: 0, before: [], after: [], operations: meta.operations.map((o) => ({ changes: o.changes, events: [] })), transactionEvents: [] };
-    case 1:
-      return { version: 1, before: meta.v1.txChanges, after: [], operations: meta.v1.operations.map((o) => ({ changes: o.changes, events: [] })), transactionEvents: [] };
-    case 2:
-      return {
-        version: 2,
-        before: meta.v2.txChangesBefore,
-        after: meta.v2.txChangesAfter,
-        operations: meta.v2.operations.map((o) => ({ changes: o.changes, events: [] })),
-        transactionEvents: [],
-      };
-    case 3: {
-      const sorobanEvents = meta.v3.sorobanMeta?.events ?? [];
-      return {
-        version: 3,
-        before: meta.v3.txChangesBefore,
-        after: meta.v3.txChangesAfter,
-        // Soroban transactions hold exactly one operation: their events are that operation's.
-        operations: meta.v3.operations.map((o, i) => ({ changes: o.changes, events: i === 0 ? sorobanEvents : [] })),
-        transactionEvents: [],
-      };
-    }
-    case 4:
-      return {
-        version: 4,
-        before: meta.v4.txChangesBefore,
-        after: meta.v4.txChangesAfter,
-        operations: meta.v4.operations,
-        transactionEvents: meta.v4.events.map((e) => e.event),
-      };
-  }
-}
 
 function operationResults(result: xdr.TransactionResultWire): { successful: boolean; results: readonly xdr.OperationResultWire[] } {
   const outer = result.result;
@@ -90,8 +46,6 @@ function sequenceBumpKey(...changeLists: readonly EntryChange[][]): string | nul
   return null;
 }
 
-const events = (list: readonly xdr.ContractEventWire[]): ContractEventModel[] => list.map(contractEvent);
-
 /** Decodes LedgerCloseMeta XDR with the Stellar SDK's generic XDR reader (plain "wire" objects). */
 export class SdkLedgerDecoder implements LedgerDecoder {
   private readonly networkId: Uint8Array;
@@ -113,9 +67,9 @@ export class SdkLedgerDecoder implements LedgerDecoder {
 
     const transactions: TransactionModel[] = body.txProcessing.map((processing, i) => {
       const hash = toHex(processing.result.transactionHash);
-      const parts = metaParts(processing.txApplyProcessing);
+      const parts = transactionMetaParts(processing.txApplyProcessing);
       const feeChanges = entryChanges(processing.feeProcessing);
-      const txChangesBefore = entryChanges(parts.before);
+      const txChangesBefore = parts.txChangesBefore;
       const envelope =
         envelopesByHash.get(hash) ?? (bySequence ??= envelopesBySequence(envelopesByHash)).get(sequenceBumpKey(feeChanges, txChangesBefore) ?? "");
       if (!envelope) {
@@ -128,8 +82,8 @@ export class SdkLedgerDecoder implements LedgerDecoder {
         source: op.sourceAccount ? muxedAccountStrkey(op.sourceAccount) : null,
         body: operationBody(op.body),
         result: operationResult(results[index]),
-        changes: entryChanges(parts.operations[index]?.changes ?? []),
-        events: events(parts.operations[index]?.events ?? []),
+        changes: parts.operations[index]?.changes ?? [],
+        events: parts.operations[index]?.events ?? [],
       }));
       return {
         index: i + 1,
@@ -142,13 +96,13 @@ export class SdkLedgerDecoder implements LedgerDecoder {
         memo: fields.memo,
         isFeeBump: fields.isFeeBump,
         isSoroban: fields.isSoroban,
-        metaVersion: parts.version,
+        metaVersion: parts.metaVersion,
         operations,
         feeChanges,
         txChangesBefore,
-        txChangesAfter: entryChanges(parts.after),
+        txChangesAfter: parts.txChangesAfter,
         postTxApplyFeeChanges: "postTxApplyFeeProcessing" in processing ? entryChanges(processing.postTxApplyFeeProcessing) : [],
-        transactionEvents: events(parts.transactionEvents),
+        transactionEvents: parts.transactionEvents,
       };
     });
 

@@ -20,12 +20,22 @@ export const ttpEventSchema = new Schema([
   new Field("to_muxed_value", new Utf8(), true),
 ]);
 
-/** Events of consecutive ledgers in TTP order; event_index restarts at 0 for each ledger. */
-export function ttpEventBatch(events: readonly TtpEvent[]): RecordBatch {
-  const eventIndex = new Array<number>(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const sameLedger = i > 0 && events[i - 1]!.ledgerSequence === events[i]!.ledgerSequence;
-    eventIndex[i] = sameLedger ? eventIndex[i - 1]! + 1 : 0;
+/**
+ * Events of consecutive ledgers in TTP order. event_index is each event's position in its ledger's
+ * full event list: pass it when some events were filtered out; by default it counts from 0 per ledger.
+ */
+export function ttpEventBatch(events: readonly TtpEvent[], eventIndexes?: ArrayLike<number>): RecordBatch {
+  let eventIndex: ArrayLike<number>;
+  if (eventIndexes) {
+    if (eventIndexes.length !== events.length) throw new Error(`${eventIndexes.length} event indexes for ${events.length} events`);
+    eventIndex = eventIndexes;
+  } else {
+    const counted = new Array<number>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const sameLedger = i > 0 && events[i - 1]!.ledgerSequence === events[i]!.ledgerSequence;
+      counted[i] = sameLedger ? counted[i - 1]! + 1 : 0;
+    }
+    eventIndex = counted;
   }
   const children = [
     uint32Column(events.map((e) => e.ledgerSequence)),

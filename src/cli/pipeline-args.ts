@@ -1,6 +1,7 @@
 // Command-line flags of `bun run pipeline`, parsed and checked without side effects.
 import { parseArgs } from "node:util";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
+import type { EventFilterSpec } from "../ttp/event-filter.ts";
 
 export interface PipelineArgs {
   readonly help: boolean;
@@ -13,6 +14,7 @@ export interface PipelineArgs {
   readonly verify: boolean;
   readonly exportJson: string | null;
   readonly exportParquet: string | null;
+  readonly filters: EventFilterSpec;
 }
 
 export const DEFAULT_DB_PATH = "./data/stellar.duckdb";
@@ -34,6 +36,13 @@ Processor
                            unified: read CAP-67 events from TransactionMeta v4
                            auto:    unified where the meta carries CAP-67 events, else classic
   --verify               check every transaction's events against its balance changes
+Filters (comma-separated lists; an event must match every filter given)
+  --event-types LIST     transfer, mint, burn, clawback, fee
+  --assets LIST          native or CODE:ISSUER
+  --accounts LIST        G/M/C/L/B addresses, matched against from and to
+  --contracts LIST       contract addresses (C...), e.g. a token's SAC
+  --operation-types LIST Stellar operation names, e.g. payment,path_payment_strict_send
+                         (fee events belong to no operation and are left out by this filter)
 Sink
   --db PATH              DuckDB database file (default ${DEFAULT_DB_PATH})
   --export-json FILE     after the run, write the range's events as NDJSON
@@ -56,6 +65,12 @@ function ledgerNumber(flag: string, value: string | undefined): number | null {
   return Number(value);
 }
 
+/** Values of a repeatable, comma-separated flag. */
+function list(values: string[] | undefined): string[] | undefined {
+  const items = values?.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  return items && items.length > 0 ? items : undefined;
+}
+
 export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
   let parsed;
   try {
@@ -74,6 +89,11 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
         verify: { type: "boolean" },
         "export-json": { type: "string" },
         "export-parquet": { type: "string" },
+        "event-types": { type: "string", multiple: true },
+        assets: { type: "string", multiple: true },
+        accounts: { type: "string", multiple: true },
+        contracts: { type: "string", multiple: true },
+        "operation-types": { type: "string", multiple: true },
       },
     });
   } catch (error) {
@@ -99,5 +119,12 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     verify: v.verify ?? false,
     exportJson: v["export-json"] ?? null,
     exportParquet: v["export-parquet"] ?? null,
+    filters: {
+      eventTypes: list(v["event-types"]),
+      assets: list(v.assets),
+      accounts: list(v.accounts),
+      contracts: list(v.contracts),
+      operationTypes: list(v["operation-types"]),
+    },
   };
 }

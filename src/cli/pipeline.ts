@@ -7,6 +7,7 @@ import { exportParquet } from "../sink/export/export-parquet.ts";
 import { openFolderLake } from "../source/datalake/open-folder-lake.ts";
 import { SdkLedgerDecoder } from "../stellar/sdk/sdk-ledger-decoder.ts";
 import { resolvePassphrase } from "../stellar/network.ts";
+import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
 
@@ -24,12 +25,21 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  let filter;
+  try {
+    filter = eventPredicate(args.filters);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
   const source = await openFolderLake(args.datalake, { networkPassphrase: args.network ? resolvePassphrase(args.network) : undefined });
   const processor = new TtpProcessor({
     networkPassphrase: source.networkPassphrase,
     decoder: new SdkLedgerDecoder(source.networkPassphrase),
     mode: args.ttpMode,
     verify: args.verify,
+    filter,
   });
   const sink = await DuckDbSink.open(args.db);
   const range = { start: args.start, end: args.end };

@@ -10,6 +10,7 @@ import type { LedgerModel } from "../stellar/model.ts";
 import type { TtpEvent } from "../ttp/event.ts";
 import { ledgerEvents, type TtpMode } from "../ttp/ledger-events.ts";
 import { describeMismatch, verifyLedgerEvents } from "../ttp/verify.ts";
+import { operationTypeName, type EventPredicate } from "../ttp/event-filter.ts";
 
 export interface TtpProcessorOptions {
   readonly networkPassphrase: string;
@@ -17,8 +18,8 @@ export interface TtpProcessorOptions {
   readonly mode: TtpMode;
   /** Check every transaction's events against its balance changes; a mismatch stops the run. */
   readonly verify?: boolean;
-  /** Keeps only the events it accepts (the ledgers table still counts every event). */
-  readonly filter?: (event: TtpEvent) => boolean;
+  /** Keeps only the events it accepts; kept events keep their position in the ledger as event_index. */
+  readonly filter?: EventPredicate | null;
 }
 
 /** A ledger could not be processed; names the ledger and where it came from. */
@@ -50,6 +51,7 @@ export class TtpProcessor {
   process(batch: RecordBatch): ProcessedBatch & { stats: ProcessedStats; failure: ProcessorError | null } {
     const summaries: LedgerSummary[] = [];
     const events: TtpEvent[] = [];
+    const eventIndexes: number[] = [];
     const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number> };
     let failure: ProcessorError | null = null;
     for (const raw of rawLedgersOf(batch)) {
@@ -67,7 +69,7 @@ export class TtpProcessor {
       stats.transactions += ledger.transactions.length;
       stats.failedTransactions += failed;
       stats.operations += operations;
-      const kept = this.options.filter ? ledgerEventList.filter(this.options.filter) : ledgerEventList;
+      const kept = this.keep(ledger, ledgerEventList, eventIndexes);
       for (const event of kept) stats.eventsByType[event.eventType] = (stats.eventsByType[event.eventType] ?? 0) + 1;
       events.push(...kept);
       summaries.push({
@@ -84,12 +86,31 @@ export class TtpProcessor {
     }
     return {
       ledgers: ledgerSummaryBatch(summaries),
-      events: ttpEventBatch(events),
+      events: ttpEventBatch(events, eventIndexes),
       firstLedger: summaries[0]?.sequence ?? 0,
       lastLedger: summaries[summaries.length - 1]?.sequence ?? 0,
       stats,
       failure,
     };
+  }
+
+  /** The events that pass the filter; their positions in the ledger go to `indexes`. */
+  private keep(ledger: LedgerModel, events: TtpEvent[], indexes: number[]): TtpEvent[] {
+    const filter = this.options.filter;
+    if (!filter) {
+      for (let i = 0; i < events.length; i++) indexes.push(i);
+      return events;
+    }
+    const kept: TtpEvent[] = [];
+    events.forEach((event, i) => {
+      const op = event.operationIndex === null ? null : ledger.transactions[event.transactionIndex - 1]?.operations[event.operationIndex - 1];
+      const operationType = op ? operationTypeName(op.body.type === "other" ? op.body.name : op.body.type) : null;
+      if (filter(event, operationType)) {
+        kept.push(event);
+        indexes.push(i);
+      }
+    });
+    return kept;
   }
 
   private processLedger(xdr: Uint8Array, sequence: number, location: string | null): { ledger: LedgerModel; ledgerEventList: TtpEvent[] } {

@@ -1,0 +1,117 @@
+// Command-line flags (and environment) of `bun run flowctl`, parsed and checked without side effects.
+import { parseArgs } from "node:util";
+import { formatDuration, parseDuration } from "../flowctl/duration.ts";
+import { FLOWCTL_DEFAULTS, type FlowctlServerOptions } from "../flowctl/serve-flowctl.ts";
+import { UsageError } from "./pipeline-args.ts";
+
+export const FLOWCTL_HELP = `Usage: bun run flowctl [--host H] [--port N] [--db PATH] [options]
+
+Runs the flowctl control plane: components register, send heartbeats with their metrics and
+discover each other. Serves flowctl.v1.ControlPlaneService over Connect and gRPC-Web (JSON and
+binary), plus GET /health and GET /metrics.
+
+  --host H                  address to listen on (default ${FLOWCTL_DEFAULTS.host})
+  --port N                  port to listen on, 0 for any free port (default ${FLOWCTL_DEFAULTS.port})
+  --db PATH                 SQLite file keeping the registry across restarts, or :memory:
+                            (default ${FLOWCTL_DEFAULTS.dbPath})
+  --ttl DURATION            a service silent this long turns unhealthy (default ${formatDuration(FLOWCTL_DEFAULTS.ttlMs)})
+  --evict-after DURATION    a service silent this long is removed (default ${formatDuration(FLOWCTL_DEFAULTS.evictAfterMs)})
+  --heartbeat-interval DURATION
+                            the interval Register asks of clients (default ${formatDuration(FLOWCTL_DEFAULTS.heartbeatIntervalMs)})
+  --cors-origin ORIGIN      a browser origin allowed to call the API, e.g. http://localhost:5173;
+                            repeat it or separate with commas; * allows any (env FLOWCTL_CORS_ORIGINS)
+  --open-reads              with a token, serve reads (status, list, discover, watch, health)
+                            without it (env FLOWCTL_OPEN_READS=true)
+  --max-request-bytes N     largest request message accepted (default ${FLOWCTL_DEFAULTS.maxRequestBytes})
+  -h, --help                show this help
+
+Environment
+  FLOWCTL_TOKEN             bearer token: without it in "Authorization: Bearer <token>", Register,
+                            Heartbeat and Unregister answer Unauthenticated (and reads too, unless
+                            --open-reads). Unset: every RPC is open.
+
+Durations use Go syntax: 500ms, 10s, 1m30s.`;
+
+export interface FlowctlArgs extends FlowctlServerOptions {
+  readonly help: boolean;
+}
+
+function duration(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
+  if (!(ms > 0)) throw new UsageError(`--${flag} must be positive, got "${value}"`);
+  return ms;
+}
+
+function integer(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`);
+  return Number(value);
+}
+
+export function parseBoolean(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off", ""].includes(v)) return false;
+  throw new UsageError(`${name} must be true or false, got "${value}"`);
+}
+
+export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): FlowctlArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: "boolean", short: "h" },
+        host: { type: "string" },
+        port: { type: "string" },
+        db: { type: "string" },
+        ttl: { type: "string" },
+        "evict-after": { type: "string" },
+        "heartbeat-interval": { type: "string" },
+        "cors-origin": { type: "string", multiple: true },
+        "open-reads": { type: "boolean" },
+        "max-request-bytes": { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  const ttlMs = duration("ttl", v.ttl, FLOWCTL_DEFAULTS.ttlMs);
+  const evictAfterMs = duration("evict-after", v["evict-after"], Math.max(FLOWCTL_DEFAULTS.evictAfterMs, ttlMs));
+  if (evictAfterMs < ttlMs) throw new UsageError(`--evict-after (${v["evict-after"]}) must be at least --ttl (${formatDuration(ttlMs)})`);
+  const heartbeatIntervalMs = duration("heartbeat-interval", v["heartbeat-interval"], Math.min(FLOWCTL_DEFAULTS.heartbeatIntervalMs, ttlMs));
+  if (heartbeatIntervalMs >= ttlMs) {
+    throw new UsageError(`--heartbeat-interval (${formatDuration(heartbeatIntervalMs)}) must be shorter than --ttl (${formatDuration(ttlMs)})`);
+  }
+  const origins = (v["cors-origin"] ?? (env.FLOWCTL_CORS_ORIGINS ? [env.FLOWCTL_CORS_ORIGINS] : []))
+    .flatMap((o) => o.split(","))
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const origin of origins) {
+    if (origin !== "*" && !/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError(`--cors-origin must be an origin such as http://localhost:5173 (no path), got "${origin}"`);
+  }
+  const token = env.FLOWCTL_TOKEN?.trim() || null;
+  const db = v.db ?? FLOWCTL_DEFAULTS.dbPath;
+  return {
+    help: v.help ?? false,
+    host: v.host ?? FLOWCTL_DEFAULTS.host,
+    port: integer("port", v.port, FLOWCTL_DEFAULTS.port, 0, 65535),
+    dbPath: db === ":memory:" ? null : db,
+    ttlMs,
+    evictAfterMs,
+    heartbeatIntervalMs,
+    token,
+    openReads: v["open-reads"] ?? (env.FLOWCTL_OPEN_READS !== undefined ? parseBoolean("FLOWCTL_OPEN_READS", env.FLOWCTL_OPEN_READS) : false),
+    corsOrigins: origins,
+    maxRequestBytes: integer("max-request-bytes", v["max-request-bytes"], FLOWCTL_DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
+  };
+}

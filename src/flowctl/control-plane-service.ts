@@ -1,0 +1,135 @@
+// flowctl.v1.ControlPlaneService over a ServiceRegistry: checks requests, maps entries to messages.
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import {
+  ChangeType,
+  ControlPlaneService,
+  WatchServicesResponseSchema,
+  type WatchServicesRequest,
+  type WatchServicesResponse,
+} from "../gen/flowctl/v1/flowctl_pb.ts";
+import { pipelineHealth } from "./pipeline-health.ts";
+import { matchesFilter, type RegistryChange, type ServiceRegistry } from "./registry.ts";
+import { serviceStatusOf } from "./service-status.ts";
+import { checkEventType, checkMetrics, checkServiceId, checkServiceInfo, checkServiceType } from "./validate.ts";
+
+export interface ControlPlaneOptions {
+  readonly registry: ServiceRegistry;
+  /** What Register tells clients. */
+  readonly heartbeatIntervalMs: number;
+  readonly version: string;
+  /** The URL clients reach the control plane at, for Register's connection_info. */
+  readonly endpoint: () => string;
+  /** A watcher that falls this many changes behind is dropped (ResourceExhausted). */
+  readonly maxWatchBacklog?: number;
+}
+
+const CHANGE_TYPES: Record<RegistryChange["kind"], ChangeType> = {
+  registered: ChangeType.REGISTERED,
+  updated: ChangeType.UPDATED,
+  unregistered: ChangeType.UNREGISTERED,
+  evicted: ChangeType.EVICTED,
+};
+
+const notFound = (serviceId: string) => new ConnectError(`service "${serviceId}" is not registered`, Code.NotFound);
+
+function checkFilter(request: { serviceType: number; eventType: string }): void {
+  checkServiceType("service_type", request.serviceType, true);
+  checkEventType("event_type", request.eventType, false);
+}
+
+export function controlPlaneService(options: ControlPlaneOptions): ServiceImpl<typeof ControlPlaneService> {
+  const { registry } = options;
+  return {
+    register(request) {
+      const entry = registry.register(checkServiceInfo(request.service));
+      return {
+        serviceId: entry.info.serviceId,
+        heartbeatInterval: durationFromMs(options.heartbeatIntervalMs),
+        heartbeatTtl: durationFromMs(registry.ttlMs),
+        connectionInfo: {
+          server_version: options.version,
+          endpoint: options.endpoint(),
+          protocols: "connect,grpc-web",
+        },
+      };
+    },
+
+    heartbeat(request) {
+      checkServiceId("service_id", request.serviceId);
+      checkMetrics(request.metrics);
+      const entry = registry.heartbeat(request.serviceId, request.metrics);
+      if (!entry) throw notFound(request.serviceId);
+      return { status: entry.status };
+    },
+
+    unregister(request) {
+      checkServiceId("service_id", request.serviceId);
+      if (!registry.unregister(request.serviceId)) throw notFound(request.serviceId);
+      return {};
+    },
+
+    getServiceStatus(request) {
+      checkServiceId("service_id", request.serviceId);
+      const entry = registry.get(request.serviceId);
+      if (!entry) throw notFound(request.serviceId);
+      return { status: serviceStatusOf(entry) };
+    },
+
+    listServices(request) {
+      checkFilter(request);
+      return { services: registry.list(request).map(serviceStatusOf) };
+    },
+
+    discoverServices(request) {
+      checkEventType("event_type", request.eventType, true);
+      return { services: registry.discover(request.eventType).map(serviceStatusOf) };
+    },
+
+    watchServices(request, context) {
+      checkFilter(request);
+      return watch(registry, request, context, options.maxWatchBacklog ?? 10_000);
+    },
+
+    getPipelineHealth() {
+      return pipelineHealth(registry.list());
+    },
+  };
+}
+
+/** The snapshot, then each matching change, until the client goes away or the server shuts down. */
+async function* watch(
+  registry: ServiceRegistry,
+  request: WatchServicesRequest,
+  context: HandlerContext,
+  maxBacklog: number,
+): AsyncGenerator<WatchServicesResponse> {
+  const backlog: RegistryChange[] = [];
+  let overflowed = false;
+  let wake: (() => void) | null = null;
+  const stop = registry.watch((change) => {
+    if (!matchesFilter(change.entry, request)) return;
+    if (backlog.length >= maxBacklog) overflowed = true;
+    else backlog.push(change);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  context.signal.addEventListener("abort", onAbort);
+  try {
+    yield create(WatchServicesResponseSchema, { change: ChangeType.SNAPSHOT, services: registry.list(request).map(serviceStatusOf) });
+    while (!context.signal.aborted) {
+      if (overflowed) throw new ConnectError(`watcher fell more than ${maxBacklog} changes behind`, Code.ResourceExhausted);
+      const change = backlog.shift();
+      if (change) {
+        yield create(WatchServicesResponseSchema, { change: CHANGE_TYPES[change.kind], service: serviceStatusOf(change.entry) });
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    stop();
+    context.signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,76 @@
+// Runs flowctl on Bun: the registry (in SQLite unless in memory), its sweep timer and the HTTP server.
+import { ServiceRegistry } from "./registry.ts";
+import { SqliteRegistryStore } from "./store/sqlite-registry-store.ts";
+import { flowctlApp } from "./flowctl-app.ts";
+
+export const FLOWCTL_VERSION = "0.1.0";
+
+export interface FlowctlServerOptions {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  /** SQLite file keeping the registry across restarts; null: in memory. */
+  readonly dbPath: string | null;
+  readonly ttlMs: number;
+  readonly evictAfterMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly token: string | null;
+  readonly openReads: boolean;
+  readonly corsOrigins: readonly string[];
+  readonly maxRequestBytes: number;
+}
+
+export const FLOWCTL_DEFAULTS = {
+  host: "127.0.0.1",
+  port: 8080,
+  dbPath: "./data/flowctl.sqlite",
+  ttlMs: 30_000,
+  evictAfterMs: 300_000,
+  heartbeatIntervalMs: 10_000,
+  maxRequestBytes: 1024 * 1024,
+} as const;
+
+export interface FlowctlServer {
+  /** e.g. "http://127.0.0.1:8080" */
+  readonly url: string;
+  readonly registry: ServiceRegistry;
+  stop(): Promise<void>;
+}
+
+export function startFlowctlServer(options: FlowctlServerOptions): FlowctlServer {
+  const store = options.dbPath === null ? undefined : new SqliteRegistryStore(options.dbPath);
+  let registry: ServiceRegistry;
+  try {
+    registry = new ServiceRegistry({ ttlMs: options.ttlMs, evictAfterMs: options.evictAfterMs, store });
+  } catch (error) {
+    store?.close();
+    throw error;
+  }
+  const shutdown = new AbortController();
+  let url = "";
+  const app = flowctlApp({ ...options, registry, version: FLOWCTL_VERSION, endpoint: () => url, shutdownSignal: shutdown.signal });
+  let server;
+  try {
+    // idleTimeout 0: a WatchServices stream may stay quiet for long
+    server = Bun.serve({ hostname: options.host, port: options.port, fetch: app.fetch, idleTimeout: 0 });
+  } catch (error) {
+    store?.close();
+    throw new Error(`flowctl cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+  }
+  url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  const sweep = setInterval(() => registry.sweep(), Math.max(50, Math.min(1000, options.ttlMs / 4)));
+  let stopped: Promise<void> | null = null;
+  return {
+    url,
+    registry,
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(sweep);
+        shutdown.abort();
+        await server.stop(true);
+        store?.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -143,3 +143,30 @@ describe("bun run pipeline", () => {
     });
   }
 });
+
+describe("bun run pipeline --verify and filters", () => {
+  test("--verify stops at the first transaction whose events miss a balance change, naming it", async () => {
+    const db = join(work, "verify.duckdb");
+    const { code, stderr } = await pipeline("--datalake", lakePath("standalone-p24"), "--start", "62", "--end", "63", "--verify", "--db", db);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/balance mismatch in ledger 63, tx [0-9a-f]{64}: G[A-Z2-7]{55} native changed by \d+ in ledger entries but by 0 in events \(ledger 63, /);
+    expect(stderr).toContain("committed through ledger 62");
+    expect(await ledgersIn(db)).toEqual([62]);
+  });
+
+  test("filters keep the matching events with their ledger positions", async () => {
+    const db = join(work, "filters.duckdb");
+    const { code, stdout } = await pipeline("--datalake", lakePath("pubnet"), "--start", "30822015", "--end", "30822025", "--db", db, "--event-types", "transfer", "--assets", "native");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/events +\d+ \(transfer \d+, mint 0, burn 0, clawback 0, fee 0\)/);
+    const rows = await query(db, "SELECT DISTINCT event_type, asset FROM ttp_events");
+    expect(rows).toEqual([["transfer", "native"]]);
+    expect(await query(db, "SELECT min(event_index) > 0 FROM ttp_events")).toEqual([[true]]);
+  });
+
+  test("a bad filter value is a usage error naming the flag", async () => {
+    const { code, stderr } = await pipeline("--datalake", lakePath("pubnet"), "--start", "30822015", "--event-types", "swap");
+    expect(code).toBe(2);
+    expect(stderr).toContain('--event-types: "swap" is not one of');
+  });
+});

@@ -163,3 +163,25 @@ describe("destination muxed info (CAP-67)", () => {
     expect(brief(eventsOf(ledger)).slice(1)).toEqual([["transfer", ISSUER, ISSUER, USDC, 3n, 1]]);
   });
 });
+
+describe("operations that move nothing", () => {
+  test("change_trust, manage_data, bump_sequence, end_sponsoring and an offer that crossed nothing give no events and no error", async () => {
+    const { xdr } = await import("@stellar/stellar-sdk");
+    const ledger = (await LedgerBuilder.create({ version: 0, protocol: 19 }))
+      .add({
+        source: ALICE,
+        operations: [
+          { body: { type: 6, changeTrustOp: { line: asset(USDC) as never, limit: 1000n } }, result: { type: 6, changeTrustResult: { code: 0 } } },
+          { body: { type: 10, manageDataOp: { dataName: new xdr.XdrString("k"), dataValue: null } }, result: { type: 10, manageDataResult: { code: 0 } } },
+          { body: { type: 11, bumpSequenceOp: { bumpTo: 99n } }, result: { type: 11, bumpSeqResult: { code: 0 } } },
+          { body: { type: 17 }, result: { type: 17, endSponsoringFutureReservesResult: { code: 0 } } },
+          {
+            body: { type: 3, manageSellOfferOp: { selling: asset("native"), buying: asset(USDC), amount: 10n, price: { n: 1, d: 1 }, offerId: 0n } },
+            result: { type: 3, manageSellOfferResult: { code: 0, success: { offersClaimed: [], offer: { effect: 2 } } } },
+          },
+        ],
+      })
+      .build();
+    expect(brief(eventsOf(ledger))).toEqual([["fee", ALICE, null, "native", 100n, null]]);
+  });
+});

@@ -13,7 +13,7 @@ import type { LedgerDecoder } from "../ledger-decoder.ts";
 import { sha256 } from "../hash.ts";
 import { readLedgerHeader } from "./ledger-header-reader.ts";
 import { XdrReader } from "./xdr-reader.ts";
-import { readGeneralizedTransactionSet, readTransactionSet, type Envelope } from "./read-envelopes.ts";
+import { readGeneralizedTransactionSet, readTransactionSet, type Envelope, type EnvelopeHashing } from "./read-envelopes.ts";
 import { FAILED_OPERATION, readTransactionResultPair } from "./read-results.ts";
 import { readEntryChanges } from "./read-entries.ts";
 import { readTransactionMeta } from "./read-transaction-meta.ts";
@@ -41,15 +41,23 @@ function sequenceBumpKey(...changeLists: readonly EntryChange[][]): string | nul
  */
 function envelopesBySequence(envelopes: readonly Envelope[]): Map<string, Envelope> {
   const out = new Map<string, Envelope>();
-  for (const envelope of envelopes) out.set(`${accountStrkey(envelope.sourceEd25519)}:${envelope.sequenceNumber}`, envelope);
+  for (const envelope of envelopes) out.set(`${accountStrkey(envelope.sourceEd25519, 0)}:${envelope.sequenceNumber}`, envelope);
   return out;
 }
 
-export class FastLedgerDecoder implements LedgerDecoder {
-  private readonly networkId: Uint8Array;
+export interface FastLedgerDecoderOptions {
+  /**
+   * Synchronous SHA-256 for the envelope hashes (default: the portable one of ../hash.ts). A
+   * runtime's native digest is several times faster; pass it from the runtime adapter.
+   */
+  readonly sha256?: (data: Uint8Array) => Uint8Array;
+}
 
-  constructor(networkPassphrase: string) {
-    this.networkId = sha256(new TextEncoder().encode(networkPassphrase));
+export class FastLedgerDecoder implements LedgerDecoder {
+  private readonly hashing: EnvelopeHashing;
+
+  constructor(networkPassphrase: string, options: FastLedgerDecoderOptions = {}) {
+    this.hashing = { networkId: sha256(new TextEncoder().encode(networkPassphrase)), sha256: options.sha256 ?? sha256 };
   }
 
   decode(lcmXdr: Uint8Array): LedgerModel {
@@ -57,7 +65,7 @@ export class FastLedgerDecoder implements LedgerDecoder {
     const r = new XdrReader(lcmXdr);
     r.pos = header.headerBytes.byteOffset - lcmXdr.byteOffset + header.headerBytes.byteLength + 4;
 
-    const envelopes = header.metaVersion === 0 ? readTransactionSet(r, this.networkId) : readGeneralizedTransactionSet(r, this.networkId);
+    const envelopes = header.metaVersion === 0 ? readTransactionSet(r, this.hashing) : readGeneralizedTransactionSet(r, this.hashing);
     const byHash = new Map<string, Envelope>();
     for (const envelope of envelopes) byHash.set(envelope.hash, envelope);
     let bySequence: Map<string, Envelope> | undefined;

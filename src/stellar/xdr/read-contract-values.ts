@@ -24,19 +24,21 @@ export function readScAddress(r: XdrReader): Extract<ScValue, { type: "address" 
   switch (r.arm("SCAddress", 0, 4)) {
     case 0:
       r.arm("SCAddress.accountId", 0, 0);
-      return { type: "address", kind: "account", value: accountStrkey(r.fixed(32, "SCAddress.accountId")) };
+      return { type: "address", kind: "account", value: accountStrkey(r.bytes, r.take(32, "SCAddress.accountId")) };
     case 1:
-      return { type: "address", kind: "contract", value: contractStrkey(r.fixed(32, "SCAddress.contractId")) };
+      return { type: "address", kind: "contract", value: contractStrkey(r.bytes, r.take(32, "SCAddress.contractId")) };
     case 2: {
-      const id = r.fixed(8, "SCAddress.muxedAccount.id");
-      return { type: "address", kind: "muxedAccount", value: muxedStrkey(r.fixed(32, "SCAddress.muxedAccount.ed25519"), id) };
+      const idAt = r.take(8, "SCAddress.muxedAccount.id");
+      return { type: "address", kind: "muxedAccount", value: muxedStrkey(r.bytes, r.take(32, "SCAddress.muxedAccount.ed25519"), idAt) };
     }
     case 3: {
-      const type = r.arm("SCAddress.claimableBalanceId", 0, 0);
-      return { type: "address", kind: "claimableBalance", value: claimableBalanceStrkey(type, r.fixed(32, "SCAddress.claimableBalanceId")) };
+      const typeAt = r.pos;
+      r.arm("SCAddress.claimableBalanceId", 0, 0);
+      r.skip(32, "SCAddress.claimableBalanceId");
+      return { type: "address", kind: "claimableBalance", value: claimableBalanceStrkey(r.bytes, typeAt) };
     }
     default:
-      return { type: "address", kind: "liquidityPool", value: liquidityPoolStrkey(r.fixed(32, "SCAddress.liquidityPoolId")) };
+      return { type: "address", kind: "liquidityPool", value: liquidityPoolStrkey(r.bytes, r.take(32, "SCAddress.liquidityPoolId")) };
   }
 }
 
@@ -171,7 +173,7 @@ const EVENT_KINDS = ["system", "contract", "diagnostic"] as const;
 /** ContractEvent { ExtensionPoint ext; ContractID* contractID; ContractEventType type; union (int v) { 0: V0 } body }. */
 export function readContractEvent(r: XdrReader): ContractEventModel {
   r.ext0("ContractEvent.ext");
-  const contractId = r.present("ContractEvent.contractID") ? contractStrkey(r.fixed(32, "ContractEvent.contractID")) : null;
+  const contractId = r.present("ContractEvent.contractID") ? contractStrkey(r.bytes, r.take(32, "ContractEvent.contractID")) : null;
   const kind = EVENT_KINDS[r.arm("ContractEventType", 0, 2)]!;
   r.ext0("ContractEvent.body");
   const n = r.count("ContractEventV0.topics", 4);

@@ -117,7 +117,7 @@ function readClaimableBalanceEntry(r: XdrReader): EntryData {
 }
 
 function readLiquidityPoolEntry(r: XdrReader): EntryData {
-  const poolId = liquidityPoolStrkey(r.fixed(32, "LiquidityPoolEntry.liquidityPoolID"));
+  const poolId = liquidityPoolStrkey(r.bytes, r.take(32, "LiquidityPoolEntry.liquidityPoolID"));
   r.arm("LiquidityPoolEntry.body", 0, 0);
   const assetA = readAsset(r, "LiquidityPoolConstantProductParameters.assetA");
   const assetB = readAsset(r, "LiquidityPoolConstantProductParameters.assetB");

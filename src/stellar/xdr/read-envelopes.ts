@@ -1,7 +1,7 @@
 // Transaction envelopes and transaction sets (Stellar-transaction.x, Stellar-ledger.x). Each
 // envelope is hashed straight from its byte range in the input (no re-encoding).
 import type { Memo, OperationBody } from "../model.ts";
-import { sha256, toHex } from "../hash.ts";
+import { toHex } from "../hash.ts";
 import type { XdrReader } from "./xdr-reader.ts";
 import { readMuxedAccount } from "./read-values.ts";
 import { readOperationBody } from "./read-operations.ts";
@@ -10,6 +10,12 @@ import { accountStrkey } from "./strkey-writer.ts";
 
 const ENVELOPE_TYPE_TX = 2;
 const ENVELOPE_TYPE_TX_FEE_BUMP = 5;
+
+/** What envelope hashes need: the network id and a synchronous SHA-256. */
+export interface EnvelopeHashing {
+  readonly networkId: Uint8Array;
+  readonly sha256: (data: Uint8Array) => Uint8Array;
+}
 
 export interface EnvelopeOperation {
   readonly source: string | null;
@@ -115,15 +121,15 @@ function readTransaction(r: XdrReader): TransactionFields {
 }
 
 /** sha256(networkId ‖ envelopeType ‖ `prefix` zero bytes ‖ body), lowercase hex. */
-function payloadHash(networkId: Uint8Array, envelopeType: number, prefix: number, body: Uint8Array): string {
+function payloadHash(hashing: EnvelopeHashing, envelopeType: number, prefix: number, body: Uint8Array): string {
   const payload = new Uint8Array(32 + 4 + prefix + body.length);
-  payload.set(networkId, 0);
+  payload.set(hashing.networkId, 0);
   new DataView(payload.buffer).setUint32(32, envelopeType);
   payload.set(body, 36 + prefix);
-  return toHex(sha256(payload));
+  return toHex(hashing.sha256(payload));
 }
 
-export function readEnvelope(r: XdrReader, networkId: Uint8Array): Envelope {
+export function readEnvelope(r: XdrReader, hashing: EnvelopeHashing): Envelope {
   const type = r.u32("EnvelopeType");
   const typeAt = r.pos - 4;
   if (type === 0) {
@@ -137,15 +143,15 @@ export function readEnvelope(r: XdrReader, networkId: Uint8Array): Envelope {
     const memo = readMemo(r);
     const operations = readOperations(r);
     r.ext0("TransactionV0.ext");
-    const hash = payloadHash(networkId, ENVELOPE_TYPE_TX, 4, r.bytes.subarray(start, r.pos));
+    const hash = payloadHash(hashing, ENVELOPE_TYPE_TX, 4, r.bytes.subarray(start, r.pos));
     skipSignatures(r);
-    const source = accountStrkey(sourceEd25519);
+    const source = accountStrkey(sourceEd25519, 0);
     return { hash, sourceAccount: source, sourceEd25519, feeAccount: source, sequenceNumber, memo, operations, isFeeBump: false, isSoroban: false };
   }
   if (type === 2) {
     const start = r.pos;
     const tx = readTransaction(r);
-    const hash = payloadHash(networkId, ENVELOPE_TYPE_TX, 0, r.bytes.subarray(start, r.pos));
+    const hash = payloadHash(hashing, ENVELOPE_TYPE_TX, 0, r.bytes.subarray(start, r.pos));
     skipSignatures(r);
     return { hash, feeAccount: tx.sourceAccount, isFeeBump: false, ...tx };
   }
@@ -157,28 +163,28 @@ export function readEnvelope(r: XdrReader, networkId: Uint8Array): Envelope {
     const tx = readTransaction(r);
     skipSignatures(r);
     r.ext0("FeeBumpTransaction.ext");
-    const hash = payloadHash(networkId, ENVELOPE_TYPE_TX_FEE_BUMP, 0, r.bytes.subarray(start, r.pos));
+    const hash = payloadHash(hashing, ENVELOPE_TYPE_TX_FEE_BUMP, 0, r.bytes.subarray(start, r.pos));
     skipSignatures(r);
     return { hash, feeAccount, isFeeBump: true, ...tx };
   }
   return r.fail(`unknown union arm ${type}`, "TransactionEnvelope", typeAt);
 }
 
-function readEnvelopeList(r: XdrReader, networkId: Uint8Array, out: Envelope[], type: string): void {
+function readEnvelopeList(r: XdrReader, hashing: EnvelopeHashing, out: Envelope[], type: string): void {
   const n = r.count(type, 44);
-  for (let i = 0; i < n; i++) out.push(readEnvelope(r, networkId));
+  for (let i = 0; i < n; i++) out.push(readEnvelope(r, hashing));
 }
 
 /** TransactionSet (LCM v0): { Hash previousLedgerHash; TransactionEnvelope txs<> }. */
-export function readTransactionSet(r: XdrReader, networkId: Uint8Array): Envelope[] {
+export function readTransactionSet(r: XdrReader, hashing: EnvelopeHashing): Envelope[] {
   r.skip(32, "TransactionSet.previousLedgerHash");
   const out: Envelope[] = [];
-  readEnvelopeList(r, networkId, out, "TransactionSet.txs");
+  readEnvelopeList(r, hashing, out, "TransactionSet.txs");
   return out;
 }
 
 /** GeneralizedTransactionSet (LCM v1, v2): v1 { Hash previousLedgerHash; TransactionPhase phases<> }. */
-export function readGeneralizedTransactionSet(r: XdrReader, networkId: Uint8Array): Envelope[] {
+export function readGeneralizedTransactionSet(r: XdrReader, hashing: EnvelopeHashing): Envelope[] {
   r.arm("GeneralizedTransactionSet", 1, 1);
   r.skip(32, "TransactionSetV1.previousLedgerHash");
   const out: Envelope[] = [];
@@ -189,14 +195,14 @@ export function readGeneralizedTransactionSet(r: XdrReader, networkId: Uint8Arra
       for (let c = 0; c < components; c++) {
         r.arm("TxSetComponentType", 0, 0);
         if (r.present("TxSetComponent.baseFee")) r.skip(8, "TxSetComponent.baseFee");
-        readEnvelopeList(r, networkId, out, "TxSetComponent.txs");
+        readEnvelopeList(r, hashing, out, "TxSetComponent.txs");
       }
     } else {
       if (r.present("ParallelTxsComponent.baseFee")) r.skip(8, "ParallelTxsComponent.baseFee");
       const stages = r.count("ParallelTxsComponent.executionStages", 4);
       for (let s = 0; s < stages; s++) {
         const clusters = r.count("ParallelTxExecutionStage", 4);
-        for (let c = 0; c < clusters; c++) readEnvelopeList(r, networkId, out, "DependentTxCluster");
+        for (let c = 0; c < clusters; c++) readEnvelopeList(r, hashing, out, "DependentTxCluster");
       }
     }
   }

@@ -26,7 +26,7 @@ function readClaimAtom(r: XdrReader): ClaimAtom {
   let seller: string;
   switch (r.arm("ClaimAtom", 0, 2)) {
     case 0:
-      seller = accountStrkey(r.fixed(32, "ClaimOfferAtomV0.sellerEd25519"));
+      seller = accountStrkey(r.bytes, r.take(32, "ClaimOfferAtomV0.sellerEd25519"));
       r.skip(8, "ClaimOfferAtomV0.offerID");
       break;
     case 1:
@@ -34,7 +34,7 @@ function readClaimAtom(r: XdrReader): ClaimAtom {
       r.skip(8, "ClaimOfferAtom.offerID");
       break;
     default:
-      seller = liquidityPoolStrkey(r.fixed(32, "ClaimLiquidityAtom.liquidityPoolID"));
+      seller = liquidityPoolStrkey(r.bytes, r.take(32, "ClaimLiquidityAtom.liquidityPoolID"));
   }
   const assetSold = readAsset(r, "ClaimAtom.assetSold");
   const amountSold = r.i64("ClaimAtom.amountSold");

@@ -10,7 +10,7 @@ const utf8 = new TextDecoder();
 /** PublicKey (AccountID / NodeID): PUBLIC_KEY_TYPE_ED25519 then 32 bytes. */
 export function readAccountId(r: XdrReader, type = "PublicKey"): string {
   r.arm(type, 0, 0);
-  return accountStrkey(r.fixed(32, type));
+  return accountStrkey(r.bytes, r.take(32, type));
 }
 
 export function skipAccountId(r: XdrReader, type = "PublicKey"): void {
@@ -22,10 +22,10 @@ export function skipAccountId(r: XdrReader, type = "PublicKey"): void {
 export function readMuxedAccount(r: XdrReader): string {
   const at = r.pos;
   const type = r.u32("MuxedAccount");
-  if (type === 0) return accountStrkey(r.fixed(32, "MuxedAccount.ed25519"));
+  if (type === 0) return accountStrkey(r.bytes, r.take(32, "MuxedAccount.ed25519"));
   if (type === 0x100) {
-    const id = r.fixed(8, "MuxedAccount.med25519.id");
-    return muxedStrkey(r.fixed(32, "MuxedAccount.med25519.ed25519"), id);
+    const idAt = r.take(8, "MuxedAccount.med25519.id");
+    return muxedStrkey(r.bytes, r.take(32, "MuxedAccount.med25519.ed25519"), idAt);
   }
   return r.fail(`unknown union arm ${type}`, "MuxedAccount", at);
 }
@@ -77,7 +77,7 @@ export function skipAsset(r: XdrReader, type = "Asset"): void {
 /** TrustLineAsset: an Asset, or ASSET_TYPE_POOL_SHARE (3) with a PoolID. */
 export function readTrustLineAsset(r: XdrReader): { asset: Asset | null; poolId: string | null } {
   const at = r.pos;
-  if (r.arm("TrustLineAsset", 0, 3) === 3) return { asset: null, poolId: liquidityPoolStrkey(r.fixed(32, "TrustLineAsset.liquidityPoolId")) };
+  if (r.arm("TrustLineAsset", 0, 3) === 3) return { asset: null, poolId: liquidityPoolStrkey(r.bytes, r.take(32, "TrustLineAsset.liquidityPoolId")) };
   r.pos = at;
   return { asset: readAsset(r, "TrustLineAsset"), poolId: null };
 }
@@ -91,8 +91,10 @@ export function skipTrustLineAsset(r: XdrReader): void {
 
 /** ClaimableBalanceID: CLAIMABLE_BALANCE_ID_TYPE_V0 (0) then a Hash; as a B strkey. */
 export function readClaimableBalanceId(r: XdrReader): string {
-  const type = r.arm("ClaimableBalanceID", 0, 0);
-  return claimableBalanceStrkey(type, r.fixed(32, "ClaimableBalanceID.v0"));
+  const typeAt = r.pos;
+  r.arm("ClaimableBalanceID", 0, 0);
+  r.skip(32, "ClaimableBalanceID.v0");
+  return claimableBalanceStrkey(r.bytes, typeAt);
 }
 
 export function skipClaimableBalanceId(r: XdrReader): void {

@@ -17,12 +17,12 @@ const scratch = new Uint8Array(MAX_PAYLOAD + 3);
 const chars = new Uint8Array(Math.ceil(((MAX_PAYLOAD + 3) * 8) / 5));
 const latin1 = new TextDecoder("latin1");
 
-/** The strkey of `versionByte` followed by the `parts` bytes (each a view, concatenated). */
-function strkeyOf(versionByte: number, a: Uint8Array, b?: Uint8Array): string {
+/** The strkey of `versionByte`, bytes[at, at + size), then suffix[suffixAt, suffixAt + suffixSize). */
+function strkeyOf(versionByte: number, bytes: Uint8Array, at: number, size: number, suffix?: Uint8Array, suffixAt = 0, suffixSize = 0): string {
   let n = 0;
   scratch[n++] = versionByte;
-  for (let i = 0; i < a.length; i++) scratch[n++] = a[i]!;
-  if (b) for (let i = 0; i < b.length; i++) scratch[n++] = b[i]!;
+  for (let i = at; i < at + size; i++) scratch[n++] = bytes[i]!;
+  if (suffix) for (let i = suffixAt; i < suffixAt + suffixSize; i++) scratch[n++] = suffix[i]!;
   let crc = 0;
   for (let i = 0; i < n; i++) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ scratch[i]!) & 0xff]!;
   scratch[n++] = crc & 0xff;
@@ -42,12 +42,14 @@ function strkeyOf(versionByte: number, a: Uint8Array, b?: Uint8Array): string {
   return latin1.decode(chars.subarray(0, out));
 }
 
-export const accountStrkey = (ed25519: Uint8Array): string => strkeyOf(VersionByte.accountId, ed25519);
-export const contractStrkey = (hash: Uint8Array): string => strkeyOf(VersionByte.contract, hash);
-export const liquidityPoolStrkey = (hash: Uint8Array): string => strkeyOf(VersionByte.liquidityPool, hash);
+// Each takes the input buffer and the offset of the key bytes, so no view is made per key.
+export const accountStrkey = (bytes: Uint8Array, at: number): string => strkeyOf(VersionByte.accountId, bytes, at, 32);
+export const contractStrkey = (bytes: Uint8Array, at: number): string => strkeyOf(VersionByte.contract, bytes, at, 32);
+export const liquidityPoolStrkey = (bytes: Uint8Array, at: number): string => strkeyOf(VersionByte.liquidityPool, bytes, at, 32);
 
-/** B strkey of a ClaimableBalanceID: its type byte, then the hash. */
-export const claimableBalanceStrkey = (type: number, hash: Uint8Array): string => strkeyOf(VersionByte.claimableBalance, Uint8Array.of(type), hash);
+/** B strkey of a ClaimableBalanceID: the 4-byte type's low byte, then the hash at `at + 4`. */
+export const claimableBalanceStrkey = (bytes: Uint8Array, typeAt: number): string => strkeyOf(VersionByte.claimableBalance, bytes, typeAt + 3, 33);
 
-/** M strkey: the ed25519 key, then the id as 8 big-endian bytes (`idBytes` as found in XDR). */
-export const muxedStrkey = (ed25519: Uint8Array, idBytes: Uint8Array): string => strkeyOf(VersionByte.muxedAccount, ed25519, idBytes);
+/** M strkey: the ed25519 key at `keyAt`, then the 8 big-endian id bytes at `idAt`. */
+export const muxedStrkey = (bytes: Uint8Array, keyAt: number, idAt: number): string =>
+  strkeyOf(VersionByte.muxedAccount, bytes, keyAt, 32, bytes, idAt, 8);

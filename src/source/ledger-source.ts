@@ -1,9 +1,19 @@
 import type { RecordBatch } from "apache-arrow";
 
-/** An inclusive range of ledger sequences. */
+/** An inclusive range of ledger sequences; `end` may be `Infinity`: follow the tip as it closes. */
 export interface LedgerRange {
   readonly start: number;
   readonly end: number;
+}
+
+export interface LedgerBatchesOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Hash of ledger `start - 1` when the caller already has it (e.g. the last ledger a sink
+   * committed): the first ledger's previous-hash must equal it, so the hash chain holds across a
+   * restart or a hand-over between sources.
+   */
+  readonly expectedPreviousHash?: string;
 }
 
 /**
@@ -16,5 +26,7 @@ export interface LedgerSource {
   readonly description: string;
   /** Network passphrase of the ledgers this source yields. */
   readonly networkPassphrase: string;
-  batches(range: LedgerRange, options?: { signal?: AbortSignal }): AsyncIterable<RecordBatch>;
+  batches(range: LedgerRange, options?: LedgerBatchesOptions): AsyncIterable<RecordBatch>;
+  /** The newest ledger the source can serve now (for `--start latest` and catching up). */
+  latestLedger?(options?: { signal?: AbortSignal }): Promise<number>;
 }

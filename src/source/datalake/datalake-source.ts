@@ -1,16 +1,13 @@
 // LedgerSource over a SEP-54 (galexie) data lake: one zstd-compressed LedgerCloseMetaBatch per
 // object. Storage and decompression are injected, so this file runs on any runtime.
-import { sha256, toHex } from "../../stellar/hash.ts";
 import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../arrow/ledger-batch.ts";
 import { resolvePassphrase } from "../../stellar/network.ts";
-import {
-  readLedgerHeader,
-  splitLedgerCloseMetaBatch,
-  type LedgerCloseMetaMeasure,
-} from "../../stellar/xdr/ledger-header-reader.ts";
+import { splitLedgerCloseMetaBatch, type LedgerCloseMetaMeasure } from "../../stellar/xdr/ledger-header-reader.ts";
 import { sdkLedgerCloseMetaMeasure } from "../../stellar/xdr/sdk-ledger-close-meta-measure.ts";
-import type { LedgerRange, LedgerSource } from "../ledger-source.ts";
+import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../ledger-source.ts";
+import { validateLedger } from "../ledger-validation.ts";
+import { sleep } from "../retry/sleep.ts";
 import { SourceError } from "../source-error.ts";
 import { DATA_LAKE_CONFIG_KEY, type DataLakeConfig } from "./config.ts";
 import {
@@ -20,6 +17,8 @@ import {
   ledgerObjectKey,
   type LedgerSpan,
 } from "./object-keys.ts";
+import { findLatestLedger } from "./latest-ledger.ts";
+import { isObjectLister } from "./object-lister.ts";
 import type { ObjectStore } from "./object-store.ts";
 
 /** Decompresses one whole object (zstd); throws on truncated or invalid input. */
@@ -37,10 +36,34 @@ export interface DataLakeSourceOptions {
   readonly maxArrowBatchBytes?: number;
   /** Splits objects holding several ledgers (default: the SDK's XDR reader). */
   readonly measureLedgerCloseMeta?: LedgerCloseMetaMeasure;
+  /** Objects fetched ahead, in flight at once (default 8); memory holds at most this many. */
+  readonly concurrency?: number;
+  /** Following the tip (range end Infinity): how long to wait before asking again for an object not yet written (default 2 s). */
+  readonly followPollMs?: number;
+  /** Ledgers read are handed on once they have waited this long for the next object (default 1 s). */
+  readonly maxBatchWaitMs?: number;
 }
 
 export const DEFAULT_LEDGERS_PER_ARROW_BATCH = 16;
 export const DEFAULT_MAX_ARROW_BATCH_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_FOLLOW_POLL_MS = 2_000;
+export const DEFAULT_MAX_BATCH_WAIT_MS = 1_000;
+
+/** One fetched object, still compressed; `compressed` is null when nothing is stored there yet. */
+interface FetchedObject {
+  readonly span: LedgerSpan;
+  readonly compressed: Uint8Array | null;
+  readonly location: string;
+}
+
+/** A fetch in flight; `outcome` never rejects, so a prefetch nobody awaits cannot go unhandled. */
+interface PendingFetch {
+  readonly span: LedgerSpan;
+  readonly outcome: Promise<{ fetched: FetchedObject } | { error: unknown }>;
+  readonly abort: AbortController;
+  settled: boolean;
+}
 
 /** One fetched, decompressed and split batch object. */
 interface LoadedObject {
@@ -52,6 +75,18 @@ interface LoadedObject {
   readonly ledgerCloseMetas: readonly Uint8Array[];
 }
 
+/** Whether the fetch completes within `ms` (false at once when `ms` <= 0 and it has not). */
+async function settlesWithin(entry: PendingFetch, ms: number): Promise<boolean> {
+  if (entry.settled) return true;
+  if (ms <= 0) return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([entry.outcome.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -66,6 +101,9 @@ export class DataLakeSource implements LedgerSource {
   readonly #measure: LedgerCloseMetaMeasure;
   readonly #ledgersPerArrowBatch: number;
   readonly #maxArrowBatchBytes: number;
+  readonly #concurrency: number;
+  readonly #followPollMs: number;
+  readonly #maxBatchWaitMs: number;
   /** Extensions to try, the last one found first (a lake uses one of them throughout). */
   #extensions: readonly string[] = [LEDGER_OBJECT_EXTENSION, LEGACY_LEDGER_OBJECT_EXTENSION];
 
@@ -77,21 +115,43 @@ export class DataLakeSource implements LedgerSource {
     this.networkPassphrase = options.networkPassphrase !== undefined ? resolvePassphrase(options.networkPassphrase) : options.config.networkPassphrase;
     this.#ledgersPerArrowBatch = options.ledgersPerArrowBatch ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
     this.#maxArrowBatchBytes = options.maxArrowBatchBytes ?? DEFAULT_MAX_ARROW_BATCH_BYTES;
+    this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.#followPollMs = options.followPollMs ?? DEFAULT_FOLLOW_POLL_MS;
+    this.#maxBatchWaitMs = options.maxBatchWaitMs ?? DEFAULT_MAX_BATCH_WAIT_MS;
     if (!Number.isInteger(this.#ledgersPerArrowBatch) || this.#ledgersPerArrowBatch < 1) {
       throw new RangeError(`ledgersPerArrowBatch must be an integer >= 1, got ${this.#ledgersPerArrowBatch}`);
     }
     if (!(this.#maxArrowBatchBytes > 0)) throw new RangeError(`maxArrowBatchBytes must be > 0, got ${this.#maxArrowBatchBytes}`);
+    if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${this.#concurrency}`);
     this.description = `data lake ${options.store.describe("")}`;
+  }
+
+  /** The last ledger of the newest object, found by listing the lake. */
+  async latestLedger(options: { signal?: AbortSignal } = {}): Promise<number> {
+    const where = this.#store.describe("");
+    if (!isObjectLister(this.#store)) throw new SourceError("this data lake cannot be listed, so its latest ledger is unknown: give --start N", null, where);
+    try {
+      return await findLatestLedger(this.#store, this.config, where, options);
+    } catch (error) {
+      if (error instanceof SourceError || options.signal?.aborted) throw error;
+      throw new SourceError(`cannot list the data lake: ${messageOf(error)}`, null, where, { cause: error });
+    }
   }
 
   /**
    * Yields the ledgers of `range` in ascending order, validated, as `rawLedgerSchema` batches.
+   * Up to `concurrency` objects are fetched ahead. A batch is also handed on early when its
+   * ledgers have waited `maxBatchWaitMs` for the next object, so a slow lake or the live tip
+   * still commits as it goes.
+   * With `range.end` Infinity it follows the tip: an object not yet written is waited for.
    * On a bad or missing ledger it first yields the valid ledgers read before it, then throws
    * a SourceError (unless aborted: then it throws the abort reason at once).
    */
-  async *batches(range: LedgerRange, options?: { signal?: AbortSignal }): AsyncGenerator<RecordBatch> {
+  async *batches(range: LedgerRange, options?: LedgerBatchesOptions): AsyncGenerator<RecordBatch> {
     const signal = options?.signal;
-    const { start, end } = range;
+    const { start } = range;
+    const follow = range.end === Number.POSITIVE_INFINITY;
+    const end = follow ? 0xffffffff : range.end;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 1 || end < start || end > 0xffffffff) {
       throw new SourceError(`invalid ledger range ${start}-${end}`, null, this.#store.describe(""));
     }
@@ -103,70 +163,144 @@ export class DataLakeSource implements LedgerSource {
       );
     }
 
+    const inFlight: PendingFetch[] = [];
+    let nextSpanStart = batchSpan(start, this.config).start;
+    let depth = this.#concurrency;
+    const fill = () => {
+      while (inFlight.length < depth && nextSpanStart <= end) {
+        const span = batchSpan(nextSpanStart, this.config);
+        inFlight.push(this.#startFetch(span, signal));
+        nextSpanStart = span.end + 1;
+      }
+    };
+
     let pending: RawLedger[] = [];
     let pendingBytes = 0;
+    let pendingSince = 0;
     let object: LoadedObject | null = null;
-    let previous: RawLedger | null = null;
-    for (let sequence = start; sequence <= end; sequence++) {
-      let ledger: RawLedger;
-      try {
-        signal?.throwIfAborted();
-        if (object === null || object.span.start !== batchSpan(sequence, this.config).start) {
-          object = await this.#load(sequence, signal);
+    let previousHash = options?.expectedPreviousHash ?? null;
+    try {
+      for (let sequence = start; sequence <= end; sequence++) {
+        let ledger: RawLedger;
+        try {
+          signal?.throwIfAborted();
+          if (object === null || object.span.start !== batchSpan(sequence, this.config).start) {
+            fill();
+            if (pending.length > 0 && !(await settlesWithin(inFlight[0]!, pendingSince + this.#maxBatchWaitMs - performance.now()))) {
+              yield rawLedgerBatch(pending);
+              pending = [];
+              pendingBytes = 0;
+            }
+            let fetched = await this.#outcome(inFlight[0]!, sequence, signal);
+            let firstTry = true;
+            while (fetched.compressed === null) {
+              if (!follow) throw this.#notFound(sequence);
+              // Not written yet: poll for this one object only until it appears.
+              firstTry = false;
+              depth = 1;
+              for (const other of inFlight.splice(1)) other.abort.abort();
+              nextSpanStart = inFlight[0]!.span.end + 1;
+              if (pending.length > 0) {
+                yield rawLedgerBatch(pending);
+                pending = [];
+                pendingBytes = 0;
+              }
+              await sleep(this.#followPollMs, signal);
+              inFlight[0] = this.#startFetch(inFlight[0]!.span, signal);
+              fetched = await this.#outcome(inFlight[0]!, sequence, signal);
+            }
+            inFlight.shift();
+            if (firstTry) depth = Math.min(this.#concurrency, depth * 2);
+            object = this.#decode(fetched, sequence);
+          }
+          ledger = this.#ledgerAt(object, sequence, previousHash);
+        } catch (error) {
+          if (pending.length > 0 && !signal?.aborted) yield rawLedgerBatch(pending);
+          throw error;
         }
-        ledger = this.#ledgerAt(object, sequence, previous);
-      } catch (error) {
-        if (pending.length > 0 && !signal?.aborted) yield rawLedgerBatch(pending);
-        throw error;
+        if (pending.length > 0 && pendingBytes + ledger.xdr.length > this.#maxArrowBatchBytes) {
+          yield rawLedgerBatch(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
+        if (pending.length === 0) pendingSince = performance.now();
+        pending.push(ledger);
+        pendingBytes += ledger.xdr.length;
+        previousHash = ledger.hash;
+        if (pending.length >= this.#ledgersPerArrowBatch) {
+          yield rawLedgerBatch(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
-      if (pending.length > 0 && pendingBytes + ledger.xdr.length > this.#maxArrowBatchBytes) {
-        yield rawLedgerBatch(pending);
-        pending = [];
-        pendingBytes = 0;
-      }
-      pending.push(ledger);
-      pendingBytes += ledger.xdr.length;
-      previous = ledger;
-      if (pending.length >= this.#ledgersPerArrowBatch) {
-        yield rawLedgerBatch(pending);
-        pending = [];
-        pendingBytes = 0;
-      }
+      if (pending.length > 0) yield rawLedgerBatch(pending);
+    } finally {
+      for (const fetch of inFlight) fetch.abort.abort();
     }
-    if (pending.length > 0) yield rawLedgerBatch(pending);
   }
 
-  /** Fetches, decompresses and splits the object holding `sequence`, checking the ledgers it claims. */
-  async #load(sequence: number, signal: AbortSignal | undefined): Promise<LoadedObject> {
-    const span = batchSpan(sequence, this.config);
-    let compressed: Uint8Array | null = null;
+  #startFetch(span: LedgerSpan, signal: AbortSignal | undefined): PendingFetch {
+    const abort = new AbortController();
+    const linked = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
+    const entry: PendingFetch = {
+      span,
+      abort,
+      settled: false,
+      outcome: this.#fetch(span, linked).then(
+        (fetched) => ({ fetched }),
+        (error: unknown) => ({ error }),
+      ),
+    };
+    void entry.outcome.then(() => (entry.settled = true));
+    return entry;
+  }
+
+  async #outcome(entry: PendingFetch, sequence: number, signal: AbortSignal | undefined): Promise<FetchedObject> {
+    const outcome = await entry.outcome;
+    if ("fetched" in outcome) return outcome.fetched;
+    if (signal?.aborted) throw signal.reason;
+    const error = outcome.error;
+    if (error instanceof SourceError) throw error;
+    throw new SourceError(`cannot read the object: ${messageOf(error)}`, sequence, this.#store.describe(ledgerObjectKey(sequence, this.config)), { cause: error });
+  }
+
+  /** Fetches the object of `span`, trying each known extension. */
+  async #fetch(span: LedgerSpan, signal: AbortSignal): Promise<FetchedObject> {
+    const extensions = this.#extensions;
     let location = "";
-    for (const extension of this.#extensions) {
-      const key = ledgerObjectKey(sequence, this.config, extension);
+    for (const extension of extensions) {
+      const key = ledgerObjectKey(span.start, this.config, extension);
       location = this.#store.describe(key);
+      let compressed: Uint8Array | null;
       try {
         compressed = await this.#store.get(key, { signal });
       } catch (error) {
-        if (signal?.aborted) throw error;
-        throw new SourceError(`cannot read the object: ${messageOf(error)}`, sequence, location, { cause: error });
+        if (signal.aborted) throw error;
+        throw new SourceError(`cannot read the object: ${messageOf(error)}`, Math.max(span.start, 1), location, { cause: error });
       }
       if (compressed !== null) {
         if (extension !== this.#extensions[0]) this.#extensions = [extension, ...this.#extensions.filter((e) => e !== extension)];
-        break;
+        return { span, compressed, location };
       }
     }
-    if (compressed === null) {
-      const key = ledgerObjectKey(sequence, this.config, LEDGER_OBJECT_EXTENSION);
-      throw new SourceError(
-        `ledger ${sequence} not found in the lake: expected ${key} (or legacy ${ledgerObjectKey(sequence, this.config, LEGACY_LEDGER_OBJECT_EXTENSION)})`,
-        sequence,
-        this.#store.describe(key),
-      );
-    }
+    return { span, compressed: null, location };
+  }
 
+  #notFound(sequence: number): SourceError {
+    const key = ledgerObjectKey(sequence, this.config, LEDGER_OBJECT_EXTENSION);
+    return new SourceError(
+      `ledger ${sequence} not found in the lake: expected ${key} (or legacy ${ledgerObjectKey(sequence, this.config, LEGACY_LEDGER_OBJECT_EXTENSION)})`,
+      sequence,
+      this.#store.describe(key),
+    );
+  }
+
+  /** Decompresses and splits a fetched object, checking the ledgers it claims. */
+  #decode(fetched: FetchedObject, sequence: number): LoadedObject {
+    const { span, location } = fetched;
     let xdr: Uint8Array;
     try {
-      xdr = this.#decompress(compressed);
+      xdr = this.#decompress(fetched.compressed!);
     } catch (error) {
       throw new SourceError(`cannot decompress the object (zstd): ${messageOf(error)}`, sequence, location, { cause: error });
     }
@@ -194,46 +328,16 @@ export class DataLakeSource implements LedgerSource {
     return { location, span, startSequence, endSequence, ledgerCloseMetas };
   }
 
-  /** Reads and validates one ledger of a loaded object (sequence, header hash, chain to `previous`). */
-  #ledgerAt(object: LoadedObject, sequence: number, previous: RawLedger | null): RawLedger {
-    const { location } = object;
+  /** Reads and validates one ledger of a loaded object (sequence, header hash, chain to the previous hash). */
+  #ledgerAt(object: LoadedObject, sequence: number, previousHash: string | null): RawLedger {
     const xdr = object.ledgerCloseMetas[sequence - object.startSequence];
     if (xdr === undefined) {
       throw new SourceError(
         `wrong ledgers in the object: it holds ${object.startSequence}-${object.endSequence}, not ledger ${sequence}`,
         sequence,
-        location,
+        object.location,
       );
     }
-    let header: ReturnType<typeof readLedgerHeader>;
-    try {
-      header = readLedgerHeader(xdr);
-    } catch (error) {
-      throw new SourceError(`undecodable LedgerCloseMeta XDR: ${messageOf(error)}`, sequence, location, { cause: error });
-    }
-    if (header.sequence !== sequence) {
-      throw new SourceError(`wrong sequence: expected ledger ${sequence}, the LedgerCloseMeta holds ledger ${header.sequence}`, sequence, location);
-    }
-    const computed = toHex(sha256(header.headerBytes));
-    if (computed !== header.hash) {
-      throw new SourceError(`corrupt ledger header: its hash says ${header.hash} but sha256 of the header is ${computed}`, sequence, location);
-    }
-    if (previous !== null && previous.sequence === sequence - 1 && header.previousHash !== previous.hash) {
-      throw new SourceError(
-        `broken hash chain: previous ledger hash ${header.previousHash} is not the hash of ledger ${previous.sequence} (${previous.hash})`,
-        sequence,
-        location,
-      );
-    }
-    const ledger = {
-      sequence,
-      hash: header.hash,
-      previousHash: header.previousHash,
-      closedAt: header.closeTime,
-      protocolVersion: header.protocolVersion,
-      xdr,
-      location, // for downstream error messages (RawLedger.location)
-    };
-    return ledger;
+    return validateLedger(xdr, sequence, previousHash, object.location);
   }
 }

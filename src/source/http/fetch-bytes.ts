@@ -1,0 +1,59 @@
+// One HTTP request read to its last byte, its failure sorted into "try again" (TransientError:
+// network errors, 408, 429, 5xx, a body cut short) or "give up" (HttpStatusError).
+import { TransientError } from "../retry/transient-error.ts";
+import { parseRetryAfter } from "./retry-after.ts";
+
+export interface HttpBytes {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+}
+
+/** A response status that trying again will not fix (400, 401, 403, ...). */
+export class HttpStatusError extends Error {
+  override readonly name = "HttpStatusError";
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    detail: string,
+  ) {
+    super(`HTTP ${status} from ${url}${detail ? `: ${detail}` : ""}`);
+  }
+}
+
+const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * Fetches `url` and reads the whole body. `okStatuses` lists the statuses handed back (default
+ * 200 and 404, so a store can tell "not there" from a failure).
+ */
+export async function fetchBytes(url: string, init: RequestInit & { signal: AbortSignal }, okStatuses: readonly number[] = [200, 404]): Promise<HttpBytes> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (init.signal.aborted) throw init.signal.reason;
+    throw new TransientError(`request failed: ${messageOf(error)}`, null, { cause: error });
+  }
+  let body: Uint8Array;
+  try {
+    body = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if (init.signal.aborted) throw init.signal.reason;
+    throw new TransientError(`response body cut short: ${messageOf(error)}`, null, { cause: error });
+  }
+  const declared = response.headers.get("content-length");
+  if (declared !== null && !response.headers.has("content-encoding") && Number(declared) !== body.length) {
+    throw new TransientError(`response body cut short: ${body.length} of ${declared} bytes`);
+  }
+  if (okStatuses.includes(response.status)) return { status: response.status, headers: response.headers, body };
+  const detail = new TextDecoder().decode(body.subarray(0, 200)).trim();
+  if (RETRYABLE_STATUS(response.status)) {
+    throw new TransientError(`HTTP ${response.status}${detail ? `: ${detail}` : ""}`, parseRetryAfter(response.headers.get("retry-after")));
+  }
+  throw new HttpStatusError(response.status, url, detail);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+// Runs a request under a RetryPolicy: each try gets its own timeout (through the AbortSignal it is
+// handed), a TransientError or a timeout is tried again after a backoff, anything else fails at
+// once, and the caller's signal stops everything immediately.
+import { backoffDelayMs, type RetryPolicy } from "./retry-policy.ts";
+import { sleep } from "./sleep.ts";
+import { TransientError } from "./transient-error.ts";
+
+export interface RetryOptions {
+  readonly signal?: AbortSignal;
+  /** What is being fetched, for the final error, e.g. the URL. */
+  readonly what: string;
+  /** Called before each retry (for logs and tests). */
+  readonly onRetry?: (error: TransientError, retry: number, delayMs: number) => void;
+  readonly random?: () => number;
+}
+
+/** The last failure after a RetryPolicy ran out; `cause` is the last TransientError. */
+export class RetriesExhaustedError extends Error {
+  override readonly name = "RetriesExhaustedError";
+}
+
+export async function withRetry<T>(task: (signal: AbortSignal) => Promise<T>, policy: RetryPolicy, options: RetryOptions): Promise<T> {
+  const started = performance.now();
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    let error: TransientError;
+    try {
+      return await attemptWithTimeout(task, policy.timeoutMs, options.signal);
+    } catch (caught) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!(caught instanceof TransientError)) throw caught;
+      error = caught;
+    }
+    const delay = backoffDelayMs(attempt - 1, policy, error.retryAfterMs, options.random);
+    const elapsed = performance.now() - started;
+    if (attempt >= policy.attempts || (policy.maxElapsedMs !== undefined && elapsed + delay >= policy.maxElapsedMs)) {
+      throw new RetriesExhaustedError(
+        `${options.what}: ${error.message} (gave up after ${attempt} ${attempt === 1 ? "try" : "tries"} in ${(elapsed / 1000).toFixed(1)} s)`,
+        { cause: error },
+      );
+    }
+    options.onRetry?.(error, attempt, delay);
+    await sleep(delay, options.signal);
+  }
+}
+
+async function attemptWithTimeout<T>(task: (signal: AbortSignal) => Promise<T>, timeoutMs: number, outer: AbortSignal | undefined): Promise<T> {
+  const controller = new AbortController();
+  const timeout = new TransientError(`timed out after ${timeoutMs} ms`);
+  const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+  const onAbort = () => controller.abort(outer!.reason);
+  outer?.addEventListener("abort", onAbort, { once: true });
+  try {
+    // The race makes the timeout hold even for a task that ignores its signal.
+    return await Promise.race([
+      task(controller.signal),
+      new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true })),
+    ]);
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason === timeout) throw timeout;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,5 +1,8 @@
 // Command-line flags of `bun run pipeline`, parsed and checked without side effects.
 import { parseArgs } from "node:util";
+import type { FlowctlMode } from "../components/pipeline-services.ts";
+import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
+import { parseDuration } from "../flowctl/duration.ts";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 
@@ -15,6 +18,15 @@ export interface PipelineArgs {
   readonly exportJson: string | null;
   readonly exportParquet: string | null;
   readonly filters: EventFilterSpec;
+  /** Ledgers per Arrow batch (and per sink commit); null: the source's default. */
+  readonly batchSize: number | null;
+  readonly maxLedgersPerSecond: number | null;
+  readonly flowctl: FlowctlMode;
+  readonly flowctlHeartbeatInterval: string | undefined;
+  readonly config: string | null;
+  readonly healthHost: string;
+  /** null: no health servers; undefined: environment or defaults. */
+  readonly healthPorts: readonly [number, number, number] | null | undefined;
 }
 
 export const DEFAULT_DB_PATH = "./data/stellar.duckdb";
@@ -47,7 +59,27 @@ Sink
   --db PATH              DuckDB database file (default ${DEFAULT_DB_PATH})
   --export-json FILE     after the run, write the range's events as NDJSON
   --export-parquet DIR   after the run, write the range's events and ledgers as Parquet
+Running
+  --batch-size N         ledgers per Arrow batch and per sink commit (default 16)
+  --max-ledgers-per-second N
+                         pace the run to at most N ledgers per second (default: as fast as it goes)
+Control plane and health
+  --flowctl MODE         off | embedded | URL (host:port or http(s)://...). embedded starts flowctl
+                         in this process (on FLOWCTL_ENDPOINT, default localhost:8080); a URL
+                         registers the source, processor and sink with that flowctl.
+                         Default: the environment, then the --config file, then off.
+  --flowctl-heartbeat-interval DURATION
+                         how often components send heartbeats (Go syntax: 500ms, 10s; default 10s)
+  --config FILE          YAML file: flowctl: {enabled, endpoint, heartbeat_interval}
+  --health-host H        address of the components' /health and /metrics (default 127.0.0.1)
+  --health-ports LIST    ports of source,processor,sink, e.g. 8088,8089,8090 (the default), 0 for
+                         any free port, or off
   -h, --help             show this help
+
+Environment (flags win; a component's variables win over the global ones)
+  ENABLE_FLOWCTL, FLOWCTL_ENDPOINT, FLOWCTL_HEARTBEAT_INTERVAL, FLOWCTL_TOKEN, and the same
+  names prefixed with STELLAR_ARROW_SOURCE_, TTP_ARROW_PROCESSOR_ or ARROW_ANALYTICS_SINK_;
+  <PREFIX>HEALTH_PORT and <PREFIX>COMPONENT_ID for each component.
 
 Examples
   bun run pipeline --datalake ../shared/ledgers/pubnet --start 30822015 --end 30822025
@@ -94,6 +126,13 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
         accounts: { type: "string", multiple: true },
         contracts: { type: "string", multiple: true },
         "operation-types": { type: "string", multiple: true },
+        "batch-size": { type: "string" },
+        "max-ledgers-per-second": { type: "string" },
+        flowctl: { type: "string" },
+        "flowctl-heartbeat-interval": { type: "string" },
+        config: { type: "string" },
+        "health-host": { type: "string" },
+        "health-ports": { type: "string" },
       },
     });
   } catch (error) {
@@ -126,5 +165,53 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
       contracts: list(v.contracts),
       operationTypes: list(v["operation-types"]),
     },
+    batchSize: positive("batch-size", v["batch-size"], 100_000),
+    maxLedgersPerSecond: positive("max-ledgers-per-second", v["max-ledgers-per-second"], 1_000_000),
+    flowctl: flowctlMode(v.flowctl),
+    flowctlHeartbeatInterval: checkedDuration("flowctl-heartbeat-interval", v["flowctl-heartbeat-interval"]),
+    config: v.config ?? null,
+    healthHost: v["health-host"] ?? "127.0.0.1",
+    healthPorts: healthPorts(v["health-ports"]),
   };
+}
+
+function positive(flag: string, value: string | undefined, max: number): number | null {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`--${flag} must be an integer from 1 to ${max}, got "${value}"`);
+  return Number(value);
+}
+
+function flowctlMode(value: string | undefined): FlowctlMode {
+  if (value === undefined) return { kind: "default" };
+  if (value === "off") return { kind: "off" };
+  if (value === "embedded") return { kind: "embedded" };
+  try {
+    return { kind: "url", endpoint: normalizeEndpoint(value, "--flowctl") };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`${error.message}, or off, or embedded`);
+    throw error;
+  }
+}
+
+function checkedDuration(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
+  return value;
+}
+
+function healthPorts(value: string | undefined): readonly [number, number, number] | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === "off") return null;
+  const ports = value.split(",").map((p) => p.trim());
+  if (ports.length !== 3 || ports.some((p) => !/^\d+$/.test(p) || Number(p) > 65535)) {
+    throw new UsageError(`--health-ports must be three ports (source,processor,sink) from 0 to 65535, or off, got "${value}"`);
+  }
+  const [source, processor, sink] = ports.map(Number) as [number, number, number];
+  const fixed = [source, processor, sink].filter((p) => p !== 0);
+  if (new Set(fixed).size !== fixed.length) throw new UsageError(`--health-ports gives two components the same port: "${value}"`);
+  return [source, processor, sink];
 }

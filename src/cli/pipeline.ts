@@ -1,12 +1,19 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { runPipeline, type PipelineProgress } from "../components/pipeline.ts";
+import { startPipelineServices, type PipelineServices } from "../components/pipeline-services.ts";
+import { readYamlConfig } from "../flowctl/config-file.ts";
+import { ConfigError } from "../flowctl/config.ts";
+import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
+import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../components/ttp-processor.ts";
 import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
 import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet } from "../sink/export/export-parquet.ts";
 import { openFolderLake } from "../source/datalake/open-folder-lake.ts";
 import { SdkLedgerDecoder } from "../stellar/sdk/sdk-ledger-decoder.ts";
-import { resolvePassphrase } from "../stellar/network.ts";
+import { NETWORK_PASSPHRASES, resolvePassphrase } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
@@ -33,7 +40,11 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`error: ${error.message}`);
     return 2;
   }
-  const source = await openFolderLake(args.datalake, { networkPassphrase: args.network ? resolvePassphrase(args.network) : undefined });
+  const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
+  const source = await openFolderLake(args.datalake, {
+    networkPassphrase: args.network ? resolvePassphrase(args.network) : undefined,
+    ledgersPerArrowBatch: batchSize,
+  });
   const processor = new TtpProcessor({
     networkPassphrase: source.networkPassphrase,
     decoder: new SdkLedgerDecoder(source.networkPassphrase),
@@ -41,8 +52,55 @@ async function main(argv: readonly string[]): Promise<number> {
     verify: args.verify,
     filter,
   });
-  const sink = await DuckDbSink.open(args.db);
   const range = { start: args.start, end: args.end };
+  let services: PipelineServices;
+  try {
+    services = await startPipelineServices({
+      flowctl: args.flowctl,
+      heartbeatInterval: args.flowctlHeartbeatInterval,
+      configFile: args.config ? await readYamlConfig(args.config) : null,
+      env: process.env,
+      healthHost: args.healthHost,
+      healthPorts: args.healthPorts,
+      targetLedger: range.end,
+      log: (message) => console.error(message),
+      metadata: {
+        source: {
+          network: args.network ?? networkName(source.networkPassphrase),
+          network_passphrase: source.networkPassphrase,
+          storage_type: "folder",
+          backend_type: "datalake",
+          datalake: args.datalake,
+          batch_size: String(batchSize),
+          ledgers_per_file: String(source.config.ledgersPerBatch),
+        },
+        processor: {
+          processor_type: "ttp",
+          event_types: TTP_EVENT_TYPES.join(","),
+          ttp_mode: args.ttpMode,
+          verify: String(args.verify),
+          network_passphrase: source.networkPassphrase,
+        },
+        sink: {
+          sink_type: "duckdb",
+          output_formats: ["duckdb", ...(args.exportJson ? ["ndjson"] : []), ...(args.exportParquet ? ["parquet"] : [])].join(","),
+          endpoints: [args.db, ...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? [args.exportParquet] : [])].join(","),
+          buffer_size: String(batchSize),
+        },
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+  let sink: DuckDbSink;
+  try {
+    sink = await DuckDbSink.open(args.db);
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
   const interactive = process.stderr.isTTY === true;
   let lastDraw = 0;
   const onProgress = (p: PipelineProgress) => {
@@ -57,15 +115,32 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGTERM", stop);
   try {
     console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
-    const summary = await runPipeline({ source, processor, sink, range, onProgress, signal: abort.signal });
+    const summary = await runPipeline({
+      source,
+      processor,
+      sink,
+      range,
+      onProgress,
+      signal: abort.signal,
+      observer: services.observer,
+      maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
+    });
     if (interactive) process.stderr.write("\r\x1b[2K");
     for (const line of summaryLines(summary)) console.log(line);
     if (args.exportJson || args.exportParquet) {
       const connection = await sink.connect();
-      if (args.exportJson) console.log(`exported     ${await exportJson(connection, range, args.exportJson)} events to ${args.exportJson}`);
+      const wrote = async (...files: string[]) => {
+        services.sink.metrics.add("files_written_total", files.length);
+        for (const file of files) services.sink.metrics.add("bytes_written_total", (await stat(file)).size);
+      };
+      if (args.exportJson) {
+        console.log(`exported     ${await exportJson(connection, range, args.exportJson)} events to ${args.exportJson}`);
+        await wrote(args.exportJson);
+      }
       if (args.exportParquet) {
         const counts = await exportParquet(connection, range, args.exportParquet);
         console.log(`exported     ${counts.events} events and ${counts.ledgers} ledgers as Parquet to ${args.exportParquet}`);
+        await wrote(join(args.exportParquet, "ttp_events.parquet"), join(args.exportParquet, "ledgers.parquet"));
       }
     }
     return 0;
@@ -78,7 +153,13 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");
     await sink.close();
+    await services.stop();
   }
+}
+
+/** "pubnet" for the pubnet passphrase, and so on; the passphrase itself for others. */
+function networkName(passphrase: string): string {
+  return Object.entries(NETWORK_PASSPHRASES).find(([, p]) => p === passphrase)?.[0] ?? passphrase;
 }
 
 try {

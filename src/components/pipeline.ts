@@ -1,8 +1,10 @@
 // The in-process pipeline: source -> processor -> sink, one batch at a time. Awaiting the sink
 // before pulling the next source batch is the backpressure: nothing is buffered without bound.
+import type { RecordBatch } from "apache-arrow";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";
-import type { TtpProcessor } from "./ttp-processor.ts";
+import type { ProcessedStats, TtpProcessor } from "./ttp-processor.ts";
+import type { ProcessedBatch } from "../arrow/processed-batch.ts";
 
 export interface PipelineProgress {
   readonly range: LedgerRange;
@@ -16,6 +18,20 @@ export interface PipelineProgress {
   readonly elapsedMs: number;
 }
 
+export type PipelineStage = "source" | "processor" | "sink";
+
+/** Hooks called as batches move through the stages (for metrics; they must not throw). */
+export interface PipelineObserver {
+  /** The source yielded `ledgers` raw ledgers up to `lastLedger`, `xdrBytes` of LedgerCloseMeta. */
+  sourceBatch?(batch: { readonly ledgers: number; readonly lastLedger: number; readonly xdrBytes: number }): void;
+  /** The processor turned a batch into rows (before the sink commits them). */
+  processed?(batch: ProcessedBatch & { readonly stats: ProcessedStats }): void;
+  /** The sink committed the batch. */
+  committed?(batch: ProcessedBatch): void;
+  /** The stage that stopped the run, and why. */
+  failed?(stage: PipelineStage, error: unknown): void;
+}
+
 export interface PipelineOptions {
   readonly source: LedgerSource;
   readonly processor: TtpProcessor;
@@ -23,6 +39,41 @@ export interface PipelineOptions {
   readonly range: LedgerRange;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PipelineProgress) => void;
+  readonly observer?: PipelineObserver;
+  /** Paces the run to at most this many ledgers per second (for demos and gentle reads). */
+  readonly maxLedgersPerSecond?: number;
+}
+
+/** Bytes of XDR in a raw-ledger batch. */
+function xdrBytesOf(batch: RecordBatch): number {
+  let bytes = 0;
+  for (const data of batch.getChild("xdr")?.data ?? []) bytes += (data.valueOffsets?.[data.length] ?? 0) - (data.valueOffsets?.[0] ?? 0);
+  return bytes;
+}
+
+/** Runs `step`; a throw (unless the run was aborted) is reported as the failure of `stage`. */
+async function inStage<T>(stage: PipelineStage, options: PipelineOptions, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!options.signal?.aborted) options.observer?.failed?.(stage, error); // an interruption is no stage's failure
+    throw error;
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineProgress> {
@@ -39,24 +90,45 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
     eventsByType,
     elapsedMs: 0,
   };
-  for await (const batch of options.source.batches(options.range, { signal: options.signal })) {
-    options.signal?.throwIfAborted();
-    const processed = options.processor.process(batch);
-    if (processed.ledgers.numRows > 0) await options.sink.write(processed);
-    for (const [type, count] of Object.entries(processed.stats.eventsByType)) eventsByType[type] = (eventsByType[type] ?? 0) + count;
-    progress = {
-      ...progress,
-      lastLedger: processed.lastLedger,
-      ledgers: progress.ledgers + processed.ledgers.numRows,
-      transactions: progress.transactions + processed.stats.transactions,
-      failedTransactions: progress.failedTransactions + processed.stats.failedTransactions,
-      operations: progress.operations + processed.stats.operations,
-      events: progress.events + processed.events.numRows,
-      eventsByType,
-      elapsedMs: performance.now() - started,
-    };
-    options.onProgress?.(progress);
-    if (processed.failure) throw processed.failure;
+  const { observer, signal } = options;
+  const batches = options.source.batches(options.range, { signal })[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await inStage("source", options, () => batches.next());
+      if (next.done) break;
+      const batch = next.value;
+      signal?.throwIfAborted();
+      observer?.sourceBatch?.({ ledgers: batch.numRows, lastLedger: (batch.getChild("sequence")?.get(batch.numRows - 1) as number | undefined) ?? 0, xdrBytes: xdrBytesOf(batch) });
+      const processed = await inStage("processor", options, () => options.processor.process(batch));
+      observer?.processed?.(processed);
+      if (processed.ledgers.numRows > 0) {
+        await inStage("sink", options, () => options.sink.write(processed));
+        observer?.committed?.(processed);
+      }
+      for (const [type, count] of Object.entries(processed.stats.eventsByType)) eventsByType[type] = (eventsByType[type] ?? 0) + count;
+      progress = {
+        ...progress,
+        lastLedger: processed.lastLedger,
+        ledgers: progress.ledgers + processed.ledgers.numRows,
+        transactions: progress.transactions + processed.stats.transactions,
+        failedTransactions: progress.failedTransactions + processed.stats.failedTransactions,
+        operations: progress.operations + processed.stats.operations,
+        events: progress.events + processed.events.numRows,
+        eventsByType,
+        elapsedMs: performance.now() - started,
+      };
+      options.onProgress?.(progress);
+      if (processed.failure) {
+        observer?.failed?.("processor", processed.failure);
+        throw processed.failure;
+      }
+      if (options.maxLedgersPerSecond) {
+        const due = (progress.ledgers * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
+        if (due > 0) await pause(due, signal);
+      }
+    }
+  } finally {
+    await batches.return?.(); // lets the source close what it holds, as `for await` would
   }
   return { ...progress, elapsedMs: performance.now() - started };
 }

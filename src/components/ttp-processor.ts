@@ -35,6 +35,8 @@ export interface ProcessedStats {
   readonly failedTransactions: number;
   readonly operations: number;
   readonly eventsByType: Record<string, number>;
+  /** Events the filter dropped. */
+  readonly eventsFiltered: number;
 }
 
 export class TtpProcessor {
@@ -52,7 +54,7 @@ export class TtpProcessor {
     const summaries: LedgerSummary[] = [];
     const events: TtpEvent[] = [];
     const eventIndexes: number[] = [];
-    const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number> };
+    const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number>, eventsFiltered: 0 };
     let failure: ProcessorError | null = null;
     for (const raw of rawLedgersOf(batch)) {
       let result;
@@ -70,6 +72,7 @@ export class TtpProcessor {
       stats.failedTransactions += failed;
       stats.operations += operations;
       const kept = this.keep(ledger, ledgerEventList, eventIndexes);
+      stats.eventsFiltered += ledgerEventList.length - kept.length;
       for (const event of kept) stats.eventsByType[event.eventType] = (stats.eventsByType[event.eventType] ?? 0) + 1;
       events.push(...kept);
       summaries.push({

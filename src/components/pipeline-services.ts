@@ -1,0 +1,105 @@
+// The outside of the in-process pipeline: each of its three components serves /health and /metrics
+// on its own port and reports to flowctl (an external one, or one embedded in this process).
+import { resolveFlowctlConfig, type FlowctlConfig, type FlowctlConfigSources, type FlowctlFlags, ConfigError } from "../flowctl/config.ts";
+import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer } from "../flowctl/serve-flowctl.ts";
+import { Component, type ComponentKind } from "./component.ts";
+import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "./kinds.ts";
+import { pipelineObserver, type PipelineComponents } from "./pipeline-observer.ts";
+import type { PipelineObserver } from "./pipeline.ts";
+import { serveComponent, type ComponentRuntime } from "./serve-component.ts";
+
+/** `--flowctl`: off, embedded (a flowctl in this process), a URL, or unset (environment and file decide). */
+export type FlowctlMode = { readonly kind: "default" } | { readonly kind: "off" } | { readonly kind: "embedded" } | { readonly kind: "url"; readonly endpoint: string };
+
+export interface PipelineServicesOptions {
+  readonly flowctl: FlowctlMode;
+  readonly heartbeatInterval?: string;
+  readonly configFile: FlowctlConfigSources["file"];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly healthHost: string;
+  /** Ports of source, processor and sink (0: any free port); null: no HTTP servers. Unset: env or defaults. */
+  readonly healthPorts: readonly [number, number, number] | null | undefined;
+  readonly metadata: { readonly source: Record<string, string>; readonly processor: Record<string, string>; readonly sink: Record<string, string> };
+  /** Last ledger of the run, for lag. */
+  readonly targetLedger: number;
+  readonly log: (message: string) => void;
+}
+
+export interface PipelineServices extends PipelineComponents {
+  readonly observer: PipelineObserver;
+  /** The embedded flowctl's URL, when there is one. */
+  readonly embeddedFlowctl: string | null;
+  /** Marks every component finished (or failed), unregisters them and closes the servers. */
+  stop(): Promise<void>;
+}
+
+function portFromEnv(kind: ComponentKind, env: PipelineServicesOptions["env"]): number {
+  const name = `${kind.envPrefix}HEALTH_PORT`;
+  const value = env[name];
+  if (value === undefined || value.trim() === "") return kind.defaultPort;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 65535) throw new ConfigError(`${name} must be a port from 0 to 65535, got "${value}"`);
+  return Number(value);
+}
+
+/** Resolves every component's configuration first, so that a bad value stops startup before anything runs. */
+export async function startPipelineServices(options: PipelineServicesOptions): Promise<PipelineServices> {
+  const { env } = options;
+  const flags: FlowctlFlags = {
+    heartbeatInterval: options.heartbeatInterval,
+    ...(options.flowctl.kind === "off" ? { enabled: false } : {}),
+    ...(options.flowctl.kind === "embedded" ? { enabled: true } : {}),
+    ...(options.flowctl.kind === "url" ? { enabled: true, endpoint: options.flowctl.endpoint } : {}),
+  };
+  const kinds = [SOURCE_KIND, PROCESSOR_KIND, SINK_KIND] as const;
+  const configs = kinds.map((kind) => resolveFlowctlConfig({ flags, env, envPrefix: kind.envPrefix, file: options.configFile }));
+  const ports = kinds.map((kind, i) => (options.healthPorts === null ? null : options.healthPorts?.[i] ?? portFromEnv(kind, env)));
+  const ids = kinds.map((kind) => env[`${kind.envPrefix}COMPONENT_ID`]?.trim() || kind.componentId);
+
+  let embedded: FlowctlServer | null = null;
+  if (options.flowctl.kind === "embedded") {
+    const listen = new URL(resolveFlowctlConfig({ flags: {}, env, file: options.configFile }).endpoint);
+    embedded = startFlowctlServer({
+      ...FLOWCTL_DEFAULTS,
+      host: listen.hostname === "localhost" ? "127.0.0.1" : listen.hostname.replace(/^\[|\]$/g, ""),
+      port: listen.port === "" ? FLOWCTL_DEFAULTS.port : Number(listen.port),
+      dbPath: null,
+      token: configs[0]!.token,
+      openReads: true,
+      corsOrigins: [],
+    });
+    options.log(`flowctl: embedded control plane at ${embedded.url}`);
+  }
+  const effective = (config: FlowctlConfig): FlowctlConfig => (embedded ? { ...config, enabled: true, endpoint: embedded.url } : config);
+
+  const metadata = [options.metadata.source, options.metadata.processor, options.metadata.sink];
+  const components = kinds.map((kind, i) => new Component(kind, ids[i]!, { ...metadata[i] }));
+  const runtimes: ComponentRuntime[] = [];
+  try {
+    for (const [i, component] of components.entries()) {
+      component.metrics.setTarget(options.targetLedger);
+      // the processor's source is the source component's endpoint
+      if (i === 1 && components[0]!.baseUrl) component.metadata.source_endpoint = components[0]!.baseUrl;
+      runtimes.push(serveComponent(component, { host: options.healthHost, port: ports[i]!, flowctl: effective(configs[i]!), log: options.log }));
+    }
+  } catch (error) {
+    await Promise.all(runtimes.map((r) => r.stop()));
+    await embedded?.stop();
+    throw error;
+  }
+  const [source, processor, sink] = components as [Component, Component, Component];
+  const served = components.filter((c) => c.baseUrl).map((c) => `${c.componentId} ${c.baseUrl}/health`);
+  if (served.length > 0) options.log(`health: ${served.join(", ")}`);
+
+  return {
+    source,
+    processor,
+    sink,
+    observer: pipelineObserver({ source, processor, sink }),
+    embeddedFlowctl: embedded?.url ?? null,
+    async stop() {
+      for (const component of components) if (component.status !== "failed") component.status = "finished";
+      await Promise.all(runtimes.map((runtime) => runtime.stop()));
+      await embedded?.stop();
+    },
+  };
+}

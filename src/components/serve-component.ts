@@ -1,0 +1,54 @@
+// Runs a component's /health and /metrics on Bun, and its flowctl controller when enabled.
+import type { FlowctlConfig } from "../flowctl/config.ts";
+import { FlowctlController } from "../flowctl/controller.ts";
+import { healthApp } from "../http/health-app.ts";
+import type { Component } from "./component.ts";
+
+export interface ServeComponentOptions {
+  readonly host: string;
+  /** 0: any free port; null: no HTTP server. */
+  readonly port: number | null;
+  readonly flowctl: FlowctlConfig;
+  readonly log?: (message: string) => void;
+}
+
+export interface ComponentRuntime {
+  readonly component: Component;
+  /** Unregisters from flowctl and closes the HTTP server. Never throws. */
+  stop(): Promise<void>;
+}
+
+/** Serves the component; a port that is taken is an error, flowctl being away is not. */
+export function serveComponent(component: Component, options: ServeComponentOptions): ComponentRuntime {
+  let server: ReturnType<typeof Bun.serve> | null = null;
+  if (options.port !== null) {
+    try {
+      server = Bun.serve({ hostname: options.host, port: options.port, fetch: healthApp(component).fetch });
+    } catch (error) {
+      throw new Error(`${component.componentId}: cannot serve /health on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+    }
+    component.baseUrl = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${server.port}`;
+  }
+  let controller: FlowctlController | null = null;
+  if (options.flowctl.enabled) {
+    controller = new FlowctlController({
+      endpoint: options.flowctl.endpoint,
+      heartbeatIntervalMs: options.flowctl.heartbeatIntervalMs,
+      token: options.flowctl.token,
+      service: component.serviceInfo(),
+      metrics: () => component.heartbeatMetrics(),
+      log: options.log,
+    });
+    const live = controller;
+    component.flowctlState = () => live.state;
+    controller.start();
+  }
+  return {
+    component,
+    async stop() {
+      if (component.status !== "failed") component.status = "stopping";
+      await controller?.stop();
+      await server?.stop(true);
+    },
+  };
+}

@@ -49,6 +49,7 @@ export const DEFAULT_MAX_ARROW_BATCH_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_FOLLOW_POLL_MS = 2_000;
 export const DEFAULT_MAX_BATCH_WAIT_MS = 1_000;
+const CORRUPT_OBJECT_REFETCHES = 2;
 
 /** One fetched object, still compressed; `compressed` is null when nothing is stored there yet. */
 interface FetchedObject {
@@ -211,7 +212,7 @@ export class DataLakeSource implements LedgerSource {
             }
             inFlight.shift();
             if (firstTry) depth = Math.min(this.#concurrency, depth * 2);
-            object = this.#decode(fetched, sequence);
+            object = await this.#decodeOrRefetch(fetched, sequence, signal);
           }
           ledger = this.#ledgerAt(object, sequence, previousHash);
         } catch (error) {
@@ -293,6 +294,22 @@ export class DataLakeSource implements LedgerSource {
       sequence,
       this.#store.describe(key),
     );
+  }
+
+  /**
+   * Decodes a fetched object. A body cut short in transfer can arrive looking complete (chunked
+   * encoding), so an object that does not decode is fetched again before it is called corrupt.
+   */
+  async #decodeOrRefetch(fetched: FetchedObject, sequence: number, signal: AbortSignal | undefined): Promise<LoadedObject> {
+    for (let refetch = 1; ; refetch++) {
+      try {
+        return this.#decode(fetched, sequence);
+      } catch (error) {
+        if (refetch > CORRUPT_OBJECT_REFETCHES) throw error;
+      }
+      fetched = await this.#outcome(this.#startFetch(fetched.span, signal), sequence, signal);
+      if (fetched.compressed === null) throw this.#notFound(sequence);
+    }
   }
 
   /** Decompresses and splits a fetched object, checking the ledgers it claims. */

@@ -3,7 +3,8 @@
 import type { RecordBatch } from "apache-arrow";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";
-import type { ProcessedStats, TtpProcessor } from "./ttp-processor.ts";
+import type { ProcessedStats } from "./ttp-processor.ts";
+import type { BatchProcessor } from "./batch-processor.ts";
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
 
 export interface PipelineProgress {
@@ -34,7 +35,8 @@ export interface PipelineObserver {
 
 export interface PipelineOptions {
   readonly source: LedgerSource;
-  readonly processor: TtpProcessor;
+  /** TtpProcessor, or ParallelTtpProcessor (give it `source: parallel.readAhead(source)` too). */
+  readonly processor: BatchProcessor;
   readonly sink: LedgerSink;
   readonly range: LedgerRange;
   readonly signal?: AbortSignal;

@@ -1,0 +1,190 @@
+// Parallel backfill: raw-ledger batches are decoded and turned into rows by a pool of worker
+// threads, several batches in flight at once, and come back in source order.
+//
+// Use: `const parallel = new ParallelTtpProcessor({...});`
+//      `runPipeline({ source: parallel.readAhead(source), processor: parallel, sink, range })`
+//      `parallel.close()` when done.
+// readAhead() pulls batches from the source ahead of the pipeline (at most `maxInFlight` of them)
+// and hands each to a worker at once; process(batch) then waits for that batch's result. The
+// pipeline still sees one batch at a time, in order, and commits them in order.
+import { type RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { ledgerSummaryBatch } from "../arrow/ledger-summary-batch.ts";
+import { ttpEventBatch } from "../arrow/event-batch.ts";
+import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../source/ledger-source.ts";
+import type { EventFilterSpec } from "../ttp/event-filter.ts";
+import type { TtpMode } from "../ttp/ledger-events.ts";
+import type { BatchProcessor, ProcessedResult } from "./batch-processor.ts";
+import type { DecoderName } from "./ledger-decoders.ts";
+import { ProcessorError } from "./ttp-processor.ts";
+import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
+
+export interface ParallelTtpProcessorOptions {
+  readonly networkPassphrase: string;
+  readonly mode: TtpMode;
+  readonly workers: number;
+  readonly decoder?: DecoderName;
+  readonly verify?: boolean;
+  readonly filter?: EventFilterSpec | null;
+  /** Batches pulled ahead of the pipeline, at most (default: 2 per worker). */
+  readonly maxInFlight?: number;
+}
+
+interface Task {
+  readonly id: number;
+  readonly rawLedgers: Uint8Array;
+  readonly resolve: (result: ProcessedResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const WORKER_URL = new URL("./ttp-worker.ts", import.meta.url).href;
+
+function resultOf(response: Extract<TtpWorkerResponse, { ok: true }>): ProcessedResult {
+  const failure = response.failure;
+  return {
+    ledgers: tableFromIPC(response.ledgers).batches[0] ?? ledgerSummaryBatch([]),
+    events: tableFromIPC(response.events).batches[0] ?? ttpEventBatch([]),
+    firstLedger: response.firstLedger,
+    lastLedger: response.lastLedger,
+    stats: response.stats,
+    failure: failure ? new ProcessorError(failure.message, failure.ledger, failure.location) : null,
+  };
+}
+
+export class ParallelTtpProcessor implements BatchProcessor {
+  readonly #config: TtpWorkerConfig;
+  readonly #maxInFlight: number;
+  readonly #workers: Worker[] = [];
+  readonly #idle: Worker[] = [];
+  readonly #queued: Task[] = [];
+  readonly #running = new Map<Worker, Task>();
+  readonly #submitted = new WeakMap<RecordBatch, Promise<ProcessedResult>>();
+  #nextId = 0;
+  #broken: Error | null = null;
+
+  constructor(options: ParallelTtpProcessorOptions) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`workers must be a positive integer, got ${options.workers}`);
+    this.#config = {
+      networkPassphrase: options.networkPassphrase,
+      decoder: options.decoder ?? "fast",
+      mode: options.mode,
+      verify: options.verify ?? false,
+      filter: options.filter ?? null,
+    };
+    this.#maxInFlight = options.maxInFlight ?? options.workers * 2;
+    for (let i = 0; i < options.workers; i++) {
+      const worker = new Worker(WORKER_URL);
+      worker.onmessage = (event: MessageEvent<TtpWorkerResponse>) => this.#finished(worker, event.data);
+      worker.onerror = (event) => this.#crashed(worker, event);
+      this.#workers.push(worker);
+      this.#idle.push(worker);
+    }
+  }
+
+  /** The result of a batch: the one already submitted by readAhead(), else submitted now. */
+  process(batch: RecordBatch): Promise<ProcessedResult> {
+    return this.#submitted.get(batch) ?? this.#submit(batch);
+  }
+
+  /** A source that yields `source`'s batches while keeping up to `maxInFlight` of them in the workers. */
+  readAhead(source: LedgerSource): LedgerSource {
+    return {
+      description: source.description,
+      networkPassphrase: source.networkPassphrase,
+      ...(source.latestLedger ? { latestLedger: source.latestLedger.bind(source) } : {}),
+      batches: (range: LedgerRange, options?: LedgerBatchesOptions) => this.#readAhead(source, range, options),
+    };
+  }
+
+  /** Stops the worker threads; batches still in flight are rejected. */
+  close(): void {
+    this.#broken ??= new Error("the parallel processor is closed");
+    for (const worker of this.#workers) worker.terminate();
+    for (const task of [...this.#queued, ...this.#running.values()]) task.reject(this.#broken);
+    this.#queued.length = 0;
+    this.#running.clear();
+  }
+
+  async *#readAhead(source: LedgerSource, range: LedgerRange, options?: LedgerBatchesOptions): AsyncGenerator<RecordBatch> {
+    type Item = { batch: RecordBatch } | { error: unknown } | { done: true };
+    const ready: Item[] = [];
+    const wake: { consumer: (() => void) | null; producer: (() => void) | null } = { consumer: null, producer: null };
+    const wakeUp = (side: "consumer" | "producer") => {
+      const resolve = wake[side];
+      wake[side] = null;
+      resolve?.();
+    };
+    let stopped = false;
+    const push = (item: Item) => {
+      ready.push(item);
+      wakeUp("consumer");
+    };
+    const pump = (async () => {
+      try {
+        for await (const batch of source.batches(range, options)) {
+          if (stopped) return;
+          const result = this.#submit(batch);
+          result.catch(() => {}); // a batch abandoned after a failure must not raise an unhandled rejection
+          this.#submitted.set(batch, result);
+          push({ batch });
+          while (ready.length >= this.#maxInFlight && !stopped) await new Promise<void>((resolve) => (wake.producer = resolve));
+          if (stopped) return;
+        }
+        push({ done: true });
+      } catch (error) {
+        push({ error });
+      }
+    })();
+    try {
+      for (;;) {
+        while (ready.length === 0) await new Promise<void>((resolve) => (wake.consumer = resolve));
+        const item = ready.shift()!;
+        wakeUp("producer");
+        if ("done" in item) return;
+        if ("error" in item) throw item.error;
+        yield item.batch;
+      }
+    } finally {
+      stopped = true;
+      wakeUp("producer");
+      await pump;
+    }
+  }
+
+  #submit(batch: RecordBatch): Promise<ProcessedResult> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    const rawLedgers = tableToIPC(new Table(batch), "stream");
+    return new Promise<ProcessedResult>((resolve, reject) => {
+      this.#queued.push({ id: this.#nextId++, rawLedgers, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    while (this.#idle.length > 0 && this.#queued.length > 0) {
+      const worker = this.#idle.pop()!;
+      const task = this.#queued.shift()!;
+      this.#running.set(worker, task);
+      const request: TtpWorkerRequest = { id: task.id, config: this.#config, rawLedgers: task.rawLedgers };
+      worker.postMessage(request, [task.rawLedgers.buffer]);
+    }
+  }
+
+  #finished(worker: Worker, response: TtpWorkerResponse): void {
+    const task = this.#running.get(worker);
+    this.#running.delete(worker);
+    this.#idle.push(worker);
+    this.#dispatch();
+    if (!task || task.id !== response.id) return;
+    if (response.ok) task.resolve(resultOf(response));
+    else task.reject(new Error(`TTP worker failed: ${response.error}`));
+  }
+
+  #crashed(worker: Worker, event: Event): void {
+    const message = (event as ErrorEvent).message ?? "unknown error";
+    this.#broken = new Error(`a TTP worker thread crashed: ${message}`);
+    const task = this.#running.get(worker);
+    this.#running.delete(worker);
+    task?.reject(this.#broken);
+    this.close();
+  }
+}

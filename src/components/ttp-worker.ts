@@ -1,0 +1,64 @@
+// Worker thread entry: decodes and extracts one raw-ledger batch at a time with a TtpProcessor
+// and hands back the `ledgers` and `ttp_events` Arrow batches.
+import { tableFromIPC, tableToIPC, Table } from "apache-arrow";
+import { eventPredicate } from "../ttp/event-filter.ts";
+import { ledgerDecoder } from "./ledger-decoders.ts";
+import { TtpProcessor } from "./ttp-processor.ts";
+import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
+
+declare const self: { onmessage: ((event: MessageEvent<TtpWorkerRequest>) => void) | null; postMessage(message: unknown, transfer?: Transferable[]): void };
+
+let processor: TtpProcessor | null = null;
+let configured: string | null = null;
+
+function processorFor(config: TtpWorkerConfig): TtpProcessor {
+  const key = JSON.stringify(config);
+  if (processor === null || configured !== key) {
+    processor = new TtpProcessor({
+      networkPassphrase: config.networkPassphrase,
+      decoder: ledgerDecoder(config.decoder, config.networkPassphrase),
+      mode: config.mode,
+      verify: config.verify,
+      filter: config.filter ? eventPredicate(config.filter) : null,
+    });
+    configured = key;
+  }
+  return processor;
+}
+
+self.onmessage = (event) => {
+  const { id, config, rawLedgers } = event.data;
+  let response: TtpWorkerResponse;
+  try {
+    const batch = tableFromIPC(rawLedgers).batches[0];
+    if (!batch) throw new Error("empty raw-ledger batch");
+    const result = processorFor(config).process(batch);
+    const ledgers = tableToIPC(new Table(result.ledgers), "stream");
+    const events = tableToIPC(new Table(result.events), "stream");
+    const failure = result.failure;
+    // ProcessorError appends " (ledger N[, location])" to its message: split it back into parts.
+    const marker = failure ? ` (ledger ${failure.ledger}` : "";
+    const suffix = failure ? failure.message.lastIndexOf(marker) : -1;
+    const tail = failure && suffix >= 0 ? failure.message.slice(suffix + marker.length, -1) : "";
+    response = {
+      id,
+      ok: true,
+      ledgers,
+      events,
+      firstLedger: result.firstLedger,
+      lastLedger: result.lastLedger,
+      stats: result.stats,
+      failure: failure
+        ? {
+            message: suffix >= 0 ? failure.message.slice(0, suffix) : failure.message,
+            ledger: failure.ledger,
+            location: tail.startsWith(", ") ? tail.slice(2) : null,
+          }
+        : null,
+    };
+    self.postMessage(response, [ledgers.buffer, events.buffer]);
+  } catch (error) {
+    response = { id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    self.postMessage(response);
+  }
+};

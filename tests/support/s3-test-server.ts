@@ -30,7 +30,6 @@ export class S3TestServer {
   readonly #hits = new Map<string, number>();
   #server: ReturnType<typeof Bun.serve> | null = null;
   #port = 0;
-  #keys: string[] = [];
 
   private constructor(readonly options: S3TestServerOptions) {
     this.bucket = options.bucket ?? "ledgers";
@@ -38,12 +37,16 @@ export class S3TestServer {
 
   static async start(options: S3TestServerOptions): Promise<S3TestServer> {
     const server = new S3TestServer(options);
-    server.#keys = (await readdir(options.root, { recursive: true, withFileTypes: true }))
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name).slice(options.root.length + 1))
-      .sort();
     server.listen();
     return server;
+  }
+
+  /** The folder's files now (it may change while served, as a lake being written). */
+  private async keys(): Promise<string[]> {
+    return (await readdir(this.options.root, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(this.options.root.length + 1))
+      .sort();
   }
 
   /** http://127.0.0.1:port (the S3 endpoint). */
@@ -84,18 +87,19 @@ export class S3TestServer {
     if (fault && "hang" in fault) return new Promise<Response>(() => undefined);
     if (fault && "delayMs" in fault) await Bun.sleep(fault.delayMs);
     if (fault && "status" in fault) return new Response(fault.body ?? "", { status: fault.status, headers: fault.headers });
-    if (key === "" && url.searchParams.get("list-type") === "2") return this.list(url.searchParams);
-    if (!this.#keys.includes(key)) return this.error(404, "NoSuchKey", key);
-    const body = await Bun.file(join(this.options.root, key)).bytes();
+    if (key === "" && url.searchParams.get("list-type") === "2") return this.list(url.searchParams, await this.keys());
+    const file = Bun.file(join(this.options.root, key));
+    if (key.split("/").includes("..") || !(await file.exists())) return this.error(404, "NoSuchKey", key);
+    const body = await file.bytes();
     return new Response(fault && "truncate" in fault ? body.subarray(0, body.length >> 1) : body);
   }
 
-  private list(query: URLSearchParams): Response {
+  private list(query: URLSearchParams, keys: readonly string[]): Response {
     const prefix = query.get("prefix") ?? "";
     const delimiter = query.get("delimiter");
     const maxKeys = Number(query.get("max-keys") ?? 1000);
     const entries: { key?: string; prefix?: string }[] = [];
-    for (const key of this.#keys) {
+    for (const key of keys) {
       if (!key.startsWith(prefix)) continue;
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
       if (cut >= 0) {

@@ -31,6 +31,11 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(PIPELINE_HELP);
     return 0;
   }
+  // from here on, SIGINT and SIGTERM end the run cleanly: committed batches stay, components unregister
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error("interrupted"));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 
   let filter;
   try {
@@ -109,10 +114,6 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`\r\x1b[2K${progressLine(p)}`);
   };
 
-  const abort = new AbortController();
-  const stop = () => abort.abort(new Error("interrupted"));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
   try {
     console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
     const summary = await runPipeline({

@@ -29,6 +29,8 @@ export class ComponentMetrics {
     for (const spec of counters) this.#counters.set(spec.name, { spec, value: 0 });
     this.#ledgerRate = new RateWindow(10_000, now);
     this.#eventRate = new RateWindow(10_000, now);
+    this.#ledgerRate.record(0); // the rates count from the start
+    this.#eventRate.record(0);
   }
 
   add(name: string, amount: number): void {

@@ -33,10 +33,11 @@ export interface PipelineServices extends PipelineComponents {
   stop(): Promise<void>;
 }
 
-function portFromEnv(kind: ComponentKind, env: PipelineServicesOptions["env"]): number {
+/** The port from <PREFIX>HEALTH_PORT, or null when it is not set. */
+function portFromEnv(kind: ComponentKind, env: PipelineServicesOptions["env"]): number | null {
   const name = `${kind.envPrefix}HEALTH_PORT`;
   const value = env[name];
-  if (value === undefined || value.trim() === "") return kind.defaultPort;
+  if (value === undefined || value.trim() === "") return null;
   if (!/^\d+$/.test(value.trim()) || Number(value) > 65535) throw new ConfigError(`${name} must be a port from 0 to 65535, got "${value}"`);
   return Number(value);
 }
@@ -52,7 +53,8 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   };
   const kinds = [SOURCE_KIND, PROCESSOR_KIND, SINK_KIND] as const;
   const configs = kinds.map((kind) => resolveFlowctlConfig({ flags, env, envPrefix: kind.envPrefix, file: options.configFile }));
-  const ports = kinds.map((kind, i) => (options.healthPorts === null ? null : options.healthPorts?.[i] ?? portFromEnv(kind, env)));
+  // ports asked for by flag or environment (null: none, the default applies); null as a whole: no servers
+  const asked = options.healthPorts === null ? null : kinds.map((kind, i) => options.healthPorts?.[i] ?? portFromEnv(kind, env));
   const ids = kinds.map((kind) => env[`${kind.envPrefix}COMPONENT_ID`]?.trim() || kind.componentId);
 
   let embedded: FlowctlServer | null = null;
@@ -79,7 +81,9 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
       component.metrics.setTarget(options.targetLedger);
       // the processor's source is the source component's endpoint
       if (i === 1 && components[0]!.baseUrl) component.metadata.source_endpoint = components[0]!.baseUrl;
-      runtimes.push(serveComponent(component, { host: options.healthHost, port: ports[i]!, flowctl: effective(configs[i]!), log: options.log }));
+      const port = asked === null ? null : asked[i] ?? component.kind.defaultPort;
+      const portIsDefault = asked !== null && asked[i] === null;
+      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), log: options.log }));
     }
   } catch (error) {
     await Promise.all(runtimes.map((r) => r.stop()));

@@ -8,6 +8,8 @@ export interface ServeComponentOptions {
   readonly host: string;
   /** 0: any free port; null: no HTTP server. */
   readonly port: number | null;
+  /** The port is the component's default, not asked for: when it is taken, any free port will do. */
+  readonly portIsDefault?: boolean;
   readonly flowctl: FlowctlConfig;
   readonly log?: (message: string) => void;
 }
@@ -22,10 +24,16 @@ export interface ComponentRuntime {
 export function serveComponent(component: Component, options: ServeComponentOptions): ComponentRuntime {
   let server: ReturnType<typeof Bun.serve> | null = null;
   if (options.port !== null) {
+    const fetch = healthApp(component).fetch;
     try {
-      server = Bun.serve({ hostname: options.host, port: options.port, fetch: healthApp(component).fetch });
+      server = Bun.serve({ hostname: options.host, port: options.port, fetch });
     } catch (error) {
-      throw new Error(`${component.componentId}: cannot serve /health on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+      if (!options.portIsDefault) {
+        throw new Error(`${component.componentId}: cannot serve /health on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+      }
+      // another pipeline has the default port: take a free one (flowctl learns the real endpoint)
+      server = Bun.serve({ hostname: options.host, port: 0, fetch });
+      (options.log ?? console.error)(`${component.componentId}: default port ${options.port} is taken, serving /health on port ${server.port} instead`);
     }
     component.baseUrl = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${server.port}`;
   }

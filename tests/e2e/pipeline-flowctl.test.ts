@@ -227,14 +227,33 @@ describe("bun run pipeline with flowctl", () => {
     expect(badFlag.stderr).toContain(`--flowctl: "ftp://x" is not a flowctl endpoint`);
   }, 60_000);
 
-  test("a taken health port stops startup naming the component and the port", async () => {
+  test("a health port asked for and taken stops startup naming the component and the port", async () => {
     const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
     try {
       const run = await spawnPipeline(["--db", join(work, "port.duckdb"), "--health-ports", `0,${taken.port},0`]).done;
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`ttp-arrow-processor: cannot serve /health on 127.0.0.1:${taken.port}`);
+      const fromEnv = await spawnPipeline(["--db", join(work, "port.duckdb")], { ARROW_ANALYTICS_SINK_HEALTH_PORT: String(taken.port) }).done;
+      expect(fromEnv.code).toBe(1);
+      expect(fromEnv.stderr).toContain(`arrow-analytics-sink: cannot serve /health on 127.0.0.1:${taken.port}`);
     } finally {
       taken.stop(true);
+    }
+  });
+
+  test("a taken default port (another pipeline has it) falls back to a free one", async () => {
+    let holder: ReturnType<typeof Bun.serve> | null = null;
+    try {
+      holder = Bun.serve({ hostname: "127.0.0.1", port: 8089, fetch: () => new Response() });
+    } catch {
+      // something else holds 8089 already: just as good
+    }
+    try {
+      const run = await spawnPipeline(["--db", join(work, "default-port.duckdb")], { STELLAR_ARROW_SOURCE_HEALTH_PORT: "0", ARROW_ANALYTICS_SINK_HEALTH_PORT: "0" }).done;
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/ttp-arrow-processor: default port 8089 is taken, serving \/health on port \d+ instead/);
+    } finally {
+      holder?.stop(true);
     }
   });
 });

@@ -5,12 +5,11 @@ import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
+import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type SourceArgs } from "./source-args.ts";
 
 export interface PipelineArgs {
   readonly help: boolean;
-  readonly datalake: string;
-  readonly start: number;
-  readonly end: number;
+  readonly source: SourceArgs;
   readonly db: string;
   readonly network: string | null;
   readonly ttpMode: TtpMode;
@@ -31,17 +30,12 @@ export interface PipelineArgs {
 
 export const DEFAULT_DB_PATH = "./data/stellar.duckdb";
 
-export const PIPELINE_HELP = `Usage: bun run pipeline --datalake PATH --start N [--end M] [options]
+export const PIPELINE_HELP = `Usage: bun run pipeline [--datalake LAKE] [--rpc-url URL] [--start N] [--end M] [options]
 
-Reads Stellar ledgers from a SEP-54 data lake, extracts Token Transfer Protocol events
-(CAP-67 semantics) and commits them to DuckDB.
+Reads Stellar ledgers from a SEP-54 data lake or Stellar RPC, extracts Token Transfer Protocol
+events (CAP-67 semantics) and commits them to DuckDB.
 
-Source
-  --datalake PATH        folder holding a SEP-54 / galexie data lake (.config.json + objects)
-  --start N              first ledger to read
-  --end M                last ledger to read, inclusive (default: --start)
-  --network NAME         pubnet | testnet | futurenet | standalone | "<passphrase>"
-                         (default: the lake manifest's passphrase; a mismatch stops the run)
+${SOURCE_HELP}
 Processor
   --ttp-mode MODE        auto | unified | classic (default auto)
                            classic: derive events from operations, results and ledger changes
@@ -89,14 +83,6 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-function ledgerNumber(flag: string, value: string | undefined): number | null {
-  if (value === undefined) return null;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 0xffffffff) {
-    throw new UsageError(`--${flag} must be a ledger sequence (a positive integer), got "${value}"`);
-  }
-  return Number(value);
-}
-
 /** Values of a repeatable, comma-separated flag. */
 function list(values: string[] | undefined): string[] | undefined {
   const items = values?.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
@@ -112,9 +98,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
       allowPositionals: false,
       options: {
         help: { type: "boolean", short: "h" },
-        datalake: { type: "string" },
-        start: { type: "string" },
-        end: { type: "string" },
+        ...SOURCE_OPTIONS,
         db: { type: "string" },
         network: { type: "string" },
         "ttp-mode": { type: "string" },
@@ -142,16 +126,15 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
   const help = v.help ?? false;
   const mode = (v["ttp-mode"] ?? "auto") as TtpMode;
   if (!TTP_MODES.includes(mode)) throw new UsageError(`--ttp-mode must be one of ${TTP_MODES.join(", ")}, got "${v["ttp-mode"]}"`);
-  if (!help && !v.datalake) throw new UsageError("--datalake PATH is required (a folder holding a SEP-54 data lake)");
-  const start = ledgerNumber("start", v.start);
-  if (!help && start === null) throw new UsageError("--start N is required");
-  const end = ledgerNumber("end", v.end) ?? start;
-  if (start !== null && end !== null && end < start) throw new UsageError(`--end (${end}) is before --start (${start})`);
+  let source: SourceArgs;
+  try {
+    source = parseSourceArgs(v);
+  } catch (error) {
+    throw error instanceof SourceArgsError ? new UsageError(error.message) : error;
+  }
   return {
     help,
-    datalake: v.datalake ?? "",
-    start: start ?? 0,
-    end: end ?? 0,
+    source,
     db: v.db ?? DEFAULT_DB_PATH,
     network: v.network ?? null,
     ttpMode: mode,

@@ -11,9 +11,10 @@ import { TtpProcessor } from "../components/ttp-processor.ts";
 import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
 import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet } from "../sink/export/export-parquet.ts";
-import { openFolderLake } from "../source/datalake/open-folder-lake.ts";
+import { openSource } from "./open-source.ts";
+import { planRange } from "./plan-range.ts";
 import { SdkLedgerDecoder } from "../stellar/sdk/sdk-ledger-decoder.ts";
-import { NETWORK_PASSPHRASES, resolvePassphrase } from "../stellar/network.ts";
+import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
@@ -46,10 +47,23 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
-  const source = await openFolderLake(args.datalake, {
-    networkPassphrase: args.network ? resolvePassphrase(args.network) : undefined,
+  const opened = await openSource(args.source, {
+    network: args.network,
     ledgersPerArrowBatch: batchSize,
+    signal: abort.signal,
+    onWarning: (message) => console.error(`warning: ${message}`),
   });
+  const sink = await DuckDbSink.open(args.db);
+  const plan = await planRange(args.source, opened.source, sink, { signal: abort.signal }).catch(async (error: unknown) => {
+    await sink.close();
+    throw error;
+  });
+  if (plan.note) console.error(plan.note);
+  if (plan.range === null) {
+    await sink.close();
+    return 0;
+  }
+  const { source, range } = plan;
   const processor = new TtpProcessor({
     networkPassphrase: source.networkPassphrase,
     decoder: new SdkLedgerDecoder(source.networkPassphrase),
@@ -57,7 +71,6 @@ async function main(argv: readonly string[]): Promise<number> {
     verify: args.verify,
     filter,
   });
-  const range = { start: args.start, end: args.end };
   let services: PipelineServices;
   try {
     services = await startPipelineServices({
@@ -73,11 +86,8 @@ async function main(argv: readonly string[]): Promise<number> {
         source: {
           network: args.network ?? networkName(source.networkPassphrase),
           network_passphrase: source.networkPassphrase,
-          storage_type: "folder",
-          backend_type: "datalake",
-          datalake: args.datalake,
+          ...opened.metadata,
           batch_size: String(batchSize),
-          ledgers_per_file: String(source.config.ledgersPerBatch),
         },
         processor: {
           processor_type: "ttp",
@@ -95,16 +105,10 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
+    await sink.close();
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
-  }
-  let sink: DuckDbSink;
-  try {
-    sink = await DuckDbSink.open(args.db);
-  } catch (error) {
-    await services.stop();
-    throw error;
   }
   const interactive = process.stderr.isTTY === true;
   let lastDraw = 0;

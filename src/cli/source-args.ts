@@ -1,0 +1,100 @@
+// The source flags of `bun run pipeline` (where ledgers come from and which ones), parsed and
+// checked without side effects. pipeline-args.ts merges them into the other flags.
+
+export type StartSpec =
+  /** --start N */
+  | { readonly kind: "ledger"; readonly sequence: number }
+  /** --start latest / latest-N: N ledgers before the newest */
+  | { readonly kind: "latest"; readonly back: number }
+  /** no --start: after the sink's cursor, or the latest DEFAULT_LATEST_COUNT ledgers in a new database */
+  | { readonly kind: "resume" };
+
+export interface SourceArgs {
+  /** Folder, http(s):// URL or s3://bucket/prefix; null: none given. */
+  readonly datalake: string | null;
+  readonly rpcUrl: string | null;
+  readonly s3Endpoint: string | null;
+  /** Data-lake objects in flight at once. */
+  readonly concurrency: number;
+  readonly follow: boolean;
+  readonly start: StartSpec;
+  /** null: --start N alone reads one ledger; otherwise up to the source's latest (or forever with --follow). */
+  readonly end: number | null;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+/** Ledgers read by a run with no --start into an empty database. */
+export const DEFAULT_LATEST_COUNT = 100;
+
+export const SOURCE_OPTIONS = {
+  datalake: { type: "string" },
+  "rpc-url": { type: "string" },
+  "s3-endpoint": { type: "string" },
+  concurrency: { type: "string" },
+  follow: { type: "boolean" },
+  start: { type: "string" },
+  end: { type: "string" },
+} as const;
+
+export const SOURCE_HELP = `Source (default: the public pubnet data lake over HTTPS, or $STELLAR_FLOW_DATALAKE)
+  --datalake LAKE        a SEP-54 / galexie data lake: a folder, an https:// URL (read anonymously)
+                         or s3://bucket/prefix (Bun's S3 client; AWS_ACCESS_KEY_ID,
+                         AWS_SECRET_ACCESS_KEY, AWS_REGION from the environment)
+  --s3-endpoint URL      endpoint of an S3-compatible store for s3:// lakes (MinIO, R2, ...)
+  --rpc-url URL          Stellar RPC (getLedgers). With --datalake too: the lake backfills, then
+                         RPC serves the ledgers after the lake's newest
+  --concurrency N        data-lake objects fetched at once (default ${DEFAULT_CONCURRENCY})
+  --start N|latest|latest-N
+                         first ledger; latest-N starts N ledgers before the newest. Default: the
+                         ledger after the database's cursor (the hash chain is checked across the
+                         restart), or the latest ${DEFAULT_LATEST_COUNT} ledgers in a new database
+  --end M                last ledger, inclusive (default: --start N alone reads ledger N; otherwise
+                         the source's newest ledger)
+  --follow               keep reading new ledgers as they close (until Ctrl-C)
+  --network NAME         pubnet | testnet | futurenet | standalone | "<passphrase>"
+                         (default: the lake's or the RPC's; a mismatch stops the run)`;
+
+export class SourceArgsError extends Error {
+  override readonly name = "SourceArgsError";
+}
+
+type SourceValues = { [K in keyof typeof SOURCE_OPTIONS]?: (typeof SOURCE_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+function ledgerNumber(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 0xffffffff) {
+    throw new SourceArgsError(`--${flag} must be a ledger sequence (a positive integer), got "${value}"`);
+  }
+  return Number(value);
+}
+
+function startSpec(value: string | undefined): StartSpec {
+  if (value === undefined) return { kind: "resume" };
+  const latest = /^latest(?:-(\d+))?$/.exec(value);
+  if (latest) return { kind: "latest", back: Number(latest[1] ?? 0) };
+  if (!/^\d+$/.test(value)) throw new SourceArgsError(`--start must be a ledger sequence (a positive integer), latest or latest-N, got "${value}"`);
+  return { kind: "ledger", sequence: ledgerNumber("start", value) };
+}
+
+export function parseSourceArgs(values: SourceValues): SourceArgs {
+  const start = startSpec(values.start);
+  const end = values.end === undefined ? null : ledgerNumber("end", values.end);
+  if (start.kind === "ledger" && end !== null && end < start.sequence) throw new SourceArgsError(`--end (${end}) is before --start (${start.sequence})`);
+  if (values.follow && end !== null) throw new SourceArgsError("--follow reads without end: leave out --end");
+  const concurrency = values.concurrency ?? String(DEFAULT_CONCURRENCY);
+  if (!/^\d+$/.test(concurrency) || Number(concurrency) < 1 || Number(concurrency) > 256) {
+    throw new SourceArgsError(`--concurrency must be an integer from 1 to 256, got "${concurrency}"`);
+  }
+  for (const [flag, url] of [["rpc-url", values["rpc-url"]], ["s3-endpoint", values["s3-endpoint"]]] as const) {
+    if (url !== undefined && !/^https?:\/\/[^/]/.test(url)) throw new SourceArgsError(`--${flag} must be an http(s):// URL, got "${url}"`);
+  }
+  if (values["s3-endpoint"] !== undefined && !values.datalake?.startsWith("s3://")) throw new SourceArgsError("--s3-endpoint goes with --datalake s3://bucket/prefix");
+  return {
+    datalake: values.datalake ?? null,
+    rpcUrl: values["rpc-url"] ?? null,
+    s3Endpoint: values["s3-endpoint"] ?? null,
+    concurrency: Number(concurrency),
+    follow: values.follow ?? false,
+    start,
+    end,
+  };
+}

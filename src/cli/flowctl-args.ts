@@ -17,7 +17,8 @@ binary), plus GET /health and GET /metrics.
   --ttl DURATION            a service silent this long turns unhealthy (default ${formatDuration(FLOWCTL_DEFAULTS.ttlMs)})
   --evict-after DURATION    a service silent this long is removed (default ${formatDuration(FLOWCTL_DEFAULTS.evictAfterMs)})
   --heartbeat-interval DURATION
-                            the interval Register asks of clients (default ${formatDuration(FLOWCTL_DEFAULTS.heartbeatIntervalMs)})
+                            the interval Register asks of clients (default ${formatDuration(FLOWCTL_DEFAULTS.heartbeatIntervalMs)},
+                            at most a third of the TTL)
   --cors-origin ORIGIN      a browser origin allowed to call the API, e.g. http://localhost:5173;
                             repeat it or separate with commas; * allows any (env FLOWCTL_CORS_ORIGINS)
   --open-reads              with a token, serve reads (status, list, discover, watch, health)
@@ -88,7 +89,7 @@ export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<s
   const ttlMs = duration("ttl", v.ttl, FLOWCTL_DEFAULTS.ttlMs);
   const evictAfterMs = duration("evict-after", v["evict-after"], Math.max(FLOWCTL_DEFAULTS.evictAfterMs, ttlMs));
   if (evictAfterMs < ttlMs) throw new UsageError(`--evict-after (${v["evict-after"]}) must be at least --ttl (${formatDuration(ttlMs)})`);
-  const heartbeatIntervalMs = duration("heartbeat-interval", v["heartbeat-interval"], Math.min(FLOWCTL_DEFAULTS.heartbeatIntervalMs, ttlMs));
+  const heartbeatIntervalMs = duration("heartbeat-interval", v["heartbeat-interval"], Math.min(FLOWCTL_DEFAULTS.heartbeatIntervalMs, Math.floor(ttlMs / 3)));
   if (heartbeatIntervalMs >= ttlMs) {
     throw new UsageError(`--heartbeat-interval (${formatDuration(heartbeatIntervalMs)}) must be shorter than --ttl (${formatDuration(ttlMs)})`);
   }

@@ -5,6 +5,7 @@ import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
+import { DECODER_NAMES, type DecoderName } from "../components/ledger-decoders.ts";
 import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type SourceArgs } from "./source-args.ts";
 
 export interface PipelineArgs {
@@ -19,6 +20,9 @@ export interface PipelineArgs {
   readonly filters: EventFilterSpec;
   /** Ledgers per Arrow batch (and per sink commit); null: the source's default. */
   readonly batchSize: number | null;
+  readonly decoder: DecoderName;
+  /** Worker threads that decode and extract ahead of the sink; 0: all in the main thread. */
+  readonly workers: number;
   readonly maxLedgersPerSecond: number | null;
   readonly flowctl: FlowctlMode;
   readonly flowctlHeartbeatInterval: string | undefined;
@@ -42,6 +46,9 @@ Processor
                            unified: read CAP-67 events from TransactionMeta v4
                            auto:    unified where the meta carries CAP-67 events, else classic
   --verify               check every transaction's events against its balance changes
+  --decoder NAME         fast | sdk (default fast): the purpose-built XDR reader, or the SDK's
+  --workers N            worker threads decoding and extracting ahead of the sink
+                         (default: the number of cores); 0 runs everything in the main thread
 Filters (comma-separated lists; an event must match every filter given)
   --event-types LIST     transfer, mint, burn, clawback, fee
   --assets LIST          native or CODE:ISSUER
@@ -89,6 +96,18 @@ function list(values: string[] | undefined): string[] | undefined {
   return items && items.length > 0 ? items : undefined;
 }
 
+function decoderName(value: string | undefined): DecoderName {
+  if (value === undefined) return "fast";
+  if (!(DECODER_NAMES as readonly string[]).includes(value)) throw new UsageError(`--decoder must be one of ${DECODER_NAMES.join(", ")}, got "${value}"`);
+  return value as DecoderName;
+}
+
+function workerCount(value: string | undefined): number {
+  if (value === undefined) return navigator.hardwareConcurrency;
+  if (!/^\d+$/.test(value) || Number(value) > 256) throw new UsageError(`--workers must be a number of threads (0 to 256), got "${value}"`);
+  return Number(value);
+}
+
 export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
   let parsed;
   try {
@@ -111,6 +130,8 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
         contracts: { type: "string", multiple: true },
         "operation-types": { type: "string", multiple: true },
         "batch-size": { type: "string" },
+        decoder: { type: "string" },
+        workers: { type: "string" },
         "max-ledgers-per-second": { type: "string" },
         flowctl: { type: "string" },
         "flowctl-heartbeat-interval": { type: "string" },
@@ -149,6 +170,8 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
       operationTypes: list(v["operation-types"]),
     },
     batchSize: positive("batch-size", v["batch-size"], 100_000),
+    decoder: decoderName(v.decoder),
+    workers: workerCount(v.workers),
     maxLedgersPerSecond: positive("max-ledgers-per-second", v["max-ledgers-per-second"], 1_000_000),
     flowctl: flowctlMode(v.flowctl),
     flowctlHeartbeatInterval: checkedDuration("flowctl-heartbeat-interval", v["flowctl-heartbeat-interval"]),

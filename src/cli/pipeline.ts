@@ -13,7 +13,8 @@ import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet } from "../sink/export/export-parquet.ts";
 import { openSource } from "./open-source.ts";
 import { planRange } from "./plan-range.ts";
-import { SdkLedgerDecoder } from "../stellar/sdk/sdk-ledger-decoder.ts";
+import { ledgerDecoder } from "../components/ledger-decoders.ts";
+import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
@@ -64,13 +65,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { source, range } = plan;
-  const processor = new TtpProcessor({
-    networkPassphrase: source.networkPassphrase,
-    decoder: new SdkLedgerDecoder(source.networkPassphrase),
-    mode: args.ttpMode,
-    verify: args.verify,
-    filter,
-  });
+  const parallel =
+    args.workers > 0
+      ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: args.decoder, mode: args.ttpMode, verify: args.verify, filter: args.filters, workers: args.workers })
+      : null;
+  const processor =
+    parallel ??
+    new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase), mode: args.ttpMode, verify: args.verify, filter });
   let services: PipelineServices;
   try {
     services = await startPipelineServices({
@@ -105,6 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
+    parallel?.close();
     await sink.close();
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
@@ -121,7 +123,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
     const summary = await runPipeline({
-      source,
+      source: parallel ? parallel.readAhead(source) : source,
       processor,
       sink,
       range,
@@ -157,6 +159,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");
+    parallel?.close();
     await sink.close();
     await services.stop();
   }

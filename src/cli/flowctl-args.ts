@@ -1,5 +1,6 @@
 // Command-line flags (and environment) of `bun run flowctl`, parsed and checked without side effects.
 import { parseArgs } from "node:util";
+import { parseBoolean } from "../flowctl/config.ts";
 import { formatDuration, parseDuration } from "../flowctl/duration.ts";
 import { FLOWCTL_DEFAULTS, type FlowctlServerOptions } from "../flowctl/serve-flowctl.ts";
 import { UsageError } from "./pipeline-args.ts";
@@ -55,11 +56,13 @@ function integer(flag: string, value: string | undefined, fallback: number, min:
   return Number(value);
 }
 
-export function parseBoolean(name: string, value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (["1", "true", "yes", "on"].includes(v)) return true;
-  if (["0", "false", "no", "off", ""].includes(v)) return false;
-  throw new UsageError(`${name} must be true or false, got "${value}"`);
+function openReads(flag: boolean | undefined, env: string | undefined): boolean {
+  if (flag !== undefined || env === undefined) return flag ?? false;
+  try {
+    return parseBoolean(env, "FLOWCTL_OPEN_READS");
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): FlowctlArgs {
@@ -111,7 +114,7 @@ export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<s
     evictAfterMs,
     heartbeatIntervalMs,
     token,
-    openReads: v["open-reads"] ?? (env.FLOWCTL_OPEN_READS !== undefined ? parseBoolean("FLOWCTL_OPEN_READS", env.FLOWCTL_OPEN_READS) : false),
+    openReads: openReads(v["open-reads"], env.FLOWCTL_OPEN_READS),
     corsOrigins: origins,
     maxRequestBytes: integer("max-request-bytes", v["max-request-bytes"], FLOWCTL_DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
   };

@@ -2,6 +2,7 @@
 import type { FlowctlConfig } from "../flowctl/config.ts";
 import { FlowctlController } from "../flowctl/controller.ts";
 import { healthApp } from "../http/health-app.ts";
+import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import type { Component } from "./component.ts";
 
 export interface ServeComponentOptions {
@@ -22,20 +23,20 @@ export interface ComponentRuntime {
 
 /** Serves the component; a port that is taken is an error, flowctl being away is not. */
 export function serveComponent(component: Component, options: ServeComponentOptions): ComponentRuntime {
-  let server: ReturnType<typeof Bun.serve> | null = null;
+  let server: ServedApp | null = null;
   if (options.port !== null) {
     const fetch = healthApp(component).fetch;
     try {
-      server = Bun.serve({ hostname: options.host, port: options.port, fetch });
+      server = serveApp(fetch, { host: options.host, port: options.port });
     } catch (error) {
       if (!options.portIsDefault) {
         throw new Error(`${component.componentId}: cannot serve /health on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
       }
       // another pipeline has the default port: take a free one (flowctl learns the real endpoint)
-      server = Bun.serve({ hostname: options.host, port: 0, fetch });
+      server = serveApp(fetch, { host: options.host, port: 0 });
       (options.log ?? console.error)(`${component.componentId}: default port ${options.port} is taken, serving /health on port ${server.port} instead`);
     }
-    component.baseUrl = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${server.port}`;
+    component.baseUrl = server.url;
   }
   let controller: FlowctlController | null = null;
   if (options.flowctl.enabled) {
@@ -56,7 +57,7 @@ export function serveComponent(component: Component, options: ServeComponentOpti
     async stop() {
       if (component.status !== "failed") component.status = "stopping";
       await controller?.stop();
-      await server?.stop(true);
+      await server?.stop();
     },
   };
 }

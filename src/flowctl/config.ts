@@ -48,7 +48,8 @@ export function normalizeEndpoint(value: string, where: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
-function parseBool(value: unknown, where: string): boolean {
+/** true/false, 1/0, yes/no, on/off; anything else is a ConfigError naming `where`. */
+export function parseBoolean(value: unknown, where: string): boolean {
   if (typeof value === "boolean") return value;
   const text = String(value).trim().toLowerCase();
   if (["1", "true", "yes", "on"].includes(text)) return true;
@@ -106,7 +107,7 @@ export function resolveFlowctlConfig(sources: FlowctlConfigSources): FlowctlConf
   const interval = pick(flags.heartbeatInterval, "--flowctl-heartbeat-interval", "FLOWCTL_HEARTBEAT_INTERVAL", "heartbeat_interval");
   const token = pick(undefined, "", "FLOWCTL_TOKEN", "token");
   return {
-    enabled: enabled ? parseBool(enabled.value, enabled.where) : FLOWCTL_CONFIG_DEFAULTS.enabled,
+    enabled: enabled ? parseBoolean(enabled.value, enabled.where) : FLOWCTL_CONFIG_DEFAULTS.enabled,
     endpoint: endpoint ? normalizeEndpoint(String(endpoint.value), endpoint.where) : FLOWCTL_CONFIG_DEFAULTS.endpoint,
     heartbeatIntervalMs: interval ? parseInterval(interval.value, interval.where) : FLOWCTL_CONFIG_DEFAULTS.heartbeatIntervalMs,
     token: token ? String(token.value).trim() : null,

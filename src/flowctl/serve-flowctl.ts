@@ -2,6 +2,7 @@
 import { ServiceRegistry } from "./registry.ts";
 import { SqliteRegistryStore } from "./store/sqlite-registry-store.ts";
 import { flowctlApp } from "./flowctl-app.ts";
+import { serveApp, type ServedApp } from "../http/serve-app.ts";
 
 export const FLOWCTL_VERSION = "0.1.0";
 
@@ -49,15 +50,15 @@ export function startFlowctlServer(options: FlowctlServerOptions): FlowctlServer
   const shutdown = new AbortController();
   let url = "";
   const app = flowctlApp({ ...options, registry, version: FLOWCTL_VERSION, endpoint: () => url, shutdownSignal: shutdown.signal });
-  let server;
+  let server: ServedApp;
   try {
     // idleTimeout 0: a WatchServices stream may stay quiet for long
-    server = Bun.serve({ hostname: options.host, port: options.port, fetch: app.fetch, idleTimeout: 0 });
+    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: 0 });
   } catch (error) {
     store?.close();
     throw new Error(`flowctl cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
-  url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  url = server.url;
   const sweep = setInterval(() => registry.sweep(), Math.max(50, Math.min(1000, options.ttlMs / 4)));
   let stopped: Promise<void> | null = null;
   return {
@@ -67,7 +68,7 @@ export function startFlowctlServer(options: FlowctlServerOptions): FlowctlServer
       stopped ??= (async () => {
         clearInterval(sweep);
         shutdown.abort();
-        await server.stop(true);
+        await server.stop();
         store?.close();
       })();
       return stopped;

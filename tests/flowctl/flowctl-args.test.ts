@@ -42,7 +42,7 @@ describe("bun run flowctl flags", () => {
     bad(["--ttl", "10s", "--heartbeat-interval", "10s"], "--heartbeat-interval (10s) must be shorter than --ttl (10s)");
     bad(["--cors-origin", "localhost:5173"], "--cors-origin must be an origin such as http://localhost:5173");
     bad(["--open-reads=yes"], "--open-reads");
-    bad([], 'FLOWCTL_OPEN_READS must be true or false, got "perhaps"', { FLOWCTL_OPEN_READS: "perhaps" });
+    bad([], 'FLOWCTL_OPEN_READS: "perhaps" is not true or false', { FLOWCTL_OPEN_READS: "perhaps" });
     bad(["--verbose"], "Unknown option '--verbose'");
   });
 

@@ -1,0 +1,27 @@
+// Serves a fetch handler (a Hono app's) with Bun: the Bun adapter of src/http.
+
+export interface ServedApp {
+  /** e.g. "http://127.0.0.1:8088" */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface ServeAppOptions {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  /** Seconds a connection may stay silent (Bun's default 10; 0: forever, for long streams). */
+  readonly idleTimeout?: number;
+}
+
+/** Throws Bun's error when it cannot listen (e.g. the port is taken). */
+export function serveApp(fetch: (request: Request) => Response | Promise<Response>, options: ServeAppOptions): ServedApp {
+  const server = Bun.serve({ hostname: options.host, port: options.port, fetch, ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}) });
+  const port = server.port ?? options.port;
+  return {
+    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    port,
+    stop: () => server.stop(true),
+  };
+}

@@ -74,7 +74,10 @@ export class ServiceRegistry {
     this.sweep();
   }
 
-  /** Adds a service; one registered before with the same component_id is replaced. */
+  /**
+   * Adds a service. A registration without a service_id replaces the services registered before
+   * with the same component_id; one with an id (registering again) replaces only silent ones.
+   */
   register(info: ServiceInfo): ServiceEntry {
     this.sweep();
     const registered = clone(ServiceInfoSchema, info);
@@ -83,9 +86,12 @@ export class ServiceRegistry {
     registered.outputEventTypes = [...new Set(info.outputEventTypes.map(canonicalEventType))];
     if (registered.componentId) {
       for (const previous of this.#entries.values()) {
-        if (previous.info.componentId === registered.componentId && previous.info.serviceId !== registered.serviceId) {
-          this.#delete(previous, "unregistered");
-        }
+        if (previous.info.componentId !== registered.componentId || previous.info.serviceId === registered.serviceId) continue;
+        // A registration without an id is a restart: it replaces the old instance. One with its
+        // previous id (after NOT_FOUND) leaves a live instance alone, or two instances sharing a
+        // component_id (two pipelines with default names) would evict each other at every heartbeat.
+        if (info.serviceId !== "" && previous.status === HealthStatus.HEALTHY) continue;
+        this.#delete(previous, "unregistered");
       }
     }
     const now = this.#now();

@@ -62,7 +62,32 @@ describe("ServiceRegistry", () => {
     expect(registry.list().map((e) => e.info.serviceId)).toEqual([second]);
     const again = registry.register(create(ServiceInfoSchema, { ...source(), serviceId: "chosen-id" }));
     expect(again.info.serviceId).toBe("chosen-id");
-    expect(registry.list().map((e) => e.info.serviceId)).toEqual(["chosen-id"]);
+    expect(registry.list().map((e) => e.info.serviceId).sort()).toEqual(["chosen-id", second].sort());
+  });
+
+  test("two live instances sharing a component_id do not evict each other; a silent one is replaced", () => {
+    const time = clock();
+    const registry = new ServiceRegistry({ ttlMs: 1000, evictAfterMs: 60_000, now: time.now });
+    const a = registry.register(source()).info.serviceId;
+    time.advance(1);
+    const b = registry.register(source()).info.serviceId; // a fresh registration: a restart, replaces a
+    expect(registry.heartbeat(a, {})).toBeUndefined(); // a hears NOT_FOUND and registers again with its id
+    time.advance(1);
+    registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a }));
+    // before: a's registration evicted b, b's then evicted a, at every heartbeat
+    for (let round = 0; round < 3; round++) {
+      time.advance(300);
+      expect(registry.heartbeat(b, {})).toBeDefined();
+      expect(registry.heartbeat(a, {})).toBeDefined();
+    }
+    expect(registry.list().map((e) => e.info.serviceId)).toEqual([b, a]);
+    // b goes silent past the TTL: a registering again replaces it
+    time.advance(600);
+    registry.heartbeat(a, {});
+    time.advance(600);
+    expect(registry.get(b)?.status).toBe(HealthStatus.UNHEALTHY);
+    registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a }));
+    expect(registry.list().map((e) => e.info.serviceId)).toEqual([a]);
   });
 
   test("lists by type and event type (aliases too); discovers healthy producers only", () => {

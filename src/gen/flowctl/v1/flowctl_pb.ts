@@ -30,7 +30,8 @@ export type ServiceInfo = Message<"flowctl.v1.ServiceInfo"> & {
 
   /**
    * Stable name chosen by the operator, e.g. "stellar-arrow-source". A new registration with the
-   * same component_id replaces the previous one.
+   * same component_id and no service_id (a restart) replaces the previous one; a registration
+   * again with its service_id replaces only a silent one, so two live instances can share a name.
    *
    * @generated from field: string component_id = 2;
    */

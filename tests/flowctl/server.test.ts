@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ChangeType, HealthStatus, ServiceType, type WatchServicesResponse } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import type { FlowctlServer } from "../../src/flowctl/serve-flowctl.ts";
-import { flowctlClient, startTestFlowctl, waitFor, type Protocol } from "../support/flowctl.ts";
+import { flowctlClient, promtool, promtoolProblems, startTestFlowctl, waitFor, type Protocol } from "../support/flowctl.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const SERVICE = "flowctl.v1.ControlPlaneService";
@@ -319,6 +319,9 @@ describe("flowctl server", () => {
       expect((await client.listServices({})).services).toEqual([]);
       const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({ status: "healthy", component: "flowctl", services: 0 });
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toContain("flowctl_services 0\n");
+      if (promtool() || process.env.CI) expect(await promtoolProblems(metrics)).toBe("");
     });
   });
 });

@@ -2,6 +2,7 @@
 import { DuckDBDataChunk, DuckDBVector, type DuckDBConnection } from "@duckdb/node-api";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { columnReader } from "./arrow-column-reader.ts";
+import { canWriteVector, writeVector } from "./vector-writer.ts";
 
 /**
  * Appends `batch` to `table`, whose columns must be `schema`'s fields in order. The rows land in the
@@ -15,12 +16,15 @@ export async function appendRecordBatch(connection: DuckDBConnection, table: str
   const appender = await connection.createAppender(table);
   try {
     const types = schema.fields.map((_, c) => appender.columnType(c));
-    const readers = batch.data.children.map(columnReader);
+    const columns = batch.data.children;
+    const readers = columns.map(columnReader);
     const chunkSize = DuckDBVector.standardSize();
     for (let start = 0; start < batch.numRows; start += chunkSize) {
       const rowCount = Math.min(chunkSize, batch.numRows - start);
       const chunk = DuckDBDataChunk.create(types, rowCount);
       readers.forEach((read, c) => {
+        const column = columns[c]!;
+        if (canWriteVector(column)) return writeVector(chunk, c, column, start, rowCount);
         const vector = chunk.getColumnVector(c);
         for (let row = 0; row < rowCount; row++) vector.setItem(row, read(start + row));
         vector.flush();

@@ -1,0 +1,101 @@
+// `bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
+// [--duckdb-memory-limit SIZE]`: throughput of the SDK baseline and of the production path on the
+// shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
+import { parseArgs } from "node:util";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { lakePath } from "../tests/support/ledgers.ts";
+import { ledgerDecoder } from "../src/components/ledger-decoders.ts";
+import { splitLedgerCloseMetaBatch } from "../src/stellar/xdr/ledger-header-reader.ts";
+import { SdkClassLedgerDecoder } from "./bench/baseline-decoder.ts";
+import { decodeExtract, type DecodeExtractResult } from "./bench/decode-extract.ts";
+import { endToEnd, type EndToEndResult } from "./bench/end-to-end.ts";
+import { readLakeObjects, type LakeObjects } from "./bench/lake-objects.ts";
+import { printReport, type BenchReport } from "./bench/report.ts";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    quick: { type: "boolean" },
+    json: { type: "string" },
+    workers: { type: "string" },
+    ledgers: { type: "string" },
+    "batch-size": { type: "string" },
+    "duckdb-memory-limit": { type: "string" },
+  },
+});
+const quick = values.quick ?? false;
+const workerCounts = (values.workers ?? "1,2").split(",").map(Number);
+const longLedgers = Number(values.ledgers ?? (quick ? 300 : 10_000));
+const ledgersPerBatch = Number(values["batch-size"] ?? 4);
+/** DuckDB's own cache is bounded, so that RSS shows the pipeline's memory rather than the database's. */
+const duckdb = { memory_limit: values["duckdb-memory-limit"] ?? "128MB" };
+const mb = { decodeBaseline: quick ? 4 : 25, decodeFast: quick ? 10 : 100, e2eBaseline: quick ? 4 : 25, e2eFast: quick ? 15 : 150 };
+
+function averageXdrBytes(lake: LakeObjects): number {
+  const total = lake.objects.reduce((n, o) => n + splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!.byteLength, 0);
+  return total / lake.objects.length;
+}
+
+/** Ledgers to replay for about `targetMb` of XDR: whole rounds of the lake, at least one. */
+function ledgersFor(lake: LakeObjects, targetMb: number): number {
+  const rounds = Math.max(1, Math.ceil((targetMb * 1e6) / (averageXdrBytes(lake) * lake.objects.length)));
+  return rounds * lake.objects.length;
+}
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const report: BenchReport = {
+  startedAt: new Date().toISOString(),
+  machine: { cores: navigator.hardwareConcurrency, bun: Bun.version },
+  options: { quick, workerCounts, longLedgers, ledgersPerBatch, duckdb },
+  lakes: [],
+  long: [],
+};
+
+const lakes: LakeObjects[] = [];
+for (const name of ["pubnet", "standalone-p23", "standalone-p24"]) {
+  const lake = await readLakeObjects(lakePath(name), name);
+  lakes.push(lake);
+  log(`${name}: decode + extract`);
+  const decode: Record<string, DecodeExtractResult> = {
+    baseline: decodeExtract(lake, new SdkClassLedgerDecoder(lake.networkPassphrase), mb.decodeBaseline),
+    fast: decodeExtract(lake, ledgerDecoder("fast", lake.networkPassphrase), mb.decodeFast),
+  };
+  const e2e: Record<string, EndToEndResult> = {};
+  log(`${name}: end to end, baseline`);
+  e2e.baseline = await endToEnd({ lake, path: "baseline", workers: 0, ledgers: ledgersFor(lake, mb.e2eBaseline), fromDisk: true, ledgersPerBatch, duckdb });
+  for (const workers of [0, ...workerCounts]) {
+    log(`${name}: end to end, fast, ${workers === 0 ? "main thread" : `${workers} worker(s)`}`);
+    e2e[`fast-w${workers}`] = await endToEnd({ lake, path: "fast", workers, ledgers: ledgersFor(lake, mb.e2eFast), fromDisk: true, ledgersPerBatch, duckdb });
+  }
+  report.lakes.push({ lake: name, decode, e2e });
+}
+
+/** One long-run part in a fresh process, so that its peak RSS is its own. */
+async function longRunPart(lake: string, workers: number, ledgers: number): Promise<EndToEndResult> {
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "long-run.ts"), lake, String(workers), String(ledgers), String(ledgersPerBatch), JSON.stringify(duckdb)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  if (code !== 0) throw new Error(`long run ${lake} with ${workers} worker(s) failed (exit ${code})`);
+  return JSON.parse(out) as EndToEndResult;
+}
+
+// One network per run: the replay keeps each lake's passphrase, so the long run replays the
+// three lakes one after the other, each for its share of the ledgers.
+for (const workers of [0, ...workerCounts]) {
+  const parts: { lake: string; result: EndToEndResult }[] = [];
+  for (const lake of lakes) {
+    const ledgers = Math.ceil(longLedgers / lakes.length);
+    log(`long run: ${lake.name}, ${ledgers} ledgers, ${workers === 0 ? "main thread" : `${workers} worker(s)`}`);
+    parts.push({ lake: lake.name, result: await longRunPart(lake.name, workers, ledgers) });
+  }
+  report.long.push({ workers, parts });
+}
+printReport(report);
+if (values.json) {
+  await writeFile(values.json, JSON.stringify(report, null, 2));
+  log(`wrote ${values.json}`);
+}

@@ -1,0 +1,98 @@
+// The whole path: compressed objects -> zstd -> split -> decode -> extract -> Arrow -> DuckDB
+// append + commit into a temporary database, through runPipeline, with per-stage wall times.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RecordBatch } from "apache-arrow";
+import { runPipeline } from "../../src/components/pipeline.ts";
+import { ParallelTtpProcessor } from "../../src/components/parallel-processor.ts";
+import { TtpProcessor } from "../../src/components/ttp-processor.ts";
+import { ledgerDecoder } from "../../src/components/ledger-decoders.ts";
+import type { BatchProcessor } from "../../src/components/batch-processor.ts";
+import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
+import type { LedgerSink } from "../../src/sink/ledger-sink.ts";
+import type { LedgerDecoder } from "../../src/stellar/ledger-decoder.ts";
+import { SdkClassLedgerDecoder } from "./baseline-decoder.ts";
+import type { LakeObjects } from "./lake-objects.ts";
+import { ReplaySource } from "./replay-source.ts";
+import { RssSampler } from "./rss-sampler.ts";
+import { StageClock } from "./stage-clock.ts";
+
+export type PathName = "baseline" | "fast";
+
+export interface EndToEndOptions {
+  readonly lake: LakeObjects;
+  readonly path: PathName;
+  /** 0: decode and extract on the main thread; N: N worker threads. */
+  readonly workers: number;
+  readonly ledgers: number;
+  readonly fromDisk: boolean;
+  readonly ledgersPerBatch: number;
+  /** DuckDB configuration, e.g. { memory_limit: "128MB", threads: "1" }. */
+  readonly duckdb?: Record<string, string>;
+}
+
+export interface EndToEndResult {
+  readonly xdrMb: number;
+  readonly ledgers: number;
+  readonly events: number;
+  readonly seconds: number;
+  /** Main-thread wall time per stage, ms (with workers, "process" is the wait for results). */
+  readonly stagesMs: Record<string, number>;
+  readonly rss: { peakMb: number; firstQuarterPeakMb: number; lastQuarterPeakMb: number };
+}
+
+function timedDecoder(decoder: LedgerDecoder, clock: StageClock): LedgerDecoder {
+  return { decode: (lcm) => clock.time("decode", () => decoder.decode(lcm)) };
+}
+
+function timedSink(sink: LedgerSink, clock: StageClock): LedgerSink {
+  return { cursor: () => sink.cursor(), write: (batch) => clock.timeAsync("sink", () => sink.write(batch)), close: () => sink.close() };
+}
+
+export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
+  const { lake } = options;
+  const clock = new StageClock();
+  const dir = await mkdtemp(join(tmpdir(), "stellar-flow-bench-"));
+  const sink = await DuckDbSink.open(join(dir, "bench.duckdb"), { config: options.duckdb });
+  const source = new ReplaySource({
+    objects: lake.objects,
+    networkPassphrase: lake.networkPassphrase,
+    fromDisk: options.fromDisk,
+    ledgersPerBatch: options.ledgersPerBatch,
+    clock,
+  });
+  let parallel: ParallelTtpProcessor | null = null;
+  let processor: BatchProcessor;
+  if (options.workers > 0) {
+    if (options.path !== "fast") throw new Error("worker threads run the production (fast) path only");
+    parallel = new ParallelTtpProcessor({ networkPassphrase: lake.networkPassphrase, mode: "auto", workers: options.workers });
+    processor = parallel;
+  } else {
+    const decoder = options.path === "baseline" ? new SdkClassLedgerDecoder(lake.networkPassphrase) : ledgerDecoder("fast", lake.networkPassphrase);
+    processor = new TtpProcessor({ networkPassphrase: lake.networkPassphrase, decoder: timedDecoder(decoder, clock), mode: "auto" });
+  }
+  const inThread = processor;
+  const timedProcessor: BatchProcessor = { process: (batch: RecordBatch) => clock.timeAsync("process", async () => inThread.process(batch)) };
+  const rss = new RssSampler();
+  const started = performance.now();
+  try {
+    const summary = await runPipeline({
+      source: parallel ? parallel.readAhead(source) : source,
+      processor: timedProcessor,
+      sink: timedSink(sink, clock),
+      range: { start: 1, end: options.ledgers },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const stagesMs = { ...clock.ms };
+    if (stagesMs.decode !== undefined && stagesMs.process !== undefined) {
+      stagesMs["extract+arrow"] = stagesMs.process - stagesMs.decode;
+      delete stagesMs.process;
+    }
+    return { xdrMb: source.xdrBytes / 1e6, ledgers: summary.ledgers, events: summary.events, seconds, stagesMs, rss: rss.stop() };
+  } finally {
+    parallel?.close();
+    await sink.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

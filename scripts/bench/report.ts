@@ -1,0 +1,88 @@
+// The bench's terminal table and JSON shape.
+import type { DecodeExtractResult } from "./decode-extract.ts";
+import type { EndToEndResult } from "./end-to-end.ts";
+
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly machine: { readonly cores: number; readonly bun: string };
+  readonly options: Record<string, unknown>;
+  readonly lakes: { lake: string; decode: Record<string, DecodeExtractResult>; e2e: Record<string, EndToEndResult> }[];
+  readonly long: { workers: number; parts: { lake: string; result: EndToEndResult }[] }[];
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+}
+
+function decodeRates(r: DecodeExtractResult) {
+  const s = (r.decodeMs + r.extractMs) / 1000;
+  return { mbps: r.xdrMb / s, ledgers: r.ledgers / s, events: r.events / s, decodeMbps: r.xdrMb / (r.decodeMs / 1000) };
+}
+
+function e2eRates(r: EndToEndResult) {
+  return { mbps: r.xdrMb / r.seconds, ledgers: r.ledgers / r.seconds, events: r.events / r.seconds };
+}
+
+function stages(r: EndToEndResult): string {
+  const total = r.seconds * 1000;
+  return Object.entries(r.stagesMs)
+    .map(([stage, ms]) => `${stage} ${Math.round((100 * ms) / total)}%`)
+    .join(", ");
+}
+
+export function printReport(report: BenchReport): void {
+  const widths = [34, 10, 11, 11, 8];
+  const out: string[] = [];
+  out.push(`stellar-flow bench, ${report.startedAt}, ${report.machine.cores} cores, Bun ${report.machine.bun}`);
+  for (const { lake, decode, e2e } of report.lakes) {
+    out.push("", `== ${lake}`);
+    out.push(row(["path", "MB/s XDR", "ledgers/s", "events/s", "x base"], widths));
+    const base = decodeRates(decode.baseline!);
+    for (const [name, result] of Object.entries(decode)) {
+      const r = decodeRates(result);
+      out.push(row([`decode+extract ${name}`, f1(r.mbps), f0(r.ledgers), f0(r.events), f1(r.mbps / base.mbps)], widths));
+    }
+    out.push(row([`  (decode alone: baseline ${f1(base.decodeMbps)} MB/s, fast ${f1(decodeRates(decode.fast!).decodeMbps)} MB/s)`], [0]));
+    const e2eBase = e2eRates(e2e.baseline!);
+    for (const [name, result] of Object.entries(e2e)) {
+      const r = e2eRates(result);
+      out.push(row([`end to end ${name}`, f1(r.mbps), f0(r.ledgers), f0(r.events), f1(r.mbps / e2eBase.mbps)], widths));
+      out.push(`    stages (main thread): ${stages(result)}; peak RSS ${result.rss.peakMb} MB`);
+    }
+  }
+  if (report.long.length > 0) {
+    out.push("", "== long run (in-memory replay, production path)");
+    out.push(row(["workers / lake", "MB/s XDR", "ledgers/s", "events/s", "RSS MB"], widths));
+    const byWorkers = new Map<number, number>();
+    for (const { workers, parts } of report.long) {
+      let mbTotal = 0;
+      let seconds = 0;
+      let ledgers = 0;
+      let events = 0;
+      let peak = 0;
+      for (const { lake, result } of parts) {
+        const r = e2eRates(result);
+        out.push(row([`  ${workers === 0 ? "main" : `${workers}w`} ${lake}`, f1(r.mbps), f0(r.ledgers), f0(r.events), String(result.rss.peakMb)], widths));
+        out.push(`      stages: ${stages(result)}; RSS first/last quarter peak ${result.rss.firstQuarterPeakMb}/${result.rss.lastQuarterPeakMb} MB`);
+        mbTotal += result.xdrMb;
+        seconds += result.seconds;
+        ledgers += result.ledgers;
+        events += result.events;
+        peak = Math.max(peak, result.rss.peakMb);
+      }
+      byWorkers.set(workers, mbTotal / seconds);
+      out.push(row([`${workers === 0 ? "main thread" : `${workers} worker(s)`}, all ${f0(ledgers)} ledgers`, f1(mbTotal / seconds), f0(ledgers / seconds), f0(events / seconds), String(peak)], widths));
+    }
+    const one = byWorkers.get(1);
+    const main = byWorkers.get(0);
+    for (const [workers, mbps] of byWorkers) {
+      if (workers === 0) continue;
+      if (main) out.push(`  ${workers} worker(s) / main thread: ${f1(mbps / main)}x`);
+      if (one && workers !== 1) out.push(`  ${workers} workers / 1 worker: ${f1(mbps / one)}x`);
+    }
+  }
+  console.log(out.join("\n"));
+}

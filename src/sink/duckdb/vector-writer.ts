@@ -1,0 +1,57 @@
+// Fills a DuckDB data-chunk column straight from an Arrow column, without a JS value per row:
+// fixed-width values and validity are copied as memory (Arrow and DuckDB lay out UINTEGER,
+// TIMESTAMPTZ micros, HUGEINT and validity bits the same way on little-endian machines), and
+// VARCHARs go in as their UTF-8 bytes (one native call per string, no decoding or encoding).
+import duckdb from "@duckdb/node-bindings";
+import type { DuckDBDataChunk } from "@duckdb/node-api";
+import { DataType, TimeUnit, type Data } from "apache-arrow";
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Bytes per value of the Arrow types this writer copies as memory, or 0 for VARCHAR, or null when unsupported. */
+function valueWidth(column: Data): number | null {
+  const { type } = column;
+  if (DataType.isInt(type) && type.bitWidth === 32 && !type.isSigned) return 4;
+  if (DataType.isTimestamp(type) && type.unit === TimeUnit.MICROSECOND) return 8;
+  if (DataType.isDecimal(type) && type.scale === 0 && type.bitWidth === 128) return 16;
+  if (DataType.isUtf8(type)) return 0;
+  return null;
+}
+
+/** Whether `writeVector` can fill a column from this Arrow column. */
+export function canWriteVector(column: Data): boolean {
+  return LITTLE_ENDIAN && valueWidth(column) !== null;
+}
+
+/** Writes rows [start, start + rowCount) of `column` into column `index` of `chunk`. */
+export function writeVector(chunk: DuckDBDataChunk, index: number, column: Data, start: number, rowCount: number): void {
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, index);
+  const width = valueWidth(column)!;
+  const first = column.offset + start;
+  if (width > 0) {
+    const values = column.values as ArrayBufferView;
+    duckdb.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + first * width, rowCount * width);
+  } else {
+    const bytes = column.values as Uint8Array;
+    const offsets = column.valueOffsets as Int32Array;
+    const nulls = column.nullCount > 0 ? column.nullBitmap : undefined;
+    for (let row = 0; row < rowCount; row++) {
+      const i = first + row;
+      if (nulls && nulls.length > 0 && !((nulls[i >> 3]! >> (i & 7)) & 1)) continue; // the validity mask below says null
+      const from = offsets[first + row]!;
+      const to = offsets[first + row + 1]!;
+      if (to > from) duckdb.vector_assign_string_element_len(vector, row, bytes.subarray(from, to));
+      else duckdb.vector_assign_string_element(vector, row, "");
+    }
+  }
+  const bitmap = column.nullBitmap;
+  if (column.nullCount === 0 || !bitmap || bitmap.length === 0) return;
+  // DuckDB's validity mask is 64-bit words, bit i for row i: the same bit order as Arrow's bitmap.
+  const mask = new Uint8Array(Math.ceil(rowCount / 64) * 8);
+  for (let row = 0; row < rowCount; row++) {
+    const i = first + row;
+    if ((bitmap[i >> 3]! >> (i & 7)) & 1) mask[row >> 3]! |= 1 << (row & 7);
+  }
+  duckdb.vector_ensure_validity_writable(vector);
+  duckdb.copy_data_to_vector_validity(vector, 0, mask.buffer, 0, mask.byteLength);
+}

@@ -154,6 +154,11 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (interactive) process.stderr.write("\r\x1b[2K");
     const cursor = await sink.cursor().catch(() => null);
+    if (args.source.follow && abort.signal.aborted) {
+      // Ctrl-C is how a --follow run ends
+      console.error(`stopped following: ${cursor === null ? "nothing committed" : `committed through ledger ${cursor}`} in ${args.db}`);
+      return 0;
+    }
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     console.error(cursor === null ? `nothing committed to ${args.db}` : `committed through ledger ${cursor} in ${args.db}`);
     return 1;

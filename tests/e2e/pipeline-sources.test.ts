@@ -143,6 +143,29 @@ describe("bun run pipeline over remote sources", () => {
     expect(run.stderr).toContain("--datalake ../shared/ledgers/pubnet");
   }, 20_000);
 
+  test("--follow reads ledgers as they close until Ctrl-C, then exits cleanly with every ledger committed", async () => {
+    const ledgers = (await readRange(await openFolderLake(lakePath("pubnet")), FIRST, LAST)).ledgers;
+    const live = RpcTestServer.start({ ledgers, passphrase: NETWORK_PASSPHRASES.pubnet, latestLedger: FIRST + 2 });
+    const closing = setInterval(() => live.latestLedger < LAST && live.latestLedger++, 100);
+    try {
+      const db = join(work, "follow.duckdb");
+      // --workers 0: no read-ahead, so the source asks for the ledger after LAST only once the
+      // pipeline has committed LAST, and the test knows when to press Ctrl-C.
+      const proc = spawnPipeline(["--rpc-url", live.url, "--start", String(FIRST), "--follow", "--workers", "0", "--db", db]);
+      const askedPastLast = () =>
+        live.calls.some((c) => c.params.startLedger === LAST + 1 || (c.params.pagination as { cursor?: string } | undefined)?.cursor === String(LAST));
+      while (!askedPastLast()) await Bun.sleep(50);
+      proc.kill("SIGINT");
+      const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+      expect(stderr).toContain(`stopped following: committed through ledger ${LAST}`);
+      expect(code).toBe(0);
+      expect(await allRows(db)).toBe(expectedRows);
+    } finally {
+      clearInterval(closing);
+      live.stop();
+    }
+  }, 20_000);
+
   test("a run killed with SIGKILL at a random point, then started again, ends with the same rows", async () => {
     // A slow lake (a delay per request, one object at a time, two ledgers per commit) makes the
     // run last long enough to be killed mid-way.

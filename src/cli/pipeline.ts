@@ -81,7 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
       env: process.env,
       healthHost: args.healthHost,
       healthPorts: args.healthPorts,
-      targetLedger: range.end,
+      targetLedger: Number.isFinite(range.end) ? range.end : 0, // following: the tip is unknown
       log: (message) => console.error(message),
       metadata: {
         source: {

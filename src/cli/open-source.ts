@@ -34,7 +34,10 @@ export async function openSource(args: SourceArgs, options: OpenSourceOptions): 
   const networkPassphrase = options.network !== null ? resolvePassphrase(options.network) : undefined;
   const common = { networkPassphrase, ledgersPerArrowBatch: options.ledgersPerArrowBatch, signal: options.signal };
   const datalake = args.datalake ?? (args.rpcUrl === null ? defaultDataLake(options.network) : null);
-  const lake = datalake === null ? null : await openDataLake(datalake, { ...common, concurrency: args.concurrency, s3Endpoint: args.s3Endpoint ?? undefined });
+  const lake =
+    datalake === null
+      ? null
+      : await openDataLake(datalake, { ...common, concurrency: args.concurrency, s3Endpoint: args.s3Endpoint ?? undefined, onWarning: options.onWarning });
   const rpc =
     args.rpcUrl === null ? null : await openRpcSource(args.rpcUrl, { ...common, networkPassphrase: networkPassphrase ?? lake?.networkPassphrase, onWarning: options.onWarning });
   const storage = datalake === null ? "rpc" : /^s3:/i.test(datalake) ? "s3" : /^https?:/i.test(datalake) ? "https" : "folder";

@@ -73,6 +73,20 @@ describe("following and hybrid sources", () => {
     expect(server.hits(KEY(LAST))).toBeGreaterThan(1); // asked before it was there
   });
 
+  test("data lake --follow: an outage longer than the retries is waited out with a warning, no ledger lost", async () => {
+    const server = await S3TestServer.start({
+      root: lakePath("pubnet"),
+      fault: (key, hit) => (key === KEY(FIRST + 3) && hit <= 7 ? { status: 503 } : undefined),
+    });
+    cleanup.push(() => server.stop());
+    const warnings: string[] = [];
+    const source = await openDataLake(server.url(""), { retry: FAST_RETRY, followPollMs: 20, onWarning: (m) => warnings.push(m) });
+    expect(await follow(source, FIRST, LAST)).toEqual(SEQUENCES);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/HTTP 503.*gave up after 5 tries.*trying again in 20 ms/);
+    expect(warnings[0]).toContain(KEY(FIRST + 3));
+  });
+
   test("hybrid: the lake up to its newest ledger, then RPC, no gap, no duplicate", async () => {
     const lake = await lakeWith(FIRST + 4);
     const rpc = RpcTestServer.start({ ledgers: await ledgers(), passphrase: NETWORK_PASSPHRASES.pubnet });

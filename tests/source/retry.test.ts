@@ -112,6 +112,14 @@ describe("retry", () => {
     ).rejects.toThrow(/gave up after \d+ tries/);
     expect(performance.now() - started).toBeLessThan(400);
   });
+
+  test("a hanging try is cut at the overall budget, not at its own longer timeout", async () => {
+    const started = performance.now();
+    await expect(
+      withRetry(() => new Promise<never>(() => undefined), { ...POLICY, timeoutMs: 10_000, maxElapsedMs: 200 }, { what: "x" }),
+    ).rejects.toThrow(/timed out after 200 ms/);
+    expect(performance.now() - started).toBeLessThan(600);
+  });
 });
 
 describe("ListObjectsV2 response", () => {

@@ -8,6 +8,7 @@ import { sdkLedgerCloseMetaMeasure } from "../../stellar/xdr/sdk-ledger-close-me
 import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../ledger-source.ts";
 import { validateLedger } from "../ledger-validation.ts";
 import { sleep } from "../retry/sleep.ts";
+import { RetriesExhaustedError } from "../retry/with-retry.ts";
 import { SourceError } from "../source-error.ts";
 import { DATA_LAKE_CONFIG_KEY, type DataLakeConfig } from "./config.ts";
 import {
@@ -42,6 +43,8 @@ export interface DataLakeSourceOptions {
   readonly followPollMs?: number;
   /** Ledgers read are handed on once they have waited this long for the next object (default 1 s). */
   readonly maxBatchWaitMs?: number;
+  /** Reports a recoverable problem while following (retries ran out; the source keeps trying). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_LEDGERS_PER_ARROW_BATCH = 16;
@@ -105,6 +108,7 @@ export class DataLakeSource implements LedgerSource {
   readonly #concurrency: number;
   readonly #followPollMs: number;
   readonly #maxBatchWaitMs: number;
+  readonly #onWarning: (message: string) => void;
   /** Extensions to try, the last one found first (a lake uses one of them throughout). */
   #extensions: readonly string[] = [LEDGER_OBJECT_EXTENSION, LEGACY_LEDGER_OBJECT_EXTENSION];
 
@@ -119,6 +123,7 @@ export class DataLakeSource implements LedgerSource {
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.#followPollMs = options.followPollMs ?? DEFAULT_FOLLOW_POLL_MS;
     this.#maxBatchWaitMs = options.maxBatchWaitMs ?? DEFAULT_MAX_BATCH_WAIT_MS;
+    this.#onWarning = options.onWarning ?? (() => undefined);
     if (!Number.isInteger(this.#ledgersPerArrowBatch) || this.#ledgersPerArrowBatch < 1) {
       throw new RangeError(`ledgersPerArrowBatch must be an integer >= 1, got ${this.#ledgersPerArrowBatch}`);
     }
@@ -167,6 +172,19 @@ export class DataLakeSource implements LedgerSource {
     const inFlight: PendingFetch[] = [];
     let nextSpanStart = batchSpan(start, this.config).start;
     let depth = this.#concurrency;
+    // Following, a lake that stays unreachable past the retries is waited for, never skipped.
+    const headOutcome = async (sequence: number): Promise<FetchedObject> => {
+      for (;;) {
+        try {
+          return await this.#outcome(inFlight[0]!, sequence, signal);
+        } catch (error) {
+          if (!follow || signal?.aborted || !(error instanceof SourceError && error.cause instanceof RetriesExhaustedError)) throw error;
+          this.#onWarning(`${error.message}; trying again in ${this.#followPollMs} ms`);
+          await sleep(this.#followPollMs, signal);
+          inFlight[0] = this.#startFetch(inFlight[0]!.span, signal);
+        }
+      }
+    };
     const fill = () => {
       while (inFlight.length < depth && nextSpanStart <= end) {
         const span = batchSpan(nextSpanStart, this.config);
@@ -192,7 +210,7 @@ export class DataLakeSource implements LedgerSource {
               pending = [];
               pendingBytes = 0;
             }
-            let fetched = await this.#outcome(inFlight[0]!, sequence, signal);
+            let fetched = await headOutcome(sequence);
             let firstTry = true;
             while (fetched.compressed === null) {
               if (!follow) throw this.#notFound(sequence);
@@ -208,7 +226,7 @@ export class DataLakeSource implements LedgerSource {
               }
               await sleep(this.#followPollMs, signal);
               inFlight[0] = this.#startFetch(inFlight[0]!.span, signal);
-              fetched = await this.#outcome(inFlight[0]!, sequence, signal);
+              fetched = await headOutcome(sequence);
             }
             inFlight.shift();
             if (firstTry) depth = Math.min(this.#concurrency, depth * 2);

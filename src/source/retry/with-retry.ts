@@ -27,7 +27,7 @@ export async function withRetry<T>(task: (signal: AbortSignal) => Promise<T>, po
     // A try never runs past the overall budget.
     const budget = policy.maxElapsedMs === undefined ? Number.POSITIVE_INFINITY : policy.maxElapsedMs - (performance.now() - started);
     try {
-      return await attemptWithTimeout(task, Math.max(1, Math.min(policy.timeoutMs, budget)), options.signal);
+      return await attemptWithTimeout(task, Math.max(1, Math.round(Math.min(policy.timeoutMs, budget))), options.signal);
     } catch (caught) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!(caught instanceof TransientError)) throw caught;

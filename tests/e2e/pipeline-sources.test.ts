@@ -69,6 +69,28 @@ afterAll(async () => {
 });
 
 describe("bun run pipeline over remote sources", () => {
+  test("--help documents every source flag", async () => {
+    const { code, stdout } = await pipeline(["--help"]);
+    expect(code).toBe(0);
+    for (const flag of ["--datalake LAKE", "s3://bucket/prefix", "--s3-endpoint", "--rpc-url", "--concurrency", "latest-N", "--follow", "STELLAR_FLOW_DATALAKE"]) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  test("bad source flags are usage errors", async () => {
+    for (const [flags, message] of [
+      [["--start", "newest"], "--start must be a ledger sequence (a positive integer), latest or latest-N"],
+      [["--concurrency", "0"], "--concurrency must be an integer from 1 to 256"],
+      [["--follow", "--end", "5"], "--follow reads without end"],
+      [["--rpc-url", "localhost:8000"], "--rpc-url must be an http(s):// URL"],
+      [["--s3-endpoint", "http://127.0.0.1:9000"], "--s3-endpoint goes with --datalake s3://"],
+    ] as const) {
+      const run = await pipeline([...flags]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+  });
+
   const sources: [string, () => string[]][] = [
     ["--datalake http://...", () => ["--datalake", lakeServer.url("pubnet")]],
     ["--datalake s3://... --s3-endpoint", () => ["--datalake", `s3://${lakeServer.bucket}/pubnet`, "--s3-endpoint", lakeServer.endpoint, "--concurrency", "3"]],

@@ -3,12 +3,17 @@
 import { createConnectRouter, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
+import { checkBinaryRequest } from "./undecodable-request.ts";
 
 export function mountConnect(app: Hono, routes: (router: ConnectRouter) => void, options: ConnectRouterOptions = {}): void {
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   for (const handler of router.handlers) {
     const fetchHandler = createFetchHandler(handler);
-    app.on(handler.allowedMethods, handler.requestPath, (c) => fetchHandler(c.req.raw));
+    const maxBytes = options.readMaxBytes ?? Number.MAX_SAFE_INTEGER;
+    app.on(handler.allowedMethods, handler.requestPath, async (c) => {
+      const checked = await checkBinaryRequest(c.req.raw, handler.method, maxBytes);
+      return checked instanceof Response ? checked : fetchHandler(checked);
+    });
   }
 }

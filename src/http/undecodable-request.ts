@@ -1,0 +1,86 @@
+// connect-es answers a binary (protobuf) request body that does not decode with Internal (HTTP 500),
+// as if the server had failed. The client sent it, so before handing a request to connect-es we
+// decode binary messages once ourselves and answer InvalidArgument, in the shape of the request's
+// protocol: Connect unary, Connect streaming or gRPC-Web. JSON bodies, compressed bodies and
+// bodies over the size limit are left to connect-es, which already answers them with a 4xx code.
+// Reading the whole body first suits unary and server-streaming methods (all of flowctl's); a
+// client-streaming method would need the check frame by frame.
+import { fromBinary, type DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
+import {
+  codeToHttpStatus,
+  endStreamFlag,
+  endStreamToJson,
+  errorToJson,
+  parseContentType as parseConnectContentType,
+} from "@connectrpc/connect/protocol-connect";
+import { parseContentType as parseGrpcWebContentType, setTrailerStatus } from "@connectrpc/connect/protocol-grpc-web";
+
+type Framing = "connect-unary" | "connect-stream" | "grpc-web";
+
+const COMPRESSED_FLAG = 0b01;
+
+function framingOf(request: Request): Framing | null {
+  const contentType = request.headers.get("content-type");
+  const connect = parseConnectContentType(contentType);
+  if (connect?.binary) return connect.stream ? "connect-stream" : "connect-unary";
+  const grpcWeb = parseGrpcWebContentType(contentType);
+  if (grpcWeb?.binary && !grpcWeb.text) return "grpc-web";
+  return null;
+}
+
+/** The plain messages an enveloped body starts with, up to a compressed or cut-short frame (connect-es judges those). */
+function envelopedMessages(body: Uint8Array): Uint8Array[] {
+  const messages: Uint8Array[] = [];
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  for (let offset = 0; offset + 5 <= body.byteLength; ) {
+    const flags = body[offset]!;
+    const length = view.getUint32(offset + 1);
+    if (flags & COMPRESSED_FLAG || offset + 5 + length > body.byteLength) break;
+    messages.push(body.subarray(offset + 5, offset + 5 + length));
+    offset += 5 + length;
+  }
+  return messages;
+}
+
+function errorResponse(framing: Framing, error: ConnectError): Response {
+  switch (framing) {
+    case "connect-unary":
+      return new Response(JSON.stringify(errorToJson(error, {})), { status: codeToHttpStatus(error.code), headers: { "content-type": "application/json" } });
+    case "connect-stream": {
+      const endStream = new TextEncoder().encode(JSON.stringify(endStreamToJson(error.metadata, error, {})));
+      return new Response(encodeEnvelope(endStreamFlag, endStream), { status: 200, headers: { "content-type": "application/connect+proto" } });
+    }
+    case "grpc-web": {
+      // a trailers-only response: the status travels in the headers
+      const headers = new Headers({ "content-type": "application/grpc-web+proto" });
+      setTrailerStatus(headers, error);
+      return new Response(null, { status: 200, headers });
+    }
+  }
+}
+
+/**
+ * The request to hand to connect-es (its body read once and put back), or the InvalidArgument
+ * response when a binary message in it does not decode as the method's input.
+ */
+export async function checkBinaryRequest(request: Request, method: DescMethod, maxBytes: number): Promise<Request | Response> {
+  const framing = framingOf(request);
+  if (framing === null || request.body === null) return request;
+  if (request.headers.has("content-encoding") || request.headers.has("connect-content-encoding")) return request;
+  const body = new Uint8Array(await request.arrayBuffer());
+  const again = new Request(request, { body });
+  if (body.byteLength > maxBytes) return again;
+  const messages = framing === "connect-unary" ? [body] : envelopedMessages(body);
+  // the last envelope of a Connect or gRPC-Web request body is a message too: neither sends end frames upstream
+  for (const message of messages) {
+    try {
+      fromBinary(method.input, message);
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      return errorResponse(framing, new ConnectError(`request: not a ${method.input.typeName} in protobuf binary (${problem})`, Code.InvalidArgument));
+    }
+  }
+  return again;
+}

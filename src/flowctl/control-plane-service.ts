@@ -43,7 +43,13 @@ export function controlPlaneService(options: ControlPlaneOptions): ServiceImpl<t
   const { registry } = options;
   return {
     register(request) {
-      const entry = registry.register(checkServiceInfo(request.service));
+      const info = checkServiceInfo(request.service);
+      const holder = info.serviceId === "" ? undefined : registry.get(info.serviceId);
+      if (holder && holder.info.componentId !== info.componentId) {
+        // an id names one component: taking another's would silently replace its registration
+        throw new ConnectError(`service.service_id: "${info.serviceId}" belongs to component "${holder.info.componentId}"`, Code.AlreadyExists);
+      }
+      const entry = registry.register(info);
       return {
         serviceId: entry.info.serviceId,
         heartbeatInterval: durationFromMs(options.heartbeatIntervalMs),

@@ -22,7 +22,7 @@ export const file_flowctl_v1_flowctl: GenFile = /*@__PURE__*/
 export type ServiceInfo = Message<"flowctl.v1.ServiceInfo"> & {
   /**
    * Id given by Register. Empty on a first registration; a client registering again after
-   * NOT_FOUND may send its previous id to keep it.
+   * NOT_FOUND may send its previous id to keep it (ALREADY_EXISTS if another component holds it).
    *
    * @generated from field: string service_id = 1;
    */

@@ -77,7 +77,7 @@ export class RpcSource implements LedgerSource {
     while (next <= range.end) {
       signal?.throwIfAborted();
       const limit = Math.min(this.#pageLimit, range.end - next + 1);
-      let page: GetLedgersPage | typeof NOT_YET;
+      let page: GetLedgersPage | typeof NOT_YET | RaceLost;
       try {
         page = await this.#page(cursor !== null ? { cursor } : { startLedger: next }, limit, next, signal);
       } catch (error) {
@@ -85,6 +85,12 @@ export class RpcSource implements LedgerSource {
         this.#onWarning(`${error.message}; trying again in ${this.#followPollMs} ms`);
         cursor = null;
         await sleep(this.#followPollMs, signal);
+        continue;
+      }
+      if (page instanceof RaceLost) {
+        // Refused, yet the ledger is within the RPC's window now (it closed in between): ask again.
+        if (++gapRetries > this.#maxGapRetries) throw this.#failure(page.error, next);
+        cursor = null;
         continue;
       }
       if (page === NOT_YET) {
@@ -143,7 +149,12 @@ export class RpcSource implements LedgerSource {
   }
 
   /** One page, or NOT_YET when the RPC says the ledger asked for is past its latest. */
-  async #page(from: { startLedger: number } | { cursor: string }, limit: number, next: number, signal: AbortSignal | undefined): Promise<GetLedgersPage | typeof NOT_YET> {
+  async #page(
+    from: { startLedger: number } | { cursor: string },
+    limit: number,
+    next: number,
+    signal: AbortSignal | undefined,
+  ): Promise<GetLedgersPage | typeof NOT_YET | RaceLost> {
     let result: unknown;
     try {
       result = await this.#client.call("getLedgers", getLedgersParams(from, limit), { signal });
@@ -153,6 +164,7 @@ export class RpcSource implements LedgerSource {
       const bounds = await this.#bounds(signal);
       if (bounds !== null && next < bounds.oldest) throw this.#tooOld(next, bounds.oldest);
       if (bounds !== null && next > bounds.latest) return NOT_YET;
+      if (bounds !== null) return new RaceLost(error);
       throw this.#failure(error, next);
     }
     try {
@@ -192,3 +204,8 @@ export class RpcSource implements LedgerSource {
 }
 
 const NOT_YET = Symbol("not yet");
+
+/** getLedgers refused a ledger that getHealth, asked just after, says the RPC has. */
+class RaceLost {
+  constructor(readonly error: JsonRpcError) {}
+}

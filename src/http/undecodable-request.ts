@@ -1,8 +1,9 @@
 // connect-es answers a binary (protobuf) request body that does not decode with Internal (HTTP 500),
 // as if the server had failed. The client sent it, so before handing a request to connect-es we
 // decode binary messages once ourselves and answer InvalidArgument, in the shape of the request's
-// protocol: Connect unary, Connect streaming or gRPC-Web. JSON bodies, compressed bodies and
-// bodies over the size limit are left to connect-es, which already answers them with a 4xx code.
+// protocol: Connect unary, Connect streaming or gRPC-Web. JSON and compressed bodies are left to
+// connect-es, which already answers them with a 4xx code; a body past the size limit is read no
+// further and answers ResourceExhausted, as connect-es would.
 // Reading the whole body first suits unary and server-streaming methods (all of flowctl's); a
 // client-streaming method would need the check frame by frame.
 import { fromBinary, type DescMethod } from "@bufbuild/protobuf";
@@ -44,6 +45,30 @@ function envelopedMessages(body: Uint8Array): Uint8Array[] {
   return messages;
 }
 
+/** The whole body, or null (and the rest left unread) once it passes `limit` bytes. */
+async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
 function errorResponse(framing: Framing, error: ConnectError): Response {
   switch (framing) {
     case "connect-unary":
@@ -69,9 +94,13 @@ export async function checkBinaryRequest(request: Request, method: DescMethod, m
   const framing = framingOf(request);
   if (framing === null || request.body === null) return request;
   if (request.headers.has("content-encoding") || request.headers.has("connect-content-encoding")) return request;
-  const body = new Uint8Array(await request.arrayBuffer());
+  // one message, plus the 5-byte frame header of the enveloped protocols
+  const limit = framing === "connect-unary" ? maxBytes : maxBytes + 5;
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) return request; // connect-es refuses it from the header, without reading it
+  const body = await readAtMost(request.body, limit);
+  if (body === null) return errorResponse(framing, new ConnectError(`request: more than ${maxBytes} bytes`, Code.ResourceExhausted));
   const again = new Request(request, { body });
-  if (body.byteLength > maxBytes) return again;
   const messages = framing === "connect-unary" ? [body] : envelopedMessages(body);
   // the last envelope of a Connect or gRPC-Web request body is a message too: neither sends end frames upstream
   for (const message of messages) {

@@ -90,4 +90,29 @@ describe("undecodable protobuf binary requests", () => {
       expect((await client.getServiceStatus({ serviceId })).status?.service?.componentId).toBe(`ok-${protocol}`);
     }
   });
+
+  test("a binary body past the size limit is refused (ResourceExhausted) before it is all read", async () => {
+    const small = startTestFlowctl({ maxRequestBytes: 64 * 1024 });
+    try {
+      const chunk = new Uint8Array(64 * 1024);
+      const total = 64 * 1024 * 1024;
+      let sent = 0;
+      // no content-length: the server learns the size only by reading
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= total) return controller.close();
+          sent += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await fetch(`${small.url}/${SERVICE}/Register`, { method: "POST", headers: { "content-type": "application/proto" }, body, duplex: "half" } as RequestInit);
+      expect(response.status).toBe(429);
+      expect(((await response.json()) as { code: string }).code).toBe("resource_exhausted");
+      expect(sent).toBeLessThan(total / 2);
+      // and the server still answers
+      expect((await flowctlClient(small.url, "connect-binary").listServices({})).services).toEqual([]);
+    } finally {
+      await small.stop();
+    }
+  });
 });

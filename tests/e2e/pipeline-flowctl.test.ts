@@ -168,12 +168,14 @@ describe("bun run pipeline with flowctl", () => {
     expect(componentsOf(await waitFor("registrations after flowctl starts", registered))).toEqual(THREE);
     flowctl.kill("SIGKILL");
     await flowctl.exited;
+    expect(run.proc.exitCode).toBeNull(); // killed mid-run, not after it
     await Bun.sleep(500);
 
     flowctl = spawnFlowctl(port, join(work, "second.sqlite")); // a new registry: heartbeats get NOT_FOUND, then register
     try {
       const back = await waitFor("registrations after flowctl returns", registered);
       expect(componentsOf(back)).toEqual(THREE);
+      expect(run.proc.exitCode).toBeNull(); // they came back while the run went on
       const result = await run.done;
       expect(result.code).toBe(0);
       expect(result.stdout).toContain("events       668");

@@ -1,7 +1,7 @@
 // Transaction envelopes and transaction sets (Stellar-transaction.x, Stellar-ledger.x). Each
 // envelope is hashed straight from its byte range in the input (no re-encoding).
 import type { Memo, OperationBody } from "../model.ts";
-import { toHex } from "../hash.ts";
+import { hexOf } from "./hex-writer.ts";
 import type { XdrReader } from "./xdr-reader.ts";
 import { readMuxedAccount } from "./read-values.ts";
 import { readOperationBody } from "./read-operations.ts";
@@ -47,9 +47,9 @@ function readMemo(r: XdrReader): Memo {
     case 2:
       return { type: "id", value: r.u64("Memo.id") };
     case 3:
-      return { type: "hash", value: toHex(r.fixed(32, "Memo.hash")) };
+      return { type: "hash", value: hexOf(r.bytes, r.take(32, "Memo.hash"), 32) };
     default:
-      return { type: "return", value: toHex(r.fixed(32, "Memo.retHash")) };
+      return { type: "return", value: hexOf(r.bytes, r.take(32, "Memo.retHash"), 32) };
   }
 }
 
@@ -126,7 +126,7 @@ function payloadHash(hashing: EnvelopeHashing, envelopeType: number, prefix: num
   payload.set(hashing.networkId, 0);
   new DataView(payload.buffer).setUint32(32, envelopeType);
   payload.set(body, 36 + prefix);
-  return toHex(hashing.sha256(payload));
+  return hexOf(hashing.sha256(payload), 0, 32);
 }
 
 export function readEnvelope(r: XdrReader, hashing: EnvelopeHashing): Envelope {

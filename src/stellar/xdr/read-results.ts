@@ -1,7 +1,7 @@
 // Transaction and operation results (Stellar-transaction.x). The model keeps success flags, the
 // offers and pools crossed, and the few result fields TTP reads; the rest is skipped by structure.
 import type { ClaimAtom, OperationResultModel } from "../model.ts";
-import { toHex } from "../hash.ts";
+import { hexOf } from "./hex-writer.ts";
 import type { XdrReader } from "./xdr-reader.ts";
 import { readAccountId, readAsset, readClaimableBalanceId, skipAccountId, skipAsset } from "./read-values.ts";
 import { skipOfferEntry } from "./read-entries.ts";
@@ -126,7 +126,7 @@ const NO_RESULTS: OperationResultModel[] = [];
 
 /** TransactionResultPair { Hash transactionHash; TransactionResult { int64 feeCharged; union result; ext } }. */
 export function readTransactionResultPair(r: XdrReader): TransactionResultModel {
-  const hash = toHex(r.fixed(32, "TransactionResultPair.transactionHash"));
+  const hash = hexOf(r.bytes, r.take(32, "TransactionResultPair.transactionHash"), 32);
   const feeCharged = r.i64("TransactionResult.feeCharged");
   const code = r.arm("TransactionResultCode", -18, 1);
   let successful = false;

@@ -39,13 +39,47 @@ function strkeyOf(versionByte: number, bytes: Uint8Array, at: number, size: numb
     }
   }
   if (bits > 0) chars[out++] = ALPHABET_CODES[(buffer << (5 - bits)) & 31]!;
-  return latin1.decode(chars.subarray(0, out));
+  return latin1.decode(charViews[out] ??= chars.subarray(0, out));
+}
+
+/** Views of `chars` by length, so that no view is made per key. */
+const charViews: Uint8Array[] = [];
+
+// The same accounts and contracts recur all through a ledger (fee payers, trust lines, SACs):
+// remember recent 32-byte keys, found by their first bytes and checked in full.
+interface CachedKey {
+  readonly versionByte: number;
+  readonly bytes: Uint8Array;
+  readonly strkey: string;
+  readonly next: CachedKey | undefined;
+}
+const CACHE_LIMIT = 1 << 16;
+const cache = new Map<number, CachedKey>();
+
+function sameKey(entry: CachedKey, versionByte: number, bytes: Uint8Array, at: number): boolean {
+  if (entry.versionByte !== versionByte) return false;
+  const key = entry.bytes;
+  for (let i = 0; i < 32; i++) if (key[i] !== bytes[at + i]) return false;
+  return true;
+}
+
+function cachedStrkey(versionByte: number, bytes: Uint8Array, at: number): string {
+  const slot = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) ^ (bytes[at + 4]! << 5) ^ versionByte;
+  let head = cache.get(slot);
+  for (let entry = head; entry; entry = entry.next) if (sameKey(entry, versionByte, bytes, at)) return entry.strkey;
+  const strkey = strkeyOf(versionByte, bytes, at, 32);
+  if (cache.size >= CACHE_LIMIT) {
+    cache.clear();
+    head = undefined;
+  }
+  cache.set(slot, { versionByte, bytes: bytes.slice(at, at + 32), strkey, next: head });
+  return strkey;
 }
 
 // Each takes the input buffer and the offset of the key bytes, so no view is made per key.
-export const accountStrkey = (bytes: Uint8Array, at: number): string => strkeyOf(VersionByte.accountId, bytes, at, 32);
-export const contractStrkey = (bytes: Uint8Array, at: number): string => strkeyOf(VersionByte.contract, bytes, at, 32);
-export const liquidityPoolStrkey = (bytes: Uint8Array, at: number): string => strkeyOf(VersionByte.liquidityPool, bytes, at, 32);
+export const accountStrkey = (bytes: Uint8Array, at: number): string => cachedStrkey(VersionByte.accountId, bytes, at);
+export const contractStrkey = (bytes: Uint8Array, at: number): string => cachedStrkey(VersionByte.contract, bytes, at);
+export const liquidityPoolStrkey = (bytes: Uint8Array, at: number): string => cachedStrkey(VersionByte.liquidityPool, bytes, at);
 
 /** B strkey of a ClaimableBalanceID: the 4-byte type's low byte, then the hash at `at + 4`. */
 export const claimableBalanceStrkey = (bytes: Uint8Array, typeAt: number): string => strkeyOf(VersionByte.claimableBalance, bytes, typeAt + 3, 33);

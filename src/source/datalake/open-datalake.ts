@@ -1,6 +1,7 @@
 // Builds a DataLakeSource from where the lake lives: a folder, an http(s):// URL or s3://bucket/prefix.
 import { SourceError } from "../source-error.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry/retry-policy.ts";
+import { RetriesExhaustedError } from "../retry/with-retry.ts";
 import { readDataLakeConfig } from "./config.ts";
 import { DataLakeSource, type DataLakeSourceOptions } from "./datalake-source.ts";
 import { FolderStore } from "./folder-store.ts";
@@ -43,7 +44,8 @@ export async function openDataLake(location: string, options: OpenDataLakeOption
   try {
     config = await readDataLakeConfig(manifestStore, { signal: options.signal });
   } catch (error) {
-    if (!(error instanceof SourceError) || !isRemoteLake(location) || !/cannot read/.test(error.message)) throw error;
+    // Only a lake that could not be reached at all (retries ran out) earns the offline hint.
+    if (!(error instanceof SourceError) || !isRemoteLake(location) || !(error.cause instanceof RetriesExhaustedError)) throw error;
     throw new SourceError(
       `${error.message}. Is this machine offline? Point the pipeline at a local lake instead, e.g. --datalake ../shared/ledgers/pubnet --start 30822015 --end 30822025`,
       null,

@@ -28,6 +28,12 @@ function isTransient(error: unknown): boolean {
 }
 
 function classify(error: unknown): unknown {
+  if ((error as { code?: unknown } | null)?.code === "ERR_S3_MISSING_CREDENTIALS") {
+    return new Error(
+      "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a public bucket can be read anonymously over https://BUCKET.s3.REGION.amazonaws.com/PREFIX)",
+      { cause: error },
+    );
+  }
   if (!isTransient(error)) return error;
   const code = (error as { code?: unknown }).code;
   return new TransientError(`${typeof code === "string" ? `${code}: ` : ""}${(error as Error).message}`, null, { cause: error });

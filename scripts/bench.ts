@@ -72,28 +72,23 @@ for (const name of ["pubnet", "standalone-p23", "standalone-p24"]) {
   report.lakes.push({ lake: name, decode, e2e });
 }
 
-/** One long-run part in a fresh process, so that its peak RSS is its own. */
-async function longRunPart(lake: string, workers: number, ledgers: number): Promise<EndToEndResult> {
-  const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "long-run.ts"), lake, String(workers), String(ledgers), String(ledgersPerBatch), JSON.stringify(duckdb)], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+/** The long run in a fresh process (all lakes in that one process), so that its peak RSS is its own. */
+async function longRun(workers: number, ledgersPerLake: number): Promise<{ lake: string; result: EndToEndResult }[]> {
+  const args = [lakes.map((l) => l.name).join(","), String(workers), String(ledgersPerLake), String(ledgersPerBatch), JSON.stringify(duckdb)];
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "long-run.ts"), ...args], { stdout: "pipe", stderr: "inherit" });
   const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-  if (code !== 0) throw new Error(`long run ${lake} with ${workers} worker(s) failed (exit ${code})`);
-  return JSON.parse(out) as EndToEndResult;
+  if (code !== 0) throw new Error(`long run with ${workers} worker(s) failed (exit ${code})`);
+  return JSON.parse(out) as { lake: string; result: EndToEndResult }[];
 }
 
-// One network per run: the replay keeps each lake's passphrase, so the long run replays the
-// three lakes one after the other, each for its share of the ledgers.
+// One network per replay: the long run replays the three lakes one after the other, each for its
+// share of the ledgers, in one process.
 for (const workers of [0, ...workerCounts]) {
-  const parts: { lake: string; result: EndToEndResult }[] = [];
-  for (const lake of lakes) {
-    const ledgers = Math.ceil(longLedgers / lakes.length);
-    log(`long run: ${lake.name}, ${ledgers} ledgers, ${workers === 0 ? "main thread" : `${workers} worker(s)`}`);
-    parts.push({ lake: lake.name, result: await longRunPart(lake.name, workers, ledgers) });
-  }
-  report.long.push({ workers, parts });
+  const ledgersPerLake = Math.ceil(longLedgers / lakes.length);
+  log(`long run: ${lakes.length} x ${ledgersPerLake} ledgers, ${workers === 0 ? "main thread" : `${workers} worker(s)`}`);
+  report.long.push({ workers, parts: await longRun(workers, ledgersPerLake) });
 }
+
 printReport(report);
 if (values.json) {
   await writeFile(values.json, JSON.stringify(report, null, 2));

@@ -9,7 +9,10 @@ import type { RpcSource } from "../../src/source/rpc/rpc-source.ts";
 import { SourceError } from "../../src/source/source-error.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { FAST_RETRY } from "../support/fast-retry.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { join } from "node:path";
+import { validateLedger } from "../../src/source/ledger-validation.ts";
+import { readLedgerHeader } from "../../src/stellar/xdr/ledger-header-reader.ts";
+import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
 import { RpcTestServer, type RpcFault } from "../support/rpc-test-server.ts";
 import { eventsOf } from "../support/source-events.ts";
 import { readRange } from "./lake-fixtures.ts";
@@ -60,6 +63,20 @@ describe("Stellar RPC source (getLedgers)", () => {
       { pagination: { cursor: String(FIRST + 7), limit: 3 }, xdrFormat: "base64" },
     ]);
     expect(await eventsOf(source, FIRST, LAST)).toEqual(await eventsOf(await openFolderLake(lakePath("pubnet")), FIRST, LAST));
+  });
+
+  test("real getLedgers-shaped metadataXdr (base64 LedgerCloseMeta v0 of the same ledgers) decodes to the same chain", async () => {
+    const lines = (await Bun.file(join(LEDGERS_DIR, "raw", "pubnet-p13-12-ledgers.b64")).text()).trim().split("\n");
+    const rpcLedgers = lines.map((line) => {
+      const xdr = Uint8Array.fromBase64(line.trim());
+      return validateLedger(xdr, readLedgerHeader(xdr).sequence, null, "pubnet-p13-12-ledgers.b64");
+    });
+    const server = RpcTestServer.start({ ledgers: rpcLedgers.filter((l) => l.sequence >= FIRST), passphrase: NETWORK_PASSPHRASES.pubnet });
+    servers.push(server);
+    const { ledgers: read, error } = await readRange(await open(server), FIRST, LAST);
+    expect(error).toBeNull();
+    expect(read.map((l) => l.sequence)).toEqual(SEQUENCES);
+    expect(read.map((l) => l.hash)).toEqual((await ledgers()).map((l) => l.hash));
   });
 
   test("pages hold at most 200 ledgers: pageLimit above 200 is refused", async () => {

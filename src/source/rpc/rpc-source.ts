@@ -15,7 +15,7 @@ import { JsonRpcError, type JsonRpcClient } from "./json-rpc-client.ts";
 export interface RpcSourceOptions {
   readonly client: JsonRpcClient;
   readonly networkPassphrase: string;
-  /** Ledgers per getLedgers page (1-200, default 200). */
+  /** Ledgers per getLedgers page (1-200, default DEFAULT_PAGE_LIMIT). */
   readonly pageLimit?: number;
   /** Ledgers per Arrow record batch (default 16). */
   readonly ledgersPerArrowBatch?: number;
@@ -26,6 +26,10 @@ export interface RpcSourceOptions {
   /** Reports a recoverable problem while following (retries ran out; the source keeps trying). */
   readonly onWarning?: (message: string) => void;
 }
+
+// A recent mainnet ledger is about 2.4 MB of base64, and a page is read whole: 20 keeps a page
+// near 50 MB, where the 200 RPC allows could pass 500 MB.
+export const DEFAULT_PAGE_LIMIT = 20;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -44,7 +48,7 @@ export class RpcSource implements LedgerSource {
   constructor(options: RpcSourceOptions) {
     this.#client = options.client;
     this.networkPassphrase = options.networkPassphrase;
-    this.#pageLimit = options.pageLimit ?? GET_LEDGERS_MAX_LIMIT;
+    this.#pageLimit = options.pageLimit ?? DEFAULT_PAGE_LIMIT;
     if (!Number.isInteger(this.#pageLimit) || this.#pageLimit < 1 || this.#pageLimit > GET_LEDGERS_MAX_LIMIT) {
       throw new RangeError(`pageLimit must be an integer in 1-${GET_LEDGERS_MAX_LIMIT}, got ${this.#pageLimit}`);
     }

@@ -29,7 +29,7 @@ const workerCounts = (values.workers ?? "1,2").split(",").map(Number);
 const longLedgers = Number(values.ledgers ?? (quick ? 300 : 10_000));
 const ledgersPerBatch = Number(values["batch-size"] ?? 4);
 /** DuckDB's own cache is bounded, so that RSS shows the pipeline's memory rather than the database's. */
-const duckdb = { memory_limit: values["duckdb-memory-limit"] ?? "128MB" };
+const duckdb = { memory_limit: values["duckdb-memory-limit"] ?? "32MB" };
 const mb = { decodeBaseline: quick ? 4 : 25, decodeFast: quick ? 10 : 100, e2eBaseline: quick ? 4 : 25, e2eFast: quick ? 15 : 150 };
 
 function averageXdrBytes(lake: LakeObjects): number {

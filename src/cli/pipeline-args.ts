@@ -63,7 +63,7 @@ Sink
 Running
   --batch-size N         ledgers per Arrow batch and per sink commit (default 16)
   --max-ledgers-per-second N
-                         pace the run to at most N ledgers per second (default: as fast as it goes)
+                         pace the run to at most N ledgers per second, e.g. 0.5 (default: as fast as it goes)
 Control plane and health
   --flowctl MODE         off | embedded | URL (host:port or http(s)://...). embedded starts flowctl
                          in this process (on FLOWCTL_ENDPOINT, default localhost:8080); a URL
@@ -172,13 +172,21 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     batchSize: positive("batch-size", v["batch-size"], 100_000),
     decoder: decoderName(v.decoder),
     workers: workerCount(v.workers),
-    maxLedgersPerSecond: positive("max-ledgers-per-second", v["max-ledgers-per-second"], 1_000_000),
+    maxLedgersPerSecond: positiveRate("max-ledgers-per-second", v["max-ledgers-per-second"]),
     flowctl: flowctlMode(v.flowctl),
     flowctlHeartbeatInterval: checkedDuration("flowctl-heartbeat-interval", v["flowctl-heartbeat-interval"]),
     config: v.config ?? null,
     healthHost: v["health-host"] ?? "127.0.0.1",
     healthPorts: healthPorts(v["health-ports"]),
   };
+}
+
+function positiveRate(flag: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0 || Number(value) > 1_000_000) {
+    throw new UsageError(`--${flag} must be a number above 0 (e.g. 0.5 or 20), got "${value}"`);
+  }
+  return Number(value);
 }
 
 function positive(flag: string, value: string | undefined, max: number): number | null {

@@ -155,7 +155,7 @@ describe("bun run pipeline with flowctl", () => {
     const db = join(work, "resilient.duckdb");
     const run = spawnPipeline([
       "--db", db, "--flowctl", `127.0.0.1:${port}`, "--health-ports", "0,0,0",
-      "--batch-size", "1", "--max-ledgers-per-second", "1", "--flowctl-heartbeat-interval", "100ms",
+      "--batch-size", "1", "--max-ledgers-per-second", "0.6", "--flowctl-heartbeat-interval", "100ms",
     ]);
     const client = flowctlClient(`http://127.0.0.1:${port}`);
     await waitFor("the components trying flowctl", () => ((run.stderr.text().match(/unreachable/g) ?? []).length >= 3 ? true : undefined));

@@ -2,6 +2,7 @@
 import { parseAssetString } from "../stellar/asset.ts";
 import { baseAccountOf, decodeStrkey } from "../stellar/strkey.ts";
 import type { OperationType } from "../stellar/model.ts";
+import { OPERATION_NAMES } from "../stellar/operation-names.ts";
 import { TTP_EVENT_TYPES, type TtpEvent, type TtpEventType } from "./event.ts";
 
 export interface EventFilterSpec {
@@ -16,14 +17,7 @@ export interface EventFilterSpec {
 /** An event and the type of the operation it belongs to (null for fee events). */
 export type EventPredicate = (event: TtpEvent, operationType: string | null) => boolean;
 
-export const OPERATION_TYPE_NAMES = [
-  "create_account", "payment", "path_payment_strict_receive", "manage_sell_offer", "create_passive_sell_offer",
-  "set_options", "change_trust", "allow_trust", "account_merge", "inflation", "manage_data", "bump_sequence",
-  "manage_buy_offer", "path_payment_strict_send", "create_claimable_balance", "claim_claimable_balance",
-  "begin_sponsoring_future_reserves", "end_sponsoring_future_reserves", "revoke_sponsorship", "clawback",
-  "clawback_claimable_balance", "set_trust_line_flags", "liquidity_pool_deposit", "liquidity_pool_withdraw",
-  "invoke_host_function", "extend_footprint_ttl", "restore_footprint",
-] as const;
+export const OPERATION_TYPE_NAMES: readonly string[] = OPERATION_NAMES.map(operationTypeName);
 
 /** The Stellar name of a model operation type, e.g. pathPaymentStrictSend -> path_payment_strict_send. */
 export function operationTypeName(type: OperationType | string): string {
@@ -68,7 +62,7 @@ export function eventPredicate(spec: EventFilterSpec): EventPredicate | null {
   const accounts = validated("--accounts", spec.accounts, strkey("an address (G, M, C, L or B strkey)", "GMCLB"));
   const contracts = validated("--contracts", spec.contracts, strkey("a contract address (C strkey)", "C"));
   const operationTypes = validated("--operation-types", spec.operationTypes, (v) => {
-    if (!(OPERATION_TYPE_NAMES as readonly string[]).includes(v)) throw new Error(`"${v}" is not a Stellar operation type (e.g. payment, path_payment_strict_send)`);
+    if (!OPERATION_TYPE_NAMES.includes(v)) throw new Error(`"${v}" is not a Stellar operation type (e.g. payment, path_payment_strict_send)`);
     return v;
   });
   if (!eventTypes && !assets && !accounts && !contracts && !operationTypes) return null;

@@ -1,8 +1,9 @@
 import { xdr } from "@stellar/stellar-sdk";
-import type { EntryChange, LedgerModel, OperationModel, TransactionModel } from "../model.ts";
+import type { LedgerModel, OperationModel, TransactionModel } from "../model.ts";
 import type { LedgerDecoder } from "../ledger-decoder.ts";
 import { sha256, toHex } from "../hash.ts";
 import { baseAccountOf } from "../strkey.ts";
+import { sequenceBumpKey } from "../sequence-bump.ts";
 import { entryChanges } from "./wire-entries.ts";
 import { transactionMetaParts } from "./wire-meta.ts";
 import { envelopeFields, envelopeHash, envelopesOf } from "./wire-envelopes.ts";
@@ -31,19 +32,6 @@ function envelopesBySequence(byHash: Map<string, xdr.TransactionEnvelopeWire>): 
     out.set(`${baseAccountOf(fields.sourceAccount)}:${fields.sequenceNumber}`, envelope);
   }
   return out;
-}
-
-function sequenceBumpKey(...changeLists: readonly EntryChange[][]): string | null {
-  for (const changes of changeLists) {
-    for (const change of changes) {
-      const pre = change.pre;
-      const post = change.post;
-      if (pre?.type === "account" && post?.type === "account" && post.sequenceNumber !== pre.sequenceNumber) {
-        return `${post.accountId}:${post.sequenceNumber}`;
-      }
-    }
-  }
-  return null;
 }
 
 /** Decodes LedgerCloseMeta XDR with the Stellar SDK's generic XDR reader (plain "wire" objects). */

@@ -1,15 +1,9 @@
 import type { xdr } from "@stellar/stellar-sdk";
 import type { ClaimAtom, OperationBody, OperationResultModel } from "../model.ts";
+import { OPERATION_NAMES } from "../operation-names.ts";
 import { encodeAccountId, encodeLiquidityPoolId } from "../strkey.ts";
 import { assetOf, claimableBalanceIdStrkey, muxedAccountStrkey, publicKeyStrkey } from "./wire-values.ts";
 
-const OPERATION_NAMES = [
-  "createAccount", "payment", "pathPaymentStrictReceive", "manageSellOffer", "createPassiveSellOffer", "setOptions",
-  "changeTrust", "allowTrust", "accountMerge", "inflation", "manageData", "bumpSequence", "manageBuyOffer",
-  "pathPaymentStrictSend", "createClaimableBalance", "claimClaimableBalance", "beginSponsoringFutureReserves",
-  "endSponsoringFutureReserves", "revokeSponsorship", "clawback", "clawbackClaimableBalance", "setTrustLineFlags",
-  "liquidityPoolDeposit", "liquidityPoolWithdraw", "invokeHostFunction", "extendFootprintTtl", "restoreFootprint",
-];
 
 export function operationBody(body: xdr.OperationBodyWire): OperationBody {
   switch (body.type) {

@@ -8,7 +8,7 @@
 // }
 // Everything after txProcessing (upgrades, SCP info, evicted keys) feeds neither TTP nor the
 // ledgers table and is not read.
-import type { EntryChange, LedgerModel, OperationModel, TransactionModel } from "../model.ts";
+import type { LedgerModel, OperationModel, TransactionModel } from "../model.ts";
 import type { LedgerDecoder } from "../ledger-decoder.ts";
 import { sha256 } from "../hash.ts";
 import { readLedgerHeader } from "./ledger-header-reader.ts";
@@ -18,22 +18,9 @@ import { FAILED_OPERATION, readTransactionResultPair } from "./read-results.ts";
 import { readEntryChanges } from "./read-entries.ts";
 import { readTransactionMeta } from "./read-transaction-meta.ts";
 import { accountStrkey } from "./strkey-writer.ts";
+import { sequenceBumpKey } from "../sequence-bump.ts";
 
 const NONE: never[] = [];
-
-/** The account and sequence number a transaction's sequence bump records, as "G...:seq". */
-function sequenceBumpKey(...changeLists: readonly EntryChange[][]): string | null {
-  for (const changes of changeLists) {
-    for (const change of changes) {
-      const pre = change.pre;
-      const post = change.post;
-      if (pre?.type === "account" && post?.type === "account" && post.sequenceNumber !== pre.sequenceNumber) {
-        return `${post.accountId}:${post.sequenceNumber}`;
-      }
-    }
-  }
-  return null;
-}
 
 /**
  * Some ledgers (synthetic load tests) carry result hashes that no envelope hashes to. A

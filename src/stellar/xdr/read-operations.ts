@@ -1,6 +1,7 @@
 // Operation bodies (Stellar-transaction.x). Bodies that move value are read into the model;
 // the others are skipped by structure (Soroban host functions and their auth trees included).
 import type { OperationBody } from "../model.ts";
+import { OPERATION_NAMES } from "../operation-names.ts";
 import type { XdrReader } from "./xdr-reader.ts";
 import {
   readAccountId,
@@ -13,13 +14,6 @@ import {
 import { skipContractExecutable, skipContractIdPreimage, skipScAddress, skipScVal } from "./read-contract-values.ts";
 import { skipClaimants, skipLedgerKey, skipSignerKey } from "./read-entries.ts";
 
-const OPERATION_NAMES = [
-  "createAccount", "payment", "pathPaymentStrictReceive", "manageSellOffer", "createPassiveSellOffer", "setOptions",
-  "changeTrust", "allowTrust", "accountMerge", "inflation", "manageData", "bumpSequence", "manageBuyOffer",
-  "pathPaymentStrictSend", "createClaimableBalance", "claimClaimableBalance", "beginSponsoringFutureReserves",
-  "endSponsoringFutureReserves", "revokeSponsorship", "clawback", "clawbackClaimableBalance", "setTrustLineFlags",
-  "liquidityPoolDeposit", "liquidityPoolWithdraw", "invokeHostFunction", "extendFootprintTtl", "restoreFootprint",
-];
 
 const BODIES_WITHOUT_FIELDS: Record<number, OperationBody> = {
   3: { type: "manageSellOffer" },

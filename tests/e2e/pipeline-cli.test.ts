@@ -3,12 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { join } from "node:path";
 import { lakePath } from "../support/ledgers.ts";
+import { queryReadOnly, runBunScript } from "../support/cli.ts";
 import { TempLake } from "../source/lake-fixtures.ts";
 
-const REPO = resolve(import.meta.dir, "..", "..");
 let work: string;
 
 beforeAll(async () => {
@@ -18,22 +17,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function pipeline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn(["bun", "src/cli/pipeline.ts", ...args], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
-async function query(db: string, sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRows();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+const pipeline = (...args: string[]) => runBunScript("src/cli/pipeline.ts", args);
+const query = queryReadOnly;
 
 const ledgersIn = async (db: string) => (await query(db, "SELECT sequence FROM ledgers ORDER BY sequence")).map((r) => Number(r[0]));
 

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
+import { queryReadOnly } from "../support/cli.ts";
 import { RpcTestServer } from "../support/rpc-test-server.ts";
 import { S3TestServer } from "../support/s3-test-server.ts";
 import { readRange, TempLake } from "../source/lake-fixtures.ts";
@@ -33,16 +34,7 @@ async function pipeline(args: string[], env?: Record<string, string | undefined>
   return { code, stdout, stderr };
 }
 
-async function query(db: string, sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRows();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+const query = queryReadOnly;
 
 /** Every row of both tables, in a fixed order, as one string (bigints and all). */
 async function allRows(db: string): Promise<string> {

@@ -13,11 +13,14 @@ export interface ServeAppOptions {
   readonly port: number;
   /** Seconds a connection may stay silent (Bun's default 10; 0: forever, for long streams). */
   readonly idleTimeout?: number;
+  /** Bun's WebSocket handlers, for apps with WebSocket routes (e.g. the sink's /ws). */
+  readonly websocket?: import("bun").WebSocketHandler<any>;
 }
 
 /** Throws Bun's error when it cannot listen (e.g. the port is taken). */
 export function serveApp(fetch: (request: Request) => Response | Promise<Response>, options: ServeAppOptions): ServedApp {
-  const server = Bun.serve({ hostname: options.host, port: options.port, fetch, ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}) });
+  const base = { hostname: options.host, port: options.port, fetch, ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}) };
+  const server = options.websocket ? Bun.serve({ ...base, websocket: options.websocket }) : Bun.serve(base);
   const port = server.port ?? options.port;
   return {
     url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,

@@ -1,0 +1,43 @@
+// EventService.StreamEvents over Connect: the event stream as TtpEvent messages.
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import { StreamEventsResponseSchema, type EventService, type StreamEventsRequest } from "../../gen/stellarflow/v1/event_service_pb.ts";
+import { EventType } from "../../gen/stellarflow/v1/ttp_event_pb.ts";
+import type { CommitHub } from "./commit-hub.ts";
+import { eventTypeName, toTtpEvent, type EventFilter } from "./event-rows.ts";
+import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
+import type { ServiceDatabase } from "./service-database.ts";
+
+const MAX_FILTER_VALUES = 100;
+
+/** The request as a filter; InvalidArgument naming the field when it makes no sense. */
+export function filterOf(request: StreamEventsRequest): EventFilter {
+  if (request.endLedger !== 0 && request.endLedger < request.startLedger) {
+    throw new ConnectError(`end_ledger ${request.endLedger} is before start_ledger ${request.startLedger}`, Code.InvalidArgument);
+  }
+  for (const [field, list] of [["accounts", request.accounts], ["assets", request.assets], ["event_types", request.eventTypes], ["contracts", request.contracts]] as const) {
+    if (list.length > MAX_FILTER_VALUES) throw new ConnectError(`${field} holds ${list.length} values; at most ${MAX_FILTER_VALUES} are accepted`, Code.InvalidArgument);
+  }
+  for (const type of request.eventTypes) {
+    if (type === EventType.UNSPECIFIED || EventType[type] === undefined) throw new ConnectError(`event_types: ${type} is not an event type`, Code.InvalidArgument);
+  }
+  return {
+    startLedger: request.startLedger,
+    endLedger: request.endLedger,
+    accounts: request.accounts.map((a) => a.trim()).filter((a) => a !== ""),
+    assets: request.assets.map((a) => a.trim()).filter((a) => a !== ""),
+    eventTypes: request.eventTypes.map(eventTypeName),
+    contracts: request.contracts.map((c) => c.trim()).filter((c) => c !== ""),
+  };
+}
+
+export function eventService(db: ServiceDatabase, hub: CommitHub, options: EventStreamOptions = {}): ServiceImpl<typeof EventService> {
+  return {
+    async *streamEvents(request, context) {
+      const filter = filterOf(request);
+      for await (const page of streamEvents(db, hub, filter, context.signal, options)) {
+        yield create(StreamEventsResponseSchema, { events: page.events.map(toTtpEvent), throughLedger: Math.max(0, page.throughLedger) });
+      }
+    },
+  };
+}

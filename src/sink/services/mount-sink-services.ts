@@ -1,0 +1,55 @@
+// Mounts the sink's client surface on a Hono app: EventService and QueryService (Connect and
+// gRPC-Web), GET /ws, the dashboard at / with its read-only flowctl proxy, optional bearer-token
+// auth and a CORS allowlist. Used by the pipeline's sink component and by `bun run sink`.
+// The app must be served with `dispatchingWebSocket` as Bun's websocket handler (serveApp's `websocket`).
+import type { Hono, Context } from "hono";
+import { EventService } from "../../gen/stellarflow/v1/event_service_pb.ts";
+import { QueryService } from "../../gen/stellarflow/v1/query_service_pb.ts";
+import { authInterceptor } from "../../flowctl/auth.ts";
+import { connectCorsMiddleware } from "../../http/connect-cors.ts";
+import { mountConnect } from "../../http/connect-routes.ts";
+import type { CommitHub } from "./commit-hub.ts";
+import { dashboardRoutes } from "./dashboard-routes.ts";
+import { eventService } from "./event-service.ts";
+import { queryService, QUERY_DEFAULTS, type QueryLimits } from "./query-service.ts";
+import type { ServiceDatabase } from "./service-database.ts";
+import { websocketRoute, type WebSocketOptions } from "./websocket-route.ts";
+
+export interface SinkServicesOptions {
+  readonly db: ServiceDatabase;
+  readonly hub: CommitHub;
+  /** Bearer token every call needs (WebSocket: Authorization header or ?token=); null: open. */
+  readonly token: string | null;
+  /** Browser origins allowed to call the services ("*": any); empty: same origin only. */
+  readonly corsOrigins: readonly string[];
+  /** flowctl's URL, for the dashboard's component health (null: the dashboard shows none). */
+  readonly flowctlUrl?: string | null;
+  readonly query?: Partial<QueryLimits>;
+  readonly websocket?: WebSocketOptions;
+  readonly shutdownSignal?: AbortSignal;
+}
+
+const PATHS = ["/stellarflow.v1.EventService/*", "/stellarflow.v1.QueryService/*", "/flowctl.v1.ControlPlaneService/*", "/ws"];
+
+export function mountSinkServices(app: Hono, options: SinkServicesOptions): void {
+  if (options.corsOrigins.length > 0) for (const path of PATHS) app.use(path, connectCorsMiddleware(options.corsOrigins));
+  const limits = { ...QUERY_DEFAULTS, ...options.query };
+  mountConnect(
+    app,
+    (router) => {
+      router.service(EventService, eventService(options.db, options.hub, options.websocket));
+      router.service(QueryService, queryService(options.db, limits));
+    },
+    { interceptors: [authInterceptor({ token: options.token, openReads: false })], readMaxBytes: limits.maxSqlLength * 4 + 1024, shutdownSignal: options.shutdownSignal },
+  );
+  app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, (c) => checkToken(c, options.token)));
+  dashboardRoutes(app, { flowctlUrl: options.flowctlUrl ?? null });
+}
+
+function checkToken(c: Context, token: string | null): Response | null {
+  if (token === null) return null;
+  const header = /^Bearer\s+(.+)$/i.exec((c.req.header("authorization") ?? "").trim())?.[1];
+  const given = header ?? c.req.query("token");
+  if (given === undefined) return c.json({ error: "/ws needs a token: an Authorization: Bearer header or ?token=" }, 401);
+  return given === token ? null : c.json({ error: "/ws: the token is not valid" }, 401);
+}

@@ -1,0 +1,65 @@
+// QueryService: read-only SQL over the sink's database, with a statement timeout and a row cap.
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
+import { QueryResponseSchema, type QueryService } from "../../gen/stellarflow/v1/query_service_pb.ts";
+import { valueText } from "../query/result-values.ts";
+import { prepareReadOnly } from "./read-only-sql.ts";
+import type { ServiceDatabase } from "./service-database.ts";
+
+export interface QueryLimits {
+  /** Most rows a response holds. */
+  readonly maxRows: number;
+  /** A query still running after this long is interrupted. */
+  readonly timeoutMs: number;
+  /** Longest SQL text accepted. */
+  readonly maxSqlLength: number;
+}
+
+export const QUERY_DEFAULTS: QueryLimits = { maxRows: 10_000, timeoutMs: 10_000, maxSqlLength: 20_000 };
+
+export function queryService(db: ServiceDatabase, limits: QueryLimits = QUERY_DEFAULTS): ServiceImpl<typeof QueryService> {
+  return {
+    async query(request) {
+      if (request.sql.length > limits.maxSqlLength) {
+        throw new ConnectError(`sql is ${request.sql.length} characters long; at most ${limits.maxSqlLength} are accepted`, Code.InvalidArgument);
+      }
+      const maxRows = request.maxRows === 0 ? limits.maxRows : Math.min(request.maxRows, limits.maxRows);
+      const started = performance.now();
+      const connection = await db.connect();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        connection.interrupt();
+      }, limits.timeoutMs);
+      try {
+        const prepared = await prepareReadOnly(connection, request.sql);
+        const reader = await prepared.streamAndReadUntil(maxRows + 1);
+        const names = reader.columnNames();
+        const types = reader.columnTypes();
+        const rows = reader.getRows();
+        const truncated = rows.length > maxRows;
+        return create(QueryResponseSchema, {
+          columns: names.map((name, i) => ({ name, type: types[i]!.toString() })),
+          rows: rows.slice(0, maxRows).map((row) => ({ values: row.map((value, i) => {
+            const text = valueText(value, types[i]!);
+            return text === null ? {} : { text };
+          }) })),
+          truncated,
+          elapsedMs: performance.now() - started,
+        });
+      } catch (error) {
+        if (error instanceof ConnectError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        if (timedOut || /interrupt/i.test(message)) {
+          throw new ConnectError(`the query ran longer than the statement timeout of ${limits.timeoutMs} ms and was interrupted`, Code.DeadlineExceeded);
+        }
+        if (/permission|disabled by configuration/i.test(message)) throw new ConnectError(`refused: ${message}`, Code.PermissionDenied);
+        throw new ConnectError(`the query failed: ${message}`, Code.InvalidArgument);
+      } finally {
+        clearTimeout(timer);
+        connection.closeSync();
+      }
+    },
+  };
+}

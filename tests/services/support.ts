@@ -1,0 +1,42 @@
+// A sink database with the services mounted, served on a free port.
+import { join } from "node:path";
+import { Hono } from "hono";
+import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
+import { serveApp, type ServedApp } from "../../src/http/serve-app.ts";
+import { CommitHub } from "../../src/sink/services/commit-hub.ts";
+import { mountSinkServices, type SinkServicesOptions } from "../../src/sink/services/mount-sink-services.ts";
+import { sinkServiceDatabase } from "../../src/sink/services/open-service-database.ts";
+import { dispatchingWebSocket } from "../../src/sink/services/websocket-route.ts";
+import { processedBatch, tempDir } from "../sink/fixtures.ts";
+
+export interface ServicesHarness {
+  readonly sink: DuckDbSink;
+  readonly hub: CommitHub;
+  readonly server: ServedApp;
+  /** Writes ledgers [first, last] (4 events each) and tells the hub. */
+  commit(first: number, last: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function servicesHarness(options: Partial<Omit<SinkServicesOptions, "db" | "hub">> = {}): Promise<ServicesHarness> {
+  const dir = tempDir("stellar-flow-services-");
+  const sink = await DuckDbSink.open(join(dir.path, "db.duckdb"));
+  const hub = new CommitHub(await sink.cursor());
+  const app = new Hono();
+  mountSinkServices(app, { db: sinkServiceDatabase(sink), hub, token: null, corsOrigins: [], ...options });
+  const server = serveApp(app.fetch, { host: "127.0.0.1", port: 0, websocket: dispatchingWebSocket, idleTimeout: 0 });
+  return {
+    sink,
+    hub,
+    server,
+    async commit(first, last) {
+      await sink.write(processedBatch(first, last));
+      hub.committed(last);
+    },
+    async close() {
+      await server.stop();
+      await sink.close();
+      dir.remove();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// `bun run processor`: raw ledgers from its upstream source in, `ledgers` and `ttp_events` rows
+// out on GET /v1/events?start=N, as Arrow IPC record batches.
+import { ledgerDecoder } from "../components/ledger-decoders.ts";
+import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
+import { EVENTS_PATH, mountProcessorStage, type ProcessorStageOptions } from "../components/processor-stage.ts";
+import { startStageServer } from "../components/stage-server.ts";
+import { TtpProcessor } from "../components/ttp-processor.ts";
+import { resolvePassphrase } from "../stellar/network.ts";
+import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
+import { TTP_EVENT_TYPES } from "../ttp/event.ts";
+import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
+
+async function main(argv: readonly string[]): Promise<number> {
+  const setup = await setUpStage("processor", argv);
+  if (typeof setup === "number") return setup;
+  const { args, component, log, abort } = setup;
+  const p = args.pipeline;
+  let filter;
+  try {
+    filter = eventPredicate(p.filters);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+  const upstream = upstreamOf(setup);
+  if (!upstream) {
+    console.error("error: the processor needs an upstream: --upstream URL of a source, or flowctl (--flowctl URL) to find one");
+    return 2;
+  }
+  const expected = p.network === null ? null : resolvePassphrase(p.network);
+  Object.assign(component.metadata, { processor_type: "ttp", event_types: TTP_EVENT_TYPES.join(","), ttp_mode: p.ttpMode, verify: String(p.verify), upstream: upstream.describe() });
+  const made = new Map<string, ReturnType<ProcessorStageOptions["processorFor"]> & { close(): void }>();
+  const processorFor = (networkPassphrase: string) => {
+    if (expected !== null && networkPassphrase !== expected) throw new Error(`the upstream serves ledgers of "${networkPassphrase}", not of --network "${p.network}"`);
+    let entry = made.get(networkPassphrase);
+    if (!entry) {
+      if (p.workers > 0) {
+        const parallel = new ParallelTtpProcessor({ networkPassphrase, decoder: p.decoder, mode: p.ttpMode, verify: p.verify, filter: p.filters, workers: p.workers });
+        entry = { processor: parallel, readAhead: (source) => parallel.readAhead(source), close: () => parallel.close() };
+      } else {
+        const processor = new TtpProcessor({ networkPassphrase, decoder: ledgerDecoder(p.decoder, networkPassphrase), mode: p.ttpMode, verify: p.verify, filter });
+        entry = { processor, close: () => {} };
+      }
+      made.set(networkPassphrase, entry);
+    }
+    return entry;
+  };
+  const server = startStageServer(component, {
+    host: args.host,
+    port: setup.port,
+    flowctl: setup.flowctl,
+    dataPath: EVENTS_PATH,
+    log,
+    healthExtra: () => ({ upstream: upstream.describe() }),
+    routes: (app) => mountProcessorStage(app, component, { upstream, processorFor, maxInflight: args.maxInflight, reconnect: { attempts: args.reconnectAttempts }, log }),
+  });
+  log(`processor: reading from ${upstream.describe()}, serving ${server.url}${EVENTS_PATH}`);
+  component.status = "running";
+  await aborted(abort.signal);
+  component.status = "finished";
+  upstream.close();
+  await server.stop();
+  for (const entry of made.values()) entry.close();
+  return 0;
+}
+
+try {
+  process.exitCode = await main(Bun.argv.slice(2));
+} catch (error) {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

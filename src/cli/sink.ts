@@ -1,0 +1,73 @@
+// `bun run sink`: the process that owns the DuckDB file. Commits its upstream processor's batches
+// from its cursor + 1 until the upstream's range ends; alone (no upstream, no flowctl) it serves
+// the existing database: /health, /metrics, and the services mounted by mountSinkServices.
+import type { Hono } from "hono";
+import { ingest } from "../components/sink-stage.ts";
+import { startStageServer } from "../components/stage-server.ts";
+import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
+import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
+
+/**
+ * Where the sink's query and stream services go (issue 8): they get the sink's Hono app and its
+ * database (DuckDbSink.connect() gives connections that see committed writes).
+ */
+export function mountSinkServices(_app: Hono, _sink: DuckDbSink): void {}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const setup = await setUpStage("sink", argv);
+  if (typeof setup === "number") return setup;
+  const { args, component, log, abort } = setup;
+  const p = args.pipeline;
+  const upstream = upstreamOf(setup);
+  const sink = await DuckDbSink.open(p.db);
+  Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
+  const cursor = await sink.cursor();
+  if (cursor !== null) component.metrics.processed(cursor, 0);
+  const server = startStageServer(component, {
+    host: args.host,
+    port: setup.port,
+    flowctl: setup.flowctl,
+    dataPath: null,
+    log,
+    healthExtra: () => ({ upstream: upstream?.describe() ?? null, db: p.db }),
+    routes: (app) => mountSinkServices(app, sink),
+  });
+  try {
+    if (!upstream) {
+      log(`sink: serving ${p.db} at ${server.url} (no upstream: --upstream URL or flowctl to ingest)`);
+      component.status = "running";
+      await aborted(abort.signal);
+      return 0;
+    }
+    log(`sink: ${p.db} from ${upstream.describe()}, serving ${server.url}`);
+    try {
+      const summary = await ingest(component, { sink, upstream, reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
+      component.status = "finished";
+      console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
+    } catch (error) {
+      const cursor = await sink.cursor().catch(() => null);
+      const where = cursor === null ? `nothing committed to ${p.db}` : `committed through ledger ${cursor} in ${p.db}`;
+      if (abort.signal.aborted) {
+        log(`sink: stopped; ${where}`);
+        return 0;
+      }
+      component.fail(error);
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(where);
+      return 1;
+    }
+    if (args.keepServing) await aborted(abort.signal);
+    return 0;
+  } finally {
+    upstream?.close();
+    await server.stop();
+    await sink.close();
+  }
+}
+
+try {
+  process.exitCode = await main(Bun.argv.slice(2));
+} catch (error) {
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

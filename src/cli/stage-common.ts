@@ -1,0 +1,79 @@
+// What the three stage commands share: usage errors, flowctl settings, the component, signals.
+import { readYamlConfig } from "../flowctl/config-file.ts";
+import { ConfigError, resolveFlowctlConfig, type FlowctlConfig, type FlowctlFlags } from "../flowctl/config.ts";
+import { LEDGER_EVENT_TYPE, TTP_EVENT_TYPE } from "../flowctl/event-types.ts";
+import { Component, type ComponentKind } from "../components/component.ts";
+import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../components/kinds.ts";
+import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stream/upstream.ts";
+import { PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
+import { parseStageArgs, stageHelp, type StageArgs, type StageName } from "./stage-args.ts";
+
+export const KIND_OF: Record<StageName, ComponentKind> = { source: SOURCE_KIND, processor: PROCESSOR_KIND, sink: SINK_KIND };
+
+export interface StageSetup {
+  readonly args: StageArgs;
+  readonly flowctl: FlowctlConfig;
+  readonly component: Component;
+  readonly port: number;
+  readonly abort: AbortController;
+  readonly log: (message: string) => void;
+}
+
+/** Parses and resolves; a number is the exit code (help printed, or a usage/config error). */
+export async function setUpStage(stage: StageName, argv: readonly string[], metadata: Record<string, string> = {}): Promise<StageSetup | number> {
+  let args: StageArgs;
+  try {
+    args = parseStageArgs(stage, argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}\n\n${stageHelp(stage, PIPELINE_HELP)}`);
+    return 2;
+  }
+  if (args.pipeline.help) {
+    console.log(stageHelp(stage, PIPELINE_HELP));
+    return 0;
+  }
+  const kind = KIND_OF[stage];
+  const mode = args.pipeline.flowctl;
+  const flags: FlowctlFlags = {
+    heartbeatInterval: args.pipeline.flowctlHeartbeatInterval,
+    ...(mode.kind === "off" ? { enabled: false } : {}),
+    ...(mode.kind === "url" ? { enabled: true, endpoint: mode.endpoint } : {}),
+  };
+  let flowctl: FlowctlConfig;
+  let port: number;
+  try {
+    flowctl = resolveFlowctlConfig({ flags, env: process.env, envPrefix: kind.envPrefix, file: args.pipeline.config ? await readYamlConfig(args.pipeline.config) : null });
+    const envPort = process.env[`${kind.envPrefix}HEALTH_PORT`]?.trim();
+    if (envPort && (!/^\d+$/.test(envPort) || Number(envPort) > 65535)) throw new ConfigError(`${kind.envPrefix}HEALTH_PORT must be a port from 0 to 65535, got "${envPort}"`);
+    port = args.port ?? (envPort ? Number(envPort) : kind.defaultPort);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+  const id = process.env[`${kind.envPrefix}COMPONENT_ID`]?.trim() || kind.componentId;
+  const component = new Component(kind, id, metadata);
+  const abort = new AbortController();
+  const stop = () => abort.abort(new Error("interrupted"));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return { args, flowctl, component, port, abort, log: (message) => console.error(message) };
+}
+
+/** The upstream of a processor (stellar.ledger.v1) or sink (stellar.ttp_event.v1): --upstream, else flowctl; null: neither. */
+export function upstreamOf(setup: StageSetup): Upstream | null {
+  if (setup.args.upstream) return fixedUpstream(setup.args.upstream);
+  if (!setup.flowctl.enabled) return null;
+  return new DiscoveredUpstream({
+    flowctl: setup.flowctl.endpoint,
+    eventType: setup.args.stage === "processor" ? LEDGER_EVENT_TYPE : TTP_EVENT_TYPE,
+    token: setup.flowctl.token,
+    log: setup.log,
+  });
+}
+
+/** Resolves when the abort signal fires. */
+export function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+}

@@ -1,0 +1,29 @@
+// Paces record batches to at most N ledgers per second (for demos, gentle reads and tests).
+import type { RecordBatch } from "apache-arrow";
+
+export async function* paced(batches: AsyncIterable<RecordBatch>, ledgersPerSecond: number | null, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
+  const started = performance.now();
+  let ledgers = 0;
+  for await (const batch of batches) {
+    yield batch;
+    ledgers += batch.numRows;
+    if (!ledgersPerSecond) continue;
+    const due = (ledgers * 1000) / ledgersPerSecond - (performance.now() - started);
+    if (due > 0) await pause(due, signal);
+  }
+}
+
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}

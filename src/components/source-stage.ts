@@ -1,0 +1,79 @@
+// The source as a process: GET /v1/ledgers?start=N[&previous_hash=H] streams its raw-ledger record
+// batches from ledger N (at least its own --start) to the end of its range as frames (src/stream).
+import type { Hono } from "hono";
+import type { LedgerSource } from "../source/ledger-source.ts";
+import { endFrame, errorFrame, ledgersFrame } from "../stream/batch-frames.ts";
+import { frameResponse } from "../stream/stream-response.ts";
+import type { Component } from "./component.ts";
+import { xdrBytesOf } from "./xdr-bytes.ts";
+import { paced } from "./pace.ts";
+
+export const LEDGERS_PATH = "/v1/ledgers";
+
+export interface SourceStageOptions {
+  readonly source: LedgerSource;
+  /** First ledger served when the downstream asks for none (or an earlier one); null: whatever it asks. */
+  readonly rangeStart: number | null;
+  /** Ledgers to serve when neither the downstream nor --start says where to begin (the newest N). */
+  readonly defaultStart: () => Promise<number>;
+  /** Last ledger, inclusive; Infinity: follow the tip. */
+  readonly rangeEnd: number;
+  readonly maxInflight: number;
+  readonly maxLedgersPerSecond: number | null;
+  readonly log: (message: string) => void;
+}
+
+const LEDGER = /^\d{1,10}$/;
+const HASH = /^[0-9a-f]{64}$/;
+
+export function mountSourceStage(app: Hono, component: Component, options: SourceStageOptions): void {
+  app.get(LEDGERS_PATH, async (c) => {
+    const startParam = c.req.query("start");
+    const previousHash = c.req.query("previous_hash");
+    if (startParam !== undefined && !LEDGER.test(startParam)) return c.json({ error: `start must be a ledger sequence, got "${startParam}"` }, 400);
+    if (previousHash !== undefined && !HASH.test(previousHash)) return c.json({ error: "previous_hash must be 64 lowercase hex digits" }, 400);
+    const asked = startParam === undefined ? null : Number(startParam);
+    let start: number;
+    try {
+      start = Math.max(asked ?? options.rangeStart ?? (await options.defaultStart()), options.rangeStart ?? 0);
+    } catch (error) {
+      return c.json({ error: `cannot find the newest ledger: ${(error as Error).message}` }, 503);
+    }
+    const rangeEnd = Number.isFinite(options.rangeEnd) ? options.rangeEnd : null;
+    const signal = c.req.raw.signal;
+    const about = { network: options.source.networkPassphrase, rangeEnd };
+    async function* frames(): AsyncGenerator<Uint8Array> {
+      if (start > options.rangeEnd) {
+        yield endFrame(options.rangeEnd);
+        return;
+      }
+      options.log(`source: streaming ledgers ${start}-${rangeEnd ?? "(following)"} to a downstream`);
+      const batches = options.source.batches(
+        { start, end: options.rangeEnd },
+        // the chain must hold across the downstream's restart: only when it asked for exactly this ledger
+        { signal, ...(previousHash && asked === start ? { expectedPreviousHash: previousHash } : {}) },
+      );
+      try {
+        for await (const batch of paced(batches, options.maxLedgersPerSecond, signal)) {
+          const frame = ledgersFrame(batch, about);
+          const last = batch.getChild("sequence")?.get(batch.numRows - 1) as number;
+          component.status = "running";
+          component.metrics.add("ledgers_processed_total", batch.numRows);
+          component.metrics.add("batches_processed_total", 1);
+          component.metrics.add("bytes_read_total", xdrBytesOf(batch));
+          component.metrics.processed(last, batch.numRows);
+          yield frame;
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        component.metrics.add("validation_errors_total", 1);
+        const message = error instanceof Error ? error.message : String(error);
+        options.log(`source: ${message}`);
+        yield errorFrame("source", message);
+        return;
+      }
+      yield endFrame(options.rangeEnd);
+    }
+    return frameResponse(frames(), { maxInflight: options.maxInflight });
+  });
+}

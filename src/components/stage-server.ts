@@ -1,0 +1,69 @@
+// One pipeline component as a process of its own: its Hono app (/health, /metrics, its data
+// endpoint, whatever else the caller mounts) on its own port, and its flowctl registration with
+// the data endpoint as `endpoint`. The data never passes through flowctl.
+import { Hono } from "hono";
+import type { FlowctlConfig } from "../flowctl/config.ts";
+import { FlowctlController } from "../flowctl/controller.ts";
+import { healthApp } from "../http/health-app.ts";
+import { serveApp, type ServedApp } from "../http/serve-app.ts";
+import type { Component } from "./component.ts";
+
+export interface StageServerOptions {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  readonly flowctl: FlowctlConfig;
+  /** Path of the data endpoint (registered as the service's endpoint), e.g. "/v1/ledgers"; null: none. */
+  readonly dataPath: string | null;
+  /** Routes of the stage: its data endpoint and any services mounted on it. */
+  readonly routes: (app: Hono) => void;
+  /** Extra /health fields, e.g. the upstream. */
+  readonly healthExtra?: () => Record<string, unknown>;
+  readonly log: (message: string) => void;
+}
+
+export interface StageServer {
+  readonly url: string;
+  /** Unregisters from flowctl and closes the HTTP server. Never throws. */
+  stop(): Promise<void>;
+}
+
+export function startStageServer(component: Component, options: StageServerOptions): StageServer {
+  const app = new Hono();
+  app.get("/health", (c) => {
+    const report = { ...component.health(), ...options.healthExtra?.() };
+    return c.json(report, report.status === "healthy" ? 200 : 503);
+  });
+  options.routes(app);
+  app.route("/", healthApp(component));
+  let server: ServedApp;
+  try {
+    // idleTimeout 0: a stream to a slow downstream may stay quiet for long
+    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: 0 });
+  } catch (error) {
+    throw new Error(`${component.componentId}: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+  }
+  component.baseUrl = server.url;
+  let controller: FlowctlController | null = null;
+  if (options.flowctl.enabled) {
+    controller = new FlowctlController({
+      endpoint: options.flowctl.endpoint,
+      heartbeatIntervalMs: options.flowctl.heartbeatIntervalMs,
+      token: options.flowctl.token,
+      service: { ...component.serviceInfo(), endpoint: options.dataPath ? `${server.url}${options.dataPath}` : server.url },
+      metrics: () => component.heartbeatMetrics(),
+      log: options.log,
+    });
+    const live = controller;
+    component.flowctlState = () => live.state;
+    controller.start();
+  }
+  return {
+    url: server.url,
+    async stop() {
+      if (component.status !== "failed") component.status = "stopping";
+      await controller?.stop();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// The pipeline as four processes (flowctl, source, processor, sink) streaming Arrow IPC over HTTP:
+// the database they build is the single-process run's, row for row, with or without flowctl, and
+// with each process killed (SIGKILL) once mid-run and started again.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lakePath } from "../support/ledgers.ts";
+import { flowctlClient, freePort, waitFor } from "../support/flowctl.ts";
+import { allRows, killAll, sinkLedger, spawnCli, type Child } from "./stage-processes.ts";
+import { ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
+
+const FIRST = 30822015;
+const LAST = 30822025;
+const RANGE = ["--start", String(FIRST), "--end", String(LAST)];
+let work: string;
+let reference: Awaited<ReturnType<typeof allRows>>;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "stellar-flow-processes-"));
+  const db = join(work, "reference.duckdb");
+  const run = spawnCli("pipeline", ["--datalake", lakePath("pubnet"), ...RANGE, "--db", db, "--health-ports", "off", "--flowctl", "off"]);
+  expect((await run.done).code).toBe(0);
+  reference = await allRows(db);
+  expect(reference.ledgers).toHaveLength(11);
+  expect(reference.events).toHaveLength(668);
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const flowctlArgs = (port: number) => ["--port", String(port), "--db", ":memory:", "--ttl", "2s", "--heartbeat-interval", "100ms"];
+const WITH_FLOWCTL = (url: string) => ["--flowctl", url, "--flowctl-heartbeat-interval", "100ms"];
+
+describe("source, processor and sink as processes", () => {
+  test("--upstream URLs, no flowctl: the same rows as the single-process run", async () => {
+    const children: Child[] = [];
+    try {
+      const [sourcePort, processorPort] = [freePort(), freePort()];
+      children.push(spawnCli("source", ["--datalake", lakePath("pubnet"), ...RANGE, "--batch-size", "3", "--port", String(sourcePort), "--flowctl", "off"]));
+      children.push(spawnCli("processor", ["--upstream", `http://127.0.0.1:${sourcePort}/v1/ledgers`, "--port", String(processorPort), "--workers", "1", "--flowctl", "off"]));
+      const db = join(work, "upstream.duckdb");
+      // the sink may start first: it retries until the processor listens
+      const sink = spawnCli("sink", ["--db", db, "--upstream", `http://127.0.0.1:${processorPort}/v1/events`, "--port", "0", "--flowctl", "off"]);
+      children.push(sink);
+      const result = await sink.done;
+      expect(result.stderr).not.toContain("error");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("committed    11 ledgers, 668 events (through ledger 30822025)");
+      expect(await allRows(db)).toEqual(reference);
+    } finally {
+      await killAll(children);
+    }
+  }, 60_000);
+
+  test("four processes finding each other through flowctl: the same rows; each registered with its stream endpoint", async () => {
+    const children: Child[] = [];
+    try {
+      const flowctlPort = freePort();
+      const flowctl = `http://127.0.0.1:${flowctlPort}`;
+      children.push(spawnCli("flowctl", flowctlArgs(flowctlPort)));
+      const db = join(work, "flowctl.duckdb");
+      // downstream first: they wait for flowctl to know a producer
+      const sink = spawnCli("sink", ["--db", db, "--port", "0", "--keep-serving", ...WITH_FLOWCTL(flowctl)]);
+      children.push(sink);
+      children.push(spawnCli("processor", ["--port", "0", "--workers", "0", ...WITH_FLOWCTL(flowctl)]));
+      children.push(spawnCli("source", ["--datalake", lakePath("pubnet"), ...RANGE, "--port", "0", ...WITH_FLOWCTL(flowctl)]));
+      await waitFor("the sink to commit the range", () => (/committed {4}11 ledgers, 668 events/.test(sink.stdout.text()) ? true : undefined), 30_000);
+      const client = flowctlClient(flowctl);
+      const services = (await client.listServices({})).services.map((s) => s.service!);
+      const source = services.find((s) => s.serviceType === ServiceType.SOURCE)!;
+      const processor = services.find((s) => s.serviceType === ServiceType.PROCESSOR)!;
+      expect(source.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/ledgers$/);
+      expect(source.outputEventTypes).toEqual(["stellar.ledger.v1"]);
+      expect(processor.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/events$/);
+      expect(processor.inputEventTypes).toEqual(["stellar.ledger.v1"]);
+      expect(processor.metadata.upstream).toContain("stellar.ledger.v1");
+      const sinkHealth = (await (await fetch(services.find((s) => s.serviceType === ServiceType.SINK)!.healthEndpoint)).json()) as any;
+      expect(sinkHealth).toMatchObject({ status: "healthy", component: "arrow-analytics-sink", pipeline: { last_ledger: LAST, target_ledger: LAST, lag_ledgers: 0 } });
+      expect(sinkHealth.upstream).toContain(processor.endpoint);
+      const health = await waitFor("every stage at the range end in GetPipelineHealth", async () => {
+        const h = await client.getPipelineHealth({});
+        return h.stages.filter((s) => s.currentLedger === BigInt(LAST)).length === 3 ? h : undefined;
+      });
+      expect(health.stages.map((s) => ServiceType[s.stage])).toEqual(["SOURCE", "PROCESSOR", "SINK"]);
+      sink.proc.kill("SIGTERM");
+      expect((await sink.done).code).toBe(0);
+      expect(await allRows(db)).toEqual(reference);
+    } finally {
+      await killAll(children);
+    }
+  }, 60_000);
+});

@@ -71,14 +71,18 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
         networkPassphrase: network,
         batches: () =>
           (async function* () {
-            yield first.value;
-            for (;;) {
-              const next = await raw.next();
-              if (next.done) {
-                end = next.value;
-                return;
+            try {
+              yield first.value;
+              for (;;) {
+                const next = await raw.next();
+                if (next.done) {
+                  end = next.value;
+                  return;
+                }
+                yield next.value;
               }
-              yield next.value;
+            } finally {
+              await raw.return(undefined as never); // the downstream went away: close the upstream connection
             }
           })(),
       };

@@ -91,3 +91,45 @@ describe("source, processor and sink as processes", () => {
     }
   }, 60_000);
 });
+
+describe("failures", () => {
+  test("source, processor and sink each killed (SIGKILL) mid-run and started again, then flowctl killed: the run carries on from the cursor, same rows", async () => {
+    const children: Child[] = [];
+    const flowctlPort = freePort();
+    const flowctl = `http://127.0.0.1:${flowctlPort}`;
+    const db = join(work, "killed.duckdb");
+    const start = {
+      source: () => spawnCli("source", ["--datalake", lakePath("pubnet"), ...RANGE, "--batch-size", "1", "--max-ledgers-per-second", "1.5", "--port", "0", ...WITH_FLOWCTL(flowctl)]),
+      processor: () => spawnCli("processor", ["--port", "0", "--workers", "0", ...WITH_FLOWCTL(flowctl)]),
+      sink: () => spawnCli("sink", ["--db", db, "--port", "0", ...WITH_FLOWCTL(flowctl)]),
+    };
+    const running = { flowctl: spawnCli("flowctl", flowctlArgs(flowctlPort)), source: start.source(), processor: start.processor(), sink: start.sink() };
+    children.push(...Object.values(running));
+    const sinkHealth = (sink: Child) => waitFor("the sink's URL", () => /serving (http:\S+)/.exec(sink.stderr.text())?.[1], 15_000).then((url) => `${url}/health`);
+    let health = await sinkHealth(running.sink);
+    const reached = (ledger: number) => waitFor(`the sink to commit ledger ${ledger}`, async () => ((await sinkLedger(health)) ?? 0) >= ledger || undefined, 30_000);
+    try {
+      let at = FIRST;
+      for (const stage of ["source", "processor", "sink"] as const) {
+        at += 2;
+        await reached(at);
+        running[stage].proc.kill("SIGKILL");
+        await running[stage].proc.exited;
+        expect(running.sink.proc.exitCode).toBeNull(); // mid-run, not after it
+        running[stage] = start[stage]();
+        children.push(running[stage]);
+        if (stage === "sink") health = await sinkHealth(running.sink);
+      }
+      await reached(at + 2);
+      running.flowctl.proc.kill("SIGKILL"); // connected components keep streaming
+      await running.flowctl.proc.exited;
+      expect(running.sink.proc.exitCode).toBeNull();
+      const result = await running.sink.done;
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/resuming after ledger 3082202\d, the last one committed/);
+      expect(await allRows(db)).toEqual(reference);
+    } finally {
+      await killAll(children);
+    }
+  }, 90_000);
+});

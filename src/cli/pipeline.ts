@@ -9,6 +9,9 @@ import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-sou
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../components/ttp-processor.ts";
 import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
+import { CommitHub } from "../sink/services/commit-hub.ts";
+import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
+import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
 import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet } from "../sink/export/export-parquet.ts";
 import { openSource } from "./open-source.ts";
@@ -73,8 +76,13 @@ async function main(argv: readonly string[]): Promise<number> {
     parallel ??
     new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase), mode: args.ttpMode, verify: args.verify, filter });
   let services: PipelineServices;
+  // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
+  const hub = new CommitHub(await sink.cursor());
+  let flowctlUrl: string | null = null;
+  const sinkRoutes = sinkServiceRoutes({ db: sinkServiceDatabase(sink), hub, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl });
   try {
     services = await startPipelineServices({
+      sinkRoutes,
       flowctl: args.flowctl,
       heartbeatInterval: args.flowctlHeartbeatInterval,
       configFile: args.config ? await readYamlConfig(args.config) : null,
@@ -112,6 +120,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`error: ${error.message}`);
     return 2;
   }
+  flowctlUrl = services.flowctlEndpoint;
   const interactive = process.stderr.isTTY === true;
   let lastDraw = 0;
   const onProgress = (p: PipelineProgress) => {
@@ -129,7 +138,7 @@ async function main(argv: readonly string[]): Promise<number> {
       range,
       onProgress,
       signal: abort.signal,
-      observer: services.observer,
+      observer: withCommitHub(services.observer, hub),
       maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
     });
     if (interactive) process.stderr.write("\r\x1b[2K");

@@ -1,17 +1,14 @@
 // `bun run sink`: the process that owns the DuckDB file. Commits its upstream processor's batches
 // from its cursor + 1 until the upstream's range ends; alone (no upstream, no flowctl) it serves
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
-import type { Hono } from "hono";
 import { ingest } from "../components/sink-stage.ts";
 import { startStageServer } from "../components/stage-server.ts";
 import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
+import { CommitHub } from "../sink/services/commit-hub.ts";
+import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
+import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 
-/**
- * Where the sink's query and stream services go (issue 8): they get the sink's Hono app and its
- * database (DuckDbSink.connect() gives connections that see committed writes).
- */
-export function mountSinkServices(_app: Hono, _sink: DuckDbSink): void {}
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("sink", argv);
@@ -23,6 +20,15 @@ async function main(argv: readonly string[]): Promise<number> {
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
   if (cursor !== null) component.metrics.processed(cursor, 0);
+  // the client services (EventService, QueryService, /ws, dashboard); the hub learns of each commit
+  const hub = new CommitHub(cursor);
+  const services = sinkServiceRoutes({
+    db: sinkServiceDatabase(sink),
+    hub,
+    ...servicesConfigFromEnv(process.env),
+    flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
+    shutdownSignal: abort.signal,
+  });
   const server = startStageServer(component, {
     host: args.host,
     port: setup.port,
@@ -30,7 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
     dataPath: null,
     log,
     healthExtra: () => ({ upstream: upstream?.describe() ?? null, db: p.db }),
-    routes: (app) => mountSinkServices(app, sink),
+    routes: services.mount,
+    websocket: services.websocket,
   });
   try {
     if (!upstream) {
@@ -41,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     log(`sink: ${p.db} from ${upstream.describe()}, serving ${server.url}`);
     try {
-      const summary = await ingest(component, { sink, upstream, reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
+      const summary = await ingest(component, { sink, upstream, onCommitted: (batch) => hub.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
       component.status = "finished";
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
     } catch (error) {

@@ -6,7 +6,7 @@ import { Component, type ComponentKind } from "./component.ts";
 import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "./kinds.ts";
 import { pipelineObserver, type PipelineComponents } from "./pipeline-observer.ts";
 import type { PipelineObserver } from "./pipeline.ts";
-import { serveComponent, type ComponentRuntime } from "./serve-component.ts";
+import { serveComponent, type ComponentRuntime, type ServeComponentOptions } from "./serve-component.ts";
 
 /** `--flowctl`: off, embedded (a flowctl in this process), a URL, or unset (environment and file decide). */
 export type FlowctlMode = { readonly kind: "default" } | { readonly kind: "off" } | { readonly kind: "embedded" } | { readonly kind: "url"; readonly endpoint: string };
@@ -23,12 +23,16 @@ export interface PipelineServicesOptions {
   /** Last ledger of the run, for lag. */
   readonly targetLedger: number;
   readonly log: (message: string) => void;
+  /** Routes the sink component serves besides /health and /metrics (its client services). */
+  readonly sinkRoutes?: ServeComponentOptions["extraRoutes"];
 }
 
 export interface PipelineServices extends PipelineComponents {
   readonly observer: PipelineObserver;
   /** The embedded flowctl's URL, when there is one. */
   readonly embeddedFlowctl: string | null;
+  /** The flowctl the components report to (embedded or not); null: flowctl is off. */
+  readonly flowctlEndpoint: string | null;
   /** Marks every component finished (or failed), unregisters them and closes the servers. */
   stop(): Promise<void>;
 }
@@ -83,7 +87,8 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
       if (i === 1 && components[0]!.baseUrl) component.metadata.source_endpoint = components[0]!.baseUrl;
       const port = asked === null ? null : asked[i] ?? component.kind.defaultPort;
       const portIsDefault = asked !== null && asked[i] === null;
-      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), log: options.log }));
+      const extraRoutes = i === 2 && options.sinkRoutes ? { extraRoutes: options.sinkRoutes } : {};
+      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), log: options.log, ...extraRoutes }));
     }
   } catch (error) {
     await Promise.all(runtimes.map((r) => r.stop()));
@@ -100,6 +105,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
     sink,
     observer: pipelineObserver({ source, processor, sink }),
     embeddedFlowctl: embedded?.url ?? null,
+    flowctlEndpoint: effective(configs[2]!).enabled ? effective(configs[2]!).endpoint : null,
     async stop() {
       for (const component of components) if (component.status !== "failed") component.status = "finished";
       await Promise.all(runtimes.map((runtime) => runtime.stop()));

@@ -4,6 +4,7 @@ import { FlowctlController } from "../flowctl/controller.ts";
 import { healthApp } from "../http/health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import type { Component } from "./component.ts";
+import type { Hono } from "hono";
 
 export interface ServeComponentOptions {
   readonly host: string;
@@ -13,6 +14,8 @@ export interface ServeComponentOptions {
   readonly portIsDefault?: boolean;
   readonly flowctl: FlowctlConfig;
   readonly log?: (message: string) => void;
+  /** More routes on the component's app (e.g. the sink's client services) and Bun's WebSocket handlers for them. */
+  readonly extraRoutes?: { readonly mount: (app: Hono) => void; readonly websocket?: import("bun").WebSocketHandler<any> };
 }
 
 export interface ComponentRuntime {
@@ -25,15 +28,19 @@ export interface ComponentRuntime {
 export function serveComponent(component: Component, options: ServeComponentOptions): ComponentRuntime {
   let server: ServedApp | null = null;
   if (options.port !== null) {
-    const fetch = healthApp(component).fetch;
+    const app = healthApp(component);
+    options.extraRoutes?.mount(app);
+    const fetch = app.fetch;
+    // with extra routes: streams may stay quiet for long (idleTimeout 0)
+    const serving = options.extraRoutes ? { idleTimeout: 0, ...(options.extraRoutes.websocket ? { websocket: options.extraRoutes.websocket } : {}) } : {};
     try {
-      server = serveApp(fetch, { host: options.host, port: options.port });
+      server = serveApp(fetch, { host: options.host, port: options.port, ...serving });
     } catch (error) {
       if (!options.portIsDefault) {
         throw new Error(`${component.componentId}: cannot serve /health on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
       }
       // another pipeline has the default port: take a free one (flowctl learns the real endpoint)
-      server = serveApp(fetch, { host: options.host, port: 0 });
+      server = serveApp(fetch, { host: options.host, port: 0, ...serving });
       (options.log ?? console.error)(`${component.componentId}: default port ${options.port} is taken, serving /health on port ${server.port} instead`);
     }
     component.baseUrl = server.url;

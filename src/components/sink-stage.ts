@@ -19,6 +19,8 @@ export interface SinkIngestOptions {
   readonly maxLedgersPerSecond?: number | null;
   readonly signal?: AbortSignal;
   readonly log: (message: string) => void;
+  /** Called after each commit (e.g. to wake the sink's live event streams); must not throw. */
+  readonly onCommitted?: (batch: ProcessedBatch) => void;
 }
 
 export interface SinkIngestSummary {
@@ -65,6 +67,7 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
     component.metrics.add("rows_written_total", batch.ledgers.numRows + batch.events.numRows);
     component.metrics.add("events_written_total", batch.events.numRows);
     component.metrics.processed(batch.lastLedger, batch.ledgers.numRows, batch.events.numRows);
+    options.onCommitted?.(batch);
     if (options.maxLedgersPerSecond) {
       const due = (ledgers * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
       if (due > 0) await pause(due, options.signal);

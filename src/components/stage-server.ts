@@ -20,6 +20,8 @@ export interface StageServerOptions {
   /** Extra /health fields, e.g. the upstream. */
   readonly healthExtra?: () => Record<string, unknown>;
   readonly log: (message: string) => void;
+  /** Bun's WebSocket handlers, when the routes have WebSocket endpoints (the sink's /ws). */
+  readonly websocket?: import("bun").WebSocketHandler<any>;
 }
 
 export interface StageServer {
@@ -39,7 +41,7 @@ export function startStageServer(component: Component, options: StageServerOptio
   let server: ServedApp;
   try {
     // idleTimeout 0: a stream to a slow downstream may stay quiet for long
-    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: 0 });
+    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: 0, ...(options.websocket ? { websocket: options.websocket } : {}) });
   } catch (error) {
     throw new Error(`${component.componentId}: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }

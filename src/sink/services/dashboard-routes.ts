@@ -21,15 +21,17 @@ export function dashboardBundle(): Promise<string> {
   return bundle;
 }
 
-export function dashboardRoutes(app: Hono, options: { readonly flowctlUrl: string | null }): void {
+export function dashboardRoutes(app: Hono, options: { readonly flowctlUrl: string | null | (() => string | null) }): void {
+  const flowctlUrl = (): string | null => (typeof options.flowctlUrl === "function" ? options.flowctlUrl() : options.flowctlUrl);
   app.get("/", async (c) => c.html(await Bun.file(join(WEB, "index.html")).text()));
   app.get("/dashboard.js", async (c) => c.body(await dashboardBundle(), 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }));
   app.get("/dashboard.css", async (c) => c.body(await Bun.file(join(WEB, "dashboard.css")).text(), 200, { "content-type": "text/css; charset=utf-8" }));
-  app.get("/dashboard/config", (c) => c.json({ flowctl: options.flowctlUrl !== null }));
+  app.get("/dashboard/config", (c) => c.json({ flowctl: flowctlUrl() !== null }));
   app.post("/flowctl.v1.ControlPlaneService/:method", async (c) => {
     const method = c.req.param("method");
     if (!PROXIED.has(method)) return c.json({ error: `the dashboard proxy forwards only ${[...PROXIED].join(", ")}` }, 403);
-    if (options.flowctlUrl === null) return c.json({ code: "unavailable", message: "this server knows no flowctl" }, 503);
+    const base = flowctlUrl();
+    if (base === null) return c.json({ code: "unavailable", message: "this server knows no flowctl" }, 503);
     const headers = new Headers();
     for (const name of ["content-type", "connect-protocol-version", "connect-timeout-ms", "accept-encoding", "x-grpc-web", "authorization"]) {
       const value = c.req.header(name);
@@ -41,12 +43,12 @@ export function dashboardRoutes(app: Hono, options: { readonly flowctlUrl: strin
     c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const timer = setTimeout(() => abort.abort(connected.reason), PROXY_CONNECT_TIMEOUT_MS);
     try {
-      const upstream = await fetch(`${options.flowctlUrl.replace(/\/$/, "")}/flowctl.v1.ControlPlaneService/${method}`, { method: "POST", headers, body, signal: abort.signal });
+      const upstream = await fetch(`${base.replace(/\/$/, "")}/flowctl.v1.ControlPlaneService/${method}`, { method: "POST", headers, body, signal: abort.signal });
       clearTimeout(timer); // connected: a watch may then last as long as the page
       return new Response(upstream.body, { status: upstream.status, headers: upstream.headers });
     } catch (error) {
       clearTimeout(timer);
-      return c.json({ code: "unavailable", message: `flowctl at ${options.flowctlUrl} did not answer: ${(error as Error).message}` }, 503);
+      return c.json({ code: "unavailable", message: `flowctl at ${base} did not answer: ${(error as Error).message}` }, 503);
     }
   });
 }

@@ -11,6 +11,7 @@ import { mountConnect } from "../../http/connect-routes.ts";
 import type { CommitHub } from "./commit-hub.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import { eventService } from "./event-service.ts";
+import { parquetDownload } from "./parquet-download.ts";
 import { queryService, QUERY_DEFAULTS, type QueryLimits } from "./query-service.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 import { websocketRoute, type WebSocketOptions } from "./websocket-route.ts";
@@ -23,13 +24,13 @@ export interface SinkServicesOptions {
   /** Browser origins allowed to call the services ("*": any); empty: same origin only. */
   readonly corsOrigins: readonly string[];
   /** flowctl's URL, for the dashboard's component health (null: the dashboard shows none). */
-  readonly flowctlUrl?: string | null;
+  readonly flowctlUrl?: string | null | (() => string | null);
   readonly query?: Partial<QueryLimits>;
   readonly websocket?: WebSocketOptions;
   readonly shutdownSignal?: AbortSignal;
 }
 
-const PATHS = ["/stellarflow.v1.EventService/*", "/stellarflow.v1.QueryService/*", "/flowctl.v1.ControlPlaneService/*", "/ws"];
+const PATHS = ["/stellarflow.v1.EventService/*", "/stellarflow.v1.QueryService/*", "/flowctl.v1.ControlPlaneService/*", "/ws", "/download/*"];
 
 export function mountSinkServices(app: Hono, options: SinkServicesOptions): void {
   if (options.corsOrigins.length > 0) for (const path of PATHS) app.use(path, connectCorsMiddleware(options.corsOrigins));
@@ -43,6 +44,8 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
     { interceptors: [authInterceptor({ token: options.token, openReads: false })], readMaxBytes: limits.maxSqlLength * 4 + 1024, shutdownSignal: options.shutdownSignal },
   );
   app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, (c) => checkToken(c, options.token)));
+  const download = parquetDownload(options.db, limits);
+  app.post("/download/parquet", (c) => checkToken(c, options.token) ?? download(c));
   dashboardRoutes(app, { flowctlUrl: options.flowctlUrl ?? null });
 }
 
@@ -50,6 +53,7 @@ function checkToken(c: Context, token: string | null): Response | null {
   if (token === null) return null;
   const header = /^Bearer\s+(.+)$/i.exec((c.req.header("authorization") ?? "").trim())?.[1];
   const given = header ?? c.req.query("token");
-  if (given === undefined) return c.json({ error: "/ws needs a token: an Authorization: Bearer header or ?token=" }, 401);
-  return given === token ? null : c.json({ error: "/ws: the token is not valid" }, 401);
+  const path = new URL(c.req.url).pathname;
+  if (given === undefined) return c.json({ error: `${path} needs a token: an Authorization: Bearer header or ?token=` }, 401);
+  return given === token ? null : c.json({ error: `${path}: the token is not valid` }, 401);
 }

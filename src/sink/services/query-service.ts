@@ -4,7 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { QueryResponseSchema, type QueryService } from "../../gen/stellarflow/v1/query_service_pb.ts";
 import { valueText } from "../query/result-values.ts";
-import { prepareReadOnly } from "./read-only-sql.ts";
+import { isConnectError, prepareReadOnly } from "./read-only-sql.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 
 export interface QueryLimits {
@@ -49,7 +49,7 @@ export function queryService(db: ServiceDatabase, limits: QueryLimits = QUERY_DE
           elapsedMs: performance.now() - started,
         });
       } catch (error) {
-        if (error instanceof ConnectError) throw error;
+        if (isConnectError(error)) throw error;
         const message = error instanceof Error ? error.message : String(error);
         if (timedOut || /interrupt/i.test(message)) {
           throw new ConnectError(`the query ran longer than the statement timeout of ${limits.timeoutMs} ms and was interrupted`, Code.DeadlineExceeded);

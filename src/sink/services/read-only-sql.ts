@@ -11,38 +11,41 @@ import type { DuckDBConnection, DuckDBExtractedStatements, DuckDBPreparedStateme
 const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(["range", "generate_series", "unnest"]);
 const SELECT_STATEMENT = 1; // StatementType.SELECT of @duckdb/node-api
 
-export class RefusedQueryError extends ConnectError {
-  constructor(reason: string, code: Code = Code.PermissionDenied) {
-    super(reason, code);
-    this.name = "RefusedQueryError";
-  }
+/** A refusal: a plain ConnectError (connect-es recognizes no subclass of it as a ConnectError). */
+export function refused(reason: string, code: Code = Code.PermissionDenied): ConnectError {
+  return new ConnectError(reason, code);
+}
+
+/** A ConnectError, by shape (`instanceof` is not reliable for errors that crossed Bun's async boundaries here). */
+export function isConnectError(error: unknown): error is ConnectError {
+  return error instanceof Error && typeof (error as Partial<ConnectError>).code === "number" && typeof (error as Partial<ConnectError>).rawMessage === "string";
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Prepares `sql` after checking it; throws RefusedQueryError (or InvalidArgument for bad SQL). */
+/** Prepares `sql` after checking it; throws a refusal (ConnectError) (or InvalidArgument for bad SQL). */
 export async function prepareReadOnly(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
-  if (sql.trim() === "") throw new RefusedQueryError("sql is empty: give one SELECT statement", Code.InvalidArgument);
+  if (sql.trim() === "") throw refused("sql is empty: give one SELECT statement", Code.InvalidArgument);
   let extracted;
   try {
     extracted = await connection.extractStatements(sql);
   } catch (error) {
-    throw new RefusedQueryError(`sql does not parse: ${messageOf(error)}`, Code.InvalidArgument);
+    throw refused(`sql does not parse: ${messageOf(error)}`, Code.InvalidArgument);
   }
   if (extracted.count !== 1) {
-    throw new RefusedQueryError(`sql holds ${extracted.count} statements; only one SELECT statement is allowed`, Code.InvalidArgument);
+    throw refused(`sql holds ${extracted.count} statements; only one SELECT statement is allowed`, Code.InvalidArgument);
   }
   // The parse tree first: binding (prepare) would already open a file named in the query.
   const tree = await parseTree(connection, sql);
   if (tree.error) {
     const prepared = await prepare(extracted);
-    if (prepared.statementType !== SELECT_STATEMENT) throw new RefusedQueryError(`only SELECT statements are allowed; this is a ${statementName(sql)} statement`);
-    throw new RefusedQueryError(`only plain SELECT statements are allowed (${statementName(sql)} is not): ${tree.error_message ?? "the statement cannot be analysed"}`);
+    if (prepared.statementType !== SELECT_STATEMENT) throw refused(`only SELECT statements are allowed; this is a ${statementName(sql)} statement`);
+    throw refused(`only plain SELECT statements are allowed (${statementName(sql)} is not): ${tree.error_message ?? "the statement cannot be analysed"}`);
   }
   await checkRelations(connection, tree);
   const prepared = await prepare(extracted);
   if (prepared.statementType !== SELECT_STATEMENT) {
-    throw new RefusedQueryError(`only SELECT statements are allowed; this is a ${statementName(sql)} statement`);
+    throw refused(`only SELECT statements are allowed; this is a ${statementName(sql)} statement`);
   }
   return prepared;
 }
@@ -69,8 +72,8 @@ async function prepare(extracted: DuckDBExtractedStatements): Promise<DuckDBPrep
     return await extracted.prepare(0);
   } catch (error) {
     const message = messageOf(error);
-    if (/permission|disabled by configuration|lock_configuration/i.test(message)) throw new RefusedQueryError(`refused: ${message}`);
-    throw new RefusedQueryError(`sql cannot be prepared: ${message}`, Code.InvalidArgument);
+    if (/permission|disabled by configuration|lock_configuration/i.test(message)) throw refused(`refused: ${message}`);
+    throw refused(`sql cannot be prepared: ${message}`, Code.InvalidArgument);
   }
 }
 
@@ -85,7 +88,7 @@ async function checkRelations(connection: DuckDBConnection, tree: ParseTree): Pr
     if (node["type"] === "TABLE_FUNCTION") {
       const name = String((node["function"] as Record<string, unknown> | undefined)?.["function_name"] ?? "?");
       if (!ALLOWED_TABLE_FUNCTIONS.has(name.toLowerCase())) {
-        throw new RefusedQueryError(`table function ${name}() is not allowed: queries may read only the database's tables (${[...known].join(", ")})`);
+        throw refused(`table function ${name}() is not allowed: queries may read only the database's tables (${[...known].join(", ")})`);
       }
     }
     if (node["type"] === "BASE_TABLE") {
@@ -95,7 +98,7 @@ async function checkRelations(connection: DuckDBConnection, tree: ParseTree): Pr
       const plain = catalog === "" && (schema === "" || schema === "main");
       if (!plain || !(known.has(name.toLowerCase()) || (schema === "" && ctes.has(name.toLowerCase())))) {
         const shown = [catalog, schema, name].filter((part) => part !== "").join(".");
-        throw new RefusedQueryError(`"${shown}" is not a table of this database: queries may read only ${[...known].join(", ")} (no files, no other databases)`);
+        throw refused(`"${shown}" is not a table of this database: queries may read only ${[...known].join(", ")} (no files, no other databases)`);
       }
     }
   });

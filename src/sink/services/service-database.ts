@@ -12,4 +12,6 @@ export interface ServiceDatabase {
    * guard is then the only fence; with the file opened for serving only, it is the second one.
    */
   readonly locked: boolean;
+  /** Where Parquet downloads are written (the only directory a locked instance may write); null: a fresh temporary one each time. */
+  readonly exportDir: string | null;
 }

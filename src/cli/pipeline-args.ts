@@ -75,6 +75,8 @@ Control plane and health
   --health-host H        address of the components' /health and /metrics (default 127.0.0.1)
   --health-ports LIST    ports of source,processor,sink, e.g. 8088,8089,8090 (the default), 0 for
                          any free port, or off
+  --processes            run flowctl, source, processor and sink as child processes streaming Arrow
+                         IPC over HTTP (bun run source|processor|sink), restarted when one dies
   -h, --help             show this help
 
 Environment (flags win; a component's variables win over the global ones)

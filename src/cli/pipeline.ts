@@ -185,7 +185,9 @@ function networkName(passphrase: string): string {
 }
 
 try {
-  process.exitCode = await main(Bun.argv.slice(2));
+  const argv = Bun.argv.slice(2);
+  // --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
+  process.exitCode = argv.includes("--processes") ? await (await import("../supervisor/run-processes.ts")).runProcesses(argv) : await main(argv);
 } catch (error) {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -33,7 +33,9 @@ export interface StageServer {
 export function startStageServer(component: Component, options: StageServerOptions): StageServer {
   const app = new Hono();
   app.get("/health", (c) => {
-    const report = { ...component.health(), ...options.healthExtra?.() };
+    const metrics = component.metrics.snapshot(component.healthy);
+    const throughput = { ledgers_per_second: metrics.ledgers_per_second, events_per_second: metrics.events_per_second };
+    const report = { ...component.health(), throughput, ...options.healthExtra?.() };
     return c.json(report, report.status === "healthy" ? 200 : 503);
   });
   options.routes(app);

@@ -1,0 +1,134 @@
+// `bun run pipeline --processes`: flowctl, source, processor and sink as child processes of this
+// one. Each child that dies is started again (with backoff, a few times); the run ends when the
+// sink has committed the range's end (it exits 0), or fails when a child fails for good. SIGINT
+// and SIGTERM stop every child cleanly. GET /health here shows each stage, its upstream, lag and
+// throughput, as the children report them.
+import { resolve } from "node:path";
+import { Hono } from "hono";
+import { serveApp, type ServedApp } from "../http/serve-app.ts";
+import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "../cli/pipeline-args.ts";
+import { splitPipelineArgs } from "./split-args.ts";
+import { Supervisor, type ChildSpec } from "./supervisor.ts";
+
+const REPO = resolve(import.meta.dir, "..", "..");
+const STAGES = ["source", "processor", "sink"] as const;
+
+function freePort(host: string): number {
+  const server = Bun.serve({ hostname: host, port: 0, fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+export async function runProcesses(argv: readonly string[]): Promise<number> {
+  let args: PipelineArgs;
+  try {
+    args = parsePipelineArgs(argv.filter((a) => a !== "--processes"));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}\n\n${PIPELINE_HELP}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(PIPELINE_HELP);
+    return 0;
+  }
+  const { stages, unsupported } = splitPipelineArgs(argv);
+  if (unsupported.length > 0) {
+    console.error(`error: ${unsupported.join(", ")} ${unsupported.length === 1 ? "is" : "are"} not supported with --processes yet`);
+    return 2;
+  }
+  const host = args.healthHost;
+  const asked = args.healthPorts ?? null;
+  const ports = STAGES.map((_, i) => (asked && asked[i] ? asked[i]! : freePort(host)));
+  const url = (i: number) => `http://${host.includes(":") ? `[${host}]` : host}:${ports[i]}`;
+  const bun = process.execPath;
+  let flowctl: string | null = null;
+  const specs: ChildSpec[] = [];
+  if (args.flowctl.kind === "url") flowctl = args.flowctl.endpoint;
+  else if (args.flowctl.kind !== "off") {
+    const port = freePort("127.0.0.1");
+    flowctl = `http://127.0.0.1:${port}`;
+    specs.push({ name: "flowctl", cmd: [bun, "src/cli/flowctl.ts", "--port", String(port), "--db", ":memory:", "--ttl", "5s", "--heartbeat-interval", "1s"], finalCodes: [2] });
+  }
+  const control = flowctl ? ["--flowctl", flowctl] : ["--flowctl", "off"];
+  const heartbeat = args.flowctlHeartbeatInterval === undefined ? ["--flowctl-heartbeat-interval", "1s"] : [];
+  const own = (i: number) => ["--host", host, "--port", String(ports[i]), ...control, ...heartbeat];
+  specs.push(
+    { name: "source", cmd: [bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
+    { name: "processor", cmd: [bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
+    { name: "sink", cmd: [bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])], finalCodes: [0, 1, 2] },
+  );
+
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const supervisor = new Supervisor({
+    cwd: REPO,
+    output: (name, stream, line) => (name === "sink" && stream === "stdout" ? console.log(line) : console.error(`[${name}] ${line}`)),
+    onFinal: (name, code, reason) => {
+      if (name === "sink" && code === 0) return finish(0);
+      console.error(`error: ${name} stopped for good (${reason})`);
+      finish(code === 2 ? 2 : 1);
+    },
+    log: (message) => console.error(message),
+  });
+  const interrupted = () => {
+    console.error("pipeline: stopping the processes");
+    finish(args.source.follow ? 0 : 1);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+
+  const app = new Hono();
+  app.get("/health", async (c) => c.json(await pipelineHealth(supervisor, url, flowctl)));
+  let health: ServedApp | null = null;
+  try {
+    health = serveApp(app.fetch, { host, port: 0 });
+    console.error(`pipeline: processes ${specs.map((s) => s.name).join(", ")}${flowctl ? ` (flowctl ${flowctl})` : ""}; health at ${health.url}/health`);
+  } catch (error) {
+    console.error(`warning: no pipeline /health: ${(error as Error).message}`);
+  }
+  for (const spec of specs) supervisor.start(spec);
+  const code = await finished;
+  await supervisor.stop(5000, ["flowctl"]);
+  await health?.stop();
+  return code;
+}
+
+interface StageReport {
+  readonly stage: string;
+  readonly state: string;
+  readonly pid: number | null;
+  readonly restarts: number;
+  readonly last_exit: string | null;
+  readonly url: string | null;
+  readonly health: unknown;
+}
+
+async function pipelineHealth(supervisor: Supervisor, url: (i: number) => string, flowctl: string | null) {
+  const stages: StageReport[] = await Promise.all(
+    STAGES.map(async (stage, i) => {
+      const state = supervisor.states.get(stage);
+      let report: Record<string, unknown> | null = null;
+      try {
+        report = (await (await fetch(`${url(i)}/health`, { signal: AbortSignal.timeout(1000) })).json()) as Record<string, unknown>;
+      } catch {
+        report = null;
+      }
+      const pipeline = (report?.pipeline ?? {}) as Record<string, unknown>;
+      return {
+        stage,
+        state: state?.state ?? "not started",
+        pid: state?.pid ?? null,
+        restarts: state?.restarts ?? 0,
+        last_exit: state?.lastExit ?? null,
+        url: url(i),
+        health: report
+          ? { status: report.status, upstream: report.upstream ?? null, last_ledger: pipeline.last_ledger, lag_ledgers: pipeline.lag_ledgers, throughput: report.throughput }
+          : null,
+      };
+    }),
+  );
+  const healthy = stages.every((s) => s.state === "running" || s.state === "exited");
+  return { status: healthy ? "healthy" : "degraded", flowctl, stages };
+}

@@ -1,0 +1,122 @@
+// Runs child processes and keeps them running: a child that dies (crash, SIGKILL) is started again
+// with exponential backoff, at most `maxRestarts` times each; one that exits 0 or 1 on purpose is
+// left alone and reported. stop() sends SIGTERM, then SIGKILL to whatever is still there.
+import type { Subprocess } from "bun";
+
+export interface ChildSpec {
+  readonly name: string;
+  readonly cmd: readonly string[];
+  readonly env?: Record<string, string | undefined>;
+  /** Exit codes that end the child for good (no restart). */
+  readonly finalCodes?: readonly number[];
+}
+
+export interface ChildState {
+  readonly name: string;
+  pid: number | null;
+  restarts: number;
+  state: "running" | "restarting" | "exited" | "failed" | "stopped";
+  lastExit: string | null;
+}
+
+export interface SupervisorOptions {
+  readonly cwd: string;
+  readonly maxRestarts?: number;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** A line of a child's stdout or stderr. */
+  readonly output: (name: string, stream: "stdout" | "stderr", line: string) => void;
+  /** The child ended for good: a final exit code, or too many restarts. */
+  readonly onFinal: (name: string, code: number | null, reason: string) => void;
+  readonly log: (message: string) => void;
+}
+
+export class Supervisor {
+  readonly states = new Map<string, ChildState>();
+  readonly #procs = new Map<string, Subprocess>();
+  readonly #options: SupervisorOptions;
+  #stopping = false;
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  start(spec: ChildSpec): void {
+    const state: ChildState = this.states.get(spec.name) ?? { name: spec.name, pid: null, restarts: 0, state: "running", lastExit: null };
+    this.states.set(spec.name, state);
+    const proc = Bun.spawn([...spec.cmd], { cwd: this.#options.cwd, env: spec.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    this.#procs.set(spec.name, proc);
+    state.pid = proc.pid;
+    state.state = "running";
+    void this.#lines(spec.name, "stdout", proc.stdout);
+    void this.#lines(spec.name, "stderr", proc.stderr);
+    void proc.exited.then((code) => this.#exited(spec, proc, code));
+  }
+
+  /** The child's process, while it runs. */
+  process(name: string): Subprocess | undefined {
+    return this.#procs.get(name);
+  }
+
+  /** Stops the children, `last` (e.g. flowctl, so that the others can unregister) after the rest. */
+  async stop(graceMs = 5000, last: readonly string[] = []): Promise<void> {
+    this.#stopping = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    const names = [...this.#procs.keys()];
+    for (const group of [names.filter((n) => !last.includes(n)), names.filter((n) => last.includes(n))]) {
+      const procs = group.map((name) => this.#procs.get(name)!);
+      for (const proc of procs) if (proc.exitCode === null) proc.kill("SIGTERM");
+      const killer = setTimeout(() => {
+        for (const proc of procs) if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      }, graceMs);
+      await Promise.all(procs.map((proc) => proc.exited));
+      clearTimeout(killer);
+    }
+    for (const state of this.states.values()) if (state.state === "running" || state.state === "restarting") state.state = "stopped";
+  }
+
+  #exited(spec: ChildSpec, proc: Subprocess, code: number): void {
+    if (this.#procs.get(spec.name) !== proc) return;
+    const state = this.states.get(spec.name)!;
+    state.pid = null;
+    state.lastExit = proc.signalCode ? `killed by ${proc.signalCode}` : `exit code ${code}`;
+    if (this.#stopping) {
+      state.state = "stopped";
+      return;
+    }
+    if (proc.signalCode === null && (spec.finalCodes ?? []).includes(code)) {
+      state.state = code === 0 ? "exited" : "failed";
+      this.#options.onFinal(spec.name, code, state.lastExit);
+      return;
+    }
+    const max = this.#options.maxRestarts ?? 5;
+    if (state.restarts >= max) {
+      state.state = "failed";
+      this.#options.onFinal(spec.name, proc.signalCode ? null : code, `${state.lastExit}, restarted ${max} times already`);
+      return;
+    }
+    state.restarts++;
+    state.state = "restarting";
+    const delay = Math.min(this.#options.maxBackoffMs ?? 8000, (this.#options.initialBackoffMs ?? 250) * 2 ** (state.restarts - 1));
+    this.#options.log(`supervisor: ${spec.name} ended (${state.lastExit}); starting it again in ${Math.round(delay)} ms (restart ${state.restarts} of ${max})`);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (!this.#stopping) this.start(spec);
+    }, delay);
+    this.#timers.add(timer);
+  }
+
+  async #lines(name: string, stream: "stdout" | "stderr", body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let rest = "";
+    for await (const chunk of body) {
+      rest += decoder.decode(chunk, { stream: true });
+      const lines = rest.split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) this.#options.output(name, stream, line);
+    }
+    rest += decoder.decode();
+    if (rest) this.#options.output(name, stream, rest);
+  }
+}

@@ -26,6 +26,8 @@ export function throughputChart(): (service: ServiceStatus) => void {
     g.font = "11px system-ui, sans-serif";
     g.fillStyle = "#68727f";
     const now = Date.now();
+    // the window grows with the data, from one minute to five
+    const span = Math.min(WINDOW_MS, Math.max(60_000, points.length > 0 ? now - points[0]!.at : 0));
     const left = 48;
     const plot = { x: left, y: 8, w: width - left - 48, h: height - 28 };
     g.strokeStyle = "#dde1e7";
@@ -46,7 +48,7 @@ export function throughputChart(): (service: ServiceStatus) => void {
       g.lineWidth = 2;
       g.beginPath();
       points.forEach((p, i) => {
-        const x = plot.x + plot.w * (1 - (now - p.at) / WINDOW_MS);
+        const x = plot.x + plot.w * (1 - (now - p.at) / span);
         const y = plot.y + plot.h * (1 - p[s.key] / max);
         if (i === 0) g.moveTo(x, y);
         else g.lineTo(x, y);
@@ -54,7 +56,7 @@ export function throughputChart(): (service: ServiceStatus) => void {
       g.stroke();
     }
     g.fillStyle = "#68727f";
-    g.fillText("-5 min", plot.x, height - 6);
+    g.fillText(`-${Math.round(span / 1000)} s`, plot.x, height - 6);
     g.fillText("now", plot.x + plot.w - 18, height - 6);
   };
   draw();

@@ -50,7 +50,9 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       const summary = await ingest(component, { sink, upstream, onCommitted: (batch) => hub.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
       component.status = "finished";
+      const seconds = summary.elapsedMs / 1000;
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
+      console.log(`time         ${seconds.toFixed(2)} s from the first batch (${Math.round(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${Math.round(summary.events / Math.max(seconds, 1e-3))} events/s)`);
     } catch (error) {
       const cursor = await sink.cursor().catch(() => null);
       const where = cursor === null ? `nothing committed to ${p.db}` : `committed through ledger ${cursor} in ${p.db}`;

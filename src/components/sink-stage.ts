@@ -27,6 +27,8 @@ export interface SinkIngestSummary {
   readonly ledgers: number;
   readonly events: number;
   readonly cursor: number | null;
+  /** From the first batch received to the last one committed. */
+  readonly elapsedMs: number;
 }
 
 /** Ingests until the upstream's end of range; throws on the upstream's failure or a failed commit. */
@@ -48,10 +50,15 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
     signal: options.signal,
     log: options.log,
   });
-  const started = performance.now();
+  let started = performance.now();
+  let first = true;
   let ledgers = 0;
   let events = 0;
   for await (const batch of batches) {
+    if (first) {
+      started = performance.now();
+      first = false;
+    }
     try {
       await sink.write(batch satisfies ProcessedBatch);
     } catch (error) {
@@ -73,5 +80,5 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
       if (due > 0) await pause(due, options.signal);
     }
   }
-  return { ledgers, events, cursor: await sink.cursor() };
+  return { ledgers, events, cursor: await sink.cursor(), elapsedMs: performance.now() - started };
 }

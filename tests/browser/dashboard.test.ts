@@ -58,7 +58,9 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   pipeline = spawned;
   const stderr = collect(spawned.stderr);
   const stdout = collect(spawned.stdout);
-  const sinkUrl = await waitFor("the sink component's URL", () => /arrow-analytics-sink (http:\/\/\S+)\/health/.exec(stderr.text())?.[1], 30_000);
+  const sinkUrl = await waitFor("the sink component's URL", () => /arrow-analytics-sink (http:\/\/\S+)\/health/.exec(stderr.text())?.[1], 30_000).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; the pipeline said: ${stderr.text().slice(-2000)}`);
+  });
 
   chromium = await launchChromium();
   const page = await chromium.context.newPage();

@@ -51,7 +51,7 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   const spawned = Bun.spawn(
     [
       process.execPath, "src/cli/pipeline.ts", "--datalake", lakePath("pubnet"), "--start", String(FIRST), "--end", String(LAST), "--db", db,
-      "--flowctl", "embedded", "--health-ports", "0,0,0", "--batch-size", "1", "--max-ledgers-per-second", "0.8", "--flowctl-heartbeat-interval", "200ms",
+      "--flowctl", "embedded", "--health-ports", "0,0,0", "--batch-size", "1", "--max-ledgers-per-second", "0.5", "--flowctl-heartbeat-interval", "200ms",
     ],
     { cwd: REPO, stdout: "pipe", stderr: "pipe", env: cleanEnv({ FLOWCTL_ENDPOINT: "127.0.0.1:0" }) },
   );
@@ -92,6 +92,23 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   expect(spawned.exitCode).toBeNull(); // live: the run has not ended
   expect(await page.locator("#events tbody tr").count()).toBe(Math.min(later, 500));
   await page.screenshot({ path: screenshotPath("dashboard-live"), fullPage: true });
+
+  // the same stream as JSON over /ws, from the page (the sink component's server upgrades it)
+  const frame = await page.evaluate(
+    (start) =>
+      new Promise<{ events: { ledger_sequence: number; event_index: number }[]; through_ledger: number }>((resolve, reject) => {
+        const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/ws?start_ledger=${start}&end_ledger=${start}`);
+        ws.onmessage = (message) => {
+          resolve(JSON.parse(String(message.data)));
+          ws.close();
+        };
+        ws.onerror = () => reject(new Error("WebSocket error"));
+        setTimeout(() => reject(new Error("no WebSocket frame in 10 s")), 10_000);
+      }),
+    FIRST,
+  );
+  expect(frame.events.length).toBeGreaterThan(0);
+  expect(frame.events[0]).toMatchObject({ ledger_sequence: FIRST, event_index: 0 });
 
   // SQL over what is committed so far: a range that is complete by now
   const through = number(await page.locator("#events-status").textContent());

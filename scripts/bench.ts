@@ -1,5 +1,5 @@
 // `bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
-// [--duckdb-memory-limit SIZE]`: throughput of the SDK baseline and of the production path on the
+// [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]`: throughput of the SDK baseline and of the production path on the
 // shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
@@ -12,6 +12,7 @@ import { decodeExtract, type DecodeExtractResult } from "./bench/decode-extract.
 import { endToEnd, type EndToEndResult } from "./bench/end-to-end.ts";
 import { readLakeObjects, type LakeObjects } from "./bench/lake-objects.ts";
 import { printReport, type BenchReport } from "./bench/report.ts";
+import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/components/commit-group.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     ledgers: { type: "string" },
     "batch-size": { type: "string" },
     "duckdb-memory-limit": { type: "string" },
+    "group-commit": { type: "string" },
   },
 });
 const quick = values.quick ?? false;
@@ -30,6 +32,9 @@ const longLedgers = Number(values.ledgers ?? (quick ? 300 : 10_000));
 const ledgersPerBatch = Number(values["batch-size"] ?? 4);
 /** DuckDB's own cache is bounded, so that RSS shows the pipeline's memory rather than the database's. */
 const duckdb = { memory_limit: values["duckdb-memory-limit"] ?? "32MB" };
+/** Group commit as the pipeline command does it (off: a commit per batch). */
+const groupCommit: GroupCommitPolicy | null =
+  values["group-commit"] === "off" ? null : values["group-commit"] ? { ...DEFAULT_GROUP_COMMIT, ledgers: Number(values["group-commit"]) } : DEFAULT_GROUP_COMMIT;
 const mb = { decodeBaseline: quick ? 4 : 25, decodeFast: quick ? 10 : 100, e2eBaseline: quick ? 4 : 25, e2eFast: quick ? 15 : 150 };
 
 function averageXdrBytes(lake: LakeObjects): number {
@@ -48,7 +53,7 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 const report: BenchReport = {
   startedAt: new Date().toISOString(),
   machine: { cores: navigator.hardwareConcurrency, bun: Bun.version },
-  options: { quick, workerCounts, longLedgers, ledgersPerBatch, duckdb },
+  options: { quick, workerCounts, longLedgers, ledgersPerBatch, duckdb, groupCommit },
   lakes: [],
   long: [],
 };
@@ -64,17 +69,17 @@ for (const name of ["pubnet", "standalone-p23", "standalone-p24"]) {
   };
   const e2e: Record<string, EndToEndResult> = {};
   log(`${name}: end to end, baseline`);
-  e2e.baseline = await endToEnd({ lake, path: "baseline", workers: 0, ledgers: ledgersFor(lake, mb.e2eBaseline), fromDisk: true, ledgersPerBatch, duckdb });
+  e2e.baseline = await endToEnd({ lake, path: "baseline", workers: 0, ledgers: ledgersFor(lake, mb.e2eBaseline), fromDisk: true, ledgersPerBatch, duckdb, groupCommit });
   for (const workers of [0, ...workerCounts]) {
     log(`${name}: end to end, fast, ${workers === 0 ? "main thread" : `${workers} worker(s)`}`);
-    e2e[`fast-w${workers}`] = await endToEnd({ lake, path: "fast", workers, ledgers: ledgersFor(lake, mb.e2eFast), fromDisk: true, ledgersPerBatch, duckdb });
+    e2e[`fast-w${workers}`] = await endToEnd({ lake, path: "fast", workers, ledgers: ledgersFor(lake, mb.e2eFast), fromDisk: true, ledgersPerBatch, duckdb, groupCommit });
   }
   report.lakes.push({ lake: name, decode, e2e });
 }
 
 /** The long run in a fresh process (all lakes in that one process), so that its peak RSS is its own. */
 async function longRun(workers: number, ledgersPerLake: number): Promise<{ lake: string; result: EndToEndResult }[]> {
-  const args = [lakes.map((l) => l.name).join(","), String(workers), String(ledgersPerLake), String(ledgersPerBatch), JSON.stringify(duckdb)];
+  const args = [lakes.map((l) => l.name).join(","), String(workers), String(ledgersPerLake), String(ledgersPerBatch), JSON.stringify(duckdb), JSON.stringify(groupCommit)];
   const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "long-run.ts"), ...args], { stdout: "pipe", stderr: "inherit" });
   const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
   if (code !== 0) throw new Error(`long run with ${workers} worker(s) failed (exit ${code})`);

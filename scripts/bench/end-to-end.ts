@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RecordBatch } from "apache-arrow";
 import { runPipeline } from "../../src/components/pipeline.ts";
+import type { GroupCommitPolicy } from "../../src/components/commit-group.ts";
 import { ParallelTtpProcessor } from "../../src/components/parallel-processor.ts";
 import { TtpProcessor } from "../../src/components/ttp-processor.ts";
 import { ledgerDecoder } from "../../src/components/ledger-decoders.ts";
@@ -30,6 +31,8 @@ export interface EndToEndOptions {
   readonly ledgersPerBatch: number;
   /** DuckDB configuration, e.g. { memory_limit: "128MB", threads: "1" }. */
   readonly duckdb?: Record<string, string>;
+  /** Group commit policy of the run (null: a commit per batch). */
+  readonly groupCommit?: GroupCommitPolicy | null;
 }
 
 export interface EndToEndResult {
@@ -47,7 +50,13 @@ function timedDecoder(decoder: LedgerDecoder, clock: StageClock): LedgerDecoder 
 }
 
 function timedSink(sink: LedgerSink, clock: StageClock): LedgerSink {
-  return { cursor: () => sink.cursor(), write: (batch) => clock.timeAsync("sink", () => sink.write(batch)), close: () => sink.close() };
+  const writeMany = sink.writeMany?.bind(sink);
+  return {
+    cursor: () => sink.cursor(),
+    write: (batch) => clock.timeAsync("sink", () => sink.write(batch)),
+    ...(writeMany ? { writeMany: (batches: Parameters<typeof writeMany>[0]) => clock.timeAsync("sink", () => writeMany(batches)) } : {}),
+    close: () => sink.close(),
+  };
 }
 
 export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
@@ -82,6 +91,7 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
       processor: timedProcessor,
       sink: timedSink(sink, clock),
       range: { start: 1, end: options.ledgers },
+      groupCommit: options.groupCommit ?? null,
     });
     const seconds = (performance.now() - started) / 1000;
     const stagesMs = { ...clock.ms };

@@ -18,6 +18,7 @@ import { openSource } from "./open-source.ts";
 import { planRange } from "./plan-range.ts";
 import { ledgerDecoder } from "../components/ledger-decoders.ts";
 import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
+import { DEFAULT_GROUP_COMMIT } from "../components/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
@@ -140,6 +141,8 @@ async function main(argv: readonly string[]): Promise<number> {
       signal: abort.signal,
       observer: withCommitHub(services.observer, hub),
       maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
+      // commit every 64 ledgers (or --batch-size, if larger), 8192 rows or second, whichever comes first
+      groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
     });
     if (interactive) process.stderr.write("\r\x1b[2K");
     for (const line of summaryLines(summary)) console.log(line);

@@ -16,7 +16,8 @@ import type { TtpMode } from "../ttp/ledger-events.ts";
 import type { BatchProcessor, ProcessedResult } from "./batch-processor.ts";
 import type { DecoderName } from "./ledger-decoders.ts";
 import { ProcessorError } from "./ttp-processor.ts";
-import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
+import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse, WireColumn } from "./ttp-worker-protocol.ts";
+import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
 
 export interface ParallelTtpProcessorOptions {
   readonly networkPassphrase: string;
@@ -31,12 +32,51 @@ export interface ParallelTtpProcessorOptions {
 
 interface Task {
   readonly id: number;
-  readonly rawLedgers: Uint8Array;
+  readonly rawLedgers: TtpWorkerRequest["rawLedgers"];
+  readonly transfer: ArrayBuffer[];
   readonly resolve: (result: ProcessedResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
 const WORKER_URL = new URL("./ttp-worker.ts", import.meta.url).href;
+
+const XDR_COLUMN = rawLedgerSchema.fields.findIndex((f) => f.name === "xdr");
+
+/**
+ * A raw-ledger batch for the worker, without an IPC copy: its columns' buffers. The XDR bytes
+ * (nearly all of it) are transferred: `handOver` gives the batch's own buffer away (the batch's
+ * XDR column is unreadable afterwards), otherwise they are copied once. Batches of another shape
+ * travel as IPC.
+ */
+function wireBatch(batch: RecordBatch, handOver: boolean): { rawLedgers: TtpWorkerRequest["rawLedgers"]; transfer: ArrayBuffer[] } {
+  const children = batch.data.children;
+  const sameShape =
+    batch.schema.fields.length === rawLedgerSchema.fields.length &&
+    rawLedgerSchema.fields.every((f, i) => batch.schema.fields[i]!.name === f.name && String(batch.schema.fields[i]!.type) === String(f.type)) &&
+    children.every((data) => data.offset === 0);
+  if (!sameShape) {
+    const ipc = tableToIPC(new Table(batch), "stream");
+    return { rawLedgers: ipc, transfer: [ipc.buffer as ArrayBuffer] };
+  }
+  const transfer: ArrayBuffer[] = [];
+  const columns: WireColumn[] = children.map((data, i) => {
+    let values = data.values as ArrayBufferView;
+    if (i === XDR_COLUMN) {
+      const bytes = data.values as Uint8Array;
+      const owned = handOver && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      values = owned ? bytes : bytes.slice();
+      transfer.push(values.buffer as ArrayBuffer);
+    }
+    return {
+      length: data.length,
+      nullCount: data.nullCount,
+      values,
+      ...(data.valueOffsets ? { valueOffsets: data.valueOffsets as Int32Array } : {}),
+      ...(data.nullBitmap && data.nullBitmap.length > 0 ? { nullBitmap: data.nullBitmap } : {}),
+    };
+  });
+  return { rawLedgers: columns, transfer };
+}
 
 function resultOf(response: Extract<TtpWorkerResponse, { ok: true }>): ProcessedResult {
   const failure = response.failure;
@@ -122,7 +162,7 @@ export class ParallelTtpProcessor implements BatchProcessor {
       try {
         for await (const batch of source.batches(range, options)) {
           if (stopped) return;
-          const result = this.#submit(batch);
+          const result = this.#submit(batch, true); // the pipeline reads no XDR of a batch it got from here
           result.catch(() => {}); // a batch abandoned after a failure must not raise an unhandled rejection
           this.#submitted.set(batch, result);
           push({ batch });
@@ -150,11 +190,11 @@ export class ParallelTtpProcessor implements BatchProcessor {
     }
   }
 
-  #submit(batch: RecordBatch): Promise<ProcessedResult> {
+  #submit(batch: RecordBatch, handOver = false): Promise<ProcessedResult> {
     if (this.#broken) return Promise.reject(this.#broken);
-    const rawLedgers = tableToIPC(new Table(batch), "stream");
+    const { rawLedgers, transfer } = wireBatch(batch, handOver);
     return new Promise<ProcessedResult>((resolve, reject) => {
-      this.#queued.push({ id: this.#nextId++, rawLedgers, resolve, reject });
+      this.#queued.push({ id: this.#nextId++, rawLedgers, transfer, resolve, reject });
       this.#dispatch();
     });
   }
@@ -165,7 +205,7 @@ export class ParallelTtpProcessor implements BatchProcessor {
       const task = this.#queued.shift()!;
       this.#running.set(worker, task);
       const request: TtpWorkerRequest = { id: task.id, config: this.#config, rawLedgers: task.rawLedgers };
-      worker.postMessage(request, [task.rawLedgers.buffer]);
+      worker.postMessage(request, task.transfer);
     }
   }
 

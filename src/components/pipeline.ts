@@ -6,6 +6,7 @@ import type { LedgerSink } from "../sink/ledger-sink.ts";
 import type { ProcessedStats } from "./ttp-processor.ts";
 import type { BatchProcessor } from "./batch-processor.ts";
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
+import { CommitGroup, type GroupCommitPolicy } from "./commit-group.ts";
 
 export interface PipelineProgress {
   readonly range: LedgerRange;
@@ -44,6 +45,13 @@ export interface PipelineOptions {
   readonly observer?: PipelineObserver;
   /** Paces the run to at most this many ledgers per second (for demos and gentle reads). */
   readonly maxLedgersPerSecond?: number;
+  /**
+   * Group commit (with a sink that has `writeMany`): processed batches are committed together once
+   * they hold `ledgers` ledgers or the oldest has waited `ms`; always before the run ends, pauses
+   * or fails, so a failure still commits exactly the ledgers before it. `committed` is observed
+   * after the commit. Default: none, each batch committed on its own.
+   */
+  readonly groupCommit?: GroupCommitPolicy | null;
 }
 
 /** Bytes of XDR in a raw-ledger batch. */
@@ -92,11 +100,32 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
     eventsByType,
     elapsedMs: 0,
   };
-  const { observer, signal } = options;
+  const { observer, signal, sink } = options;
   const batches = options.source.batches(options.range, { signal })[Symbol.asyncIterator]();
+  const committed = (batch: ProcessedBatch) => observer?.committed?.(batch);
+  const group =
+    options.groupCommit && sink.writeMany
+      ? new CommitGroup(sink as LedgerSink & Required<Pick<LedgerSink, "writeMany">>, options.groupCommit, (step) => inStage("sink", options, step), committed)
+      : null;
+  /** The source's next batch; pending rows are committed meanwhile once they are due. */
+  const nextBatch = async () => {
+    const next = inStage("source", options, () => batches.next());
+    if (!group?.hasPending) return next;
+    next.catch(() => undefined); // awaited below; not unhandled while a commit runs
+    const wait = group.msLeft();
+    if (wait > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const due = await Promise.race([next.then(() => false, () => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), wait)))]);
+      clearTimeout(timer);
+      if (!due) return next;
+    }
+    await group.flush();
+    return next;
+  };
+  let sinkFailed = false;
   try {
     for (;;) {
-      const next = await inStage("source", options, () => batches.next());
+      const next = await nextBatch();
       if (next.done) break;
       const batch = next.value;
       signal?.throwIfAborted();
@@ -104,8 +133,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
       const processed = await inStage("processor", options, () => options.processor.process(batch));
       observer?.processed?.(processed);
       if (processed.ledgers.numRows > 0) {
-        await inStage("sink", options, () => options.sink.write(processed));
-        observer?.committed?.(processed);
+        sinkFailed = true;
+        if (!group) {
+          await inStage("sink", options, () => sink.write(processed));
+          committed(processed);
+        } else if (group.add(processed) || processed.failure) {
+          await group.flush();
+        }
+        sinkFailed = false;
       }
       for (const [type, count] of Object.entries(processed.stats.eventsByType)) eventsByType[type] = (eventsByType[type] ?? 0) + count;
       progress = {
@@ -126,9 +161,20 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
       }
       if (options.maxLedgersPerSecond) {
         const due = (progress.ledgers * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
-        if (due > 0) await pause(due, signal);
+        if (due > 0) {
+          sinkFailed = true;
+          await group?.flush();
+          sinkFailed = false;
+          await pause(due, signal);
+        }
       }
     }
+    sinkFailed = true;
+    await group?.flush();
+  } catch (error) {
+    // A source or processor failure (or an interruption): what was read before it is committed.
+    if (group?.hasPending && !sinkFailed) await group.flush().catch(() => undefined); // the first failure is the one to report
+    throw error;
   } finally {
     await batches.return?.(); // lets the source close what it holds, as `for await` would
   }

@@ -13,11 +13,23 @@ export interface TtpWorkerConfig {
   readonly filter: EventFilterSpec | null;
 }
 
+/** One column of a raw-ledger batch as its Arrow buffers (offset 0). */
+export interface WireColumn {
+  readonly length: number;
+  readonly nullCount: number;
+  readonly values: ArrayBufferView;
+  readonly valueOffsets?: Int32Array;
+  readonly nullBitmap?: Uint8Array;
+}
+
 export interface TtpWorkerRequest {
   readonly id: number;
   readonly config: TtpWorkerConfig;
-  /** IPC stream of one raw-ledger batch (rawLedgerSchema). */
-  readonly rawLedgers: Uint8Array;
+  /**
+   * One raw-ledger batch (rawLedgerSchema): its columns' buffers, the XDR bytes transferred rather
+   * than copied, or (for batches of another shape) its IPC stream.
+   */
+  readonly rawLedgers: readonly WireColumn[] | Uint8Array;
 }
 
 /** A ProcessorError as data: the message without its "(ledger N, location)" suffix. */

@@ -1,10 +1,12 @@
 // Worker thread entry: decodes and extracts one raw-ledger batch at a time with a TtpProcessor
 // and hands back the `ledgers` and `ttp_events` Arrow batches.
-import { tableFromIPC, tableToIPC, Table } from "apache-arrow";
+import { makeData, tableFromIPC, tableToIPC, Table, type RecordBatch } from "apache-arrow";
+import { recordBatchOf } from "../arrow/columns.ts";
+import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
 import { eventPredicate } from "../ttp/event-filter.ts";
 import { ledgerDecoder } from "./ledger-decoders.ts";
 import { TtpProcessor } from "./ttp-processor.ts";
-import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
+import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse, WireColumn } from "./ttp-worker-protocol.ts";
 
 declare const self: { onmessage: ((event: MessageEvent<TtpWorkerRequest>) => void) | null; postMessage(message: unknown, transfer?: Transferable[]): void };
 
@@ -26,11 +28,23 @@ function processorFor(config: TtpWorkerConfig): TtpProcessor {
   return processor;
 }
 
+/** The raw-ledger batch of a request: rebuilt around the buffers sent, or read from IPC. */
+function rawLedgerBatchOf(rawLedgers: TtpWorkerRequest["rawLedgers"]): RecordBatch | undefined {
+  if (rawLedgers instanceof Uint8Array) return tableFromIPC(rawLedgers).batches[0];
+  const columns = rawLedgers as readonly WireColumn[];
+  const children = rawLedgerSchema.fields.map((field, i) => {
+    const column = columns[i]!;
+    // makeData has an overload per type; the field says which one
+    return makeData({ type: field.type, length: column.length, nullCount: column.nullCount, data: column.values, valueOffsets: column.valueOffsets, nullBitmap: column.nullBitmap } as any);
+  });
+  return recordBatchOf(rawLedgerSchema, columns[0]?.length ?? 0, children);
+}
+
 self.onmessage = (event) => {
   const { id, config, rawLedgers } = event.data;
   let response: TtpWorkerResponse;
   try {
-    const batch = tableFromIPC(rawLedgers).batches[0];
+    const batch = rawLedgerBatchOf(rawLedgers);
     if (!batch) throw new Error("empty raw-ledger batch");
     const result = processorFor(config).process(batch);
     const ledgers = tableToIPC(new Table(result.ledgers), "stream");

@@ -9,5 +9,10 @@ export interface LedgerSink {
   /** Last committed ledger, or null when nothing was committed yet. */
   cursor(): Promise<number | null>;
   write(batch: ProcessedBatch): Promise<void>;
+  /**
+   * Optional: commits several consecutive batches in one transaction (all of them or none), as
+   * `write` would one by one but cheaper. runPipeline uses it for group commit when present.
+   */
+  writeMany?(batches: readonly ProcessedBatch[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -10,26 +10,39 @@ import { canWriteVector, writeVector } from "./vector-writer.ts";
  * failure the appender's buffered rows are discarded, never flushed into a later statement.
  */
 export async function appendRecordBatch(connection: DuckDBConnection, table: string, batch: RecordBatch, schema: Schema): Promise<void> {
-  const mismatch = schemaMismatch(schema, batch.schema);
-  if (mismatch) throw new Error(`The batch for ${table} does not match its schema: ${mismatch}`);
-  if (batch.numRows === 0) return;
+  await appendRecordBatches(connection, table, [batch], schema);
+}
+
+/**
+ * Appends `batches`, in order, through one appender (one flush): what appendRecordBatch does for
+ * each, without an appender per batch. Every batch is checked against `schema` before any row is
+ * appended.
+ */
+export async function appendRecordBatches(connection: DuckDBConnection, table: string, batches: readonly RecordBatch[], schema: Schema): Promise<void> {
+  for (const batch of batches) {
+    const mismatch = schemaMismatch(schema, batch.schema);
+    if (mismatch) throw new Error(`The batch for ${table} does not match its schema: ${mismatch}`);
+  }
+  if (batches.every((batch) => batch.numRows === 0)) return;
   const appender = await connection.createAppender(table);
   try {
     const types = schema.fields.map((_, c) => appender.columnType(c));
-    const columns = batch.data.children;
-    const readers = columns.map(columnReader);
     const chunkSize = DuckDBVector.standardSize();
-    for (let start = 0; start < batch.numRows; start += chunkSize) {
-      const rowCount = Math.min(chunkSize, batch.numRows - start);
-      const chunk = DuckDBDataChunk.create(types, rowCount);
-      readers.forEach((read, c) => {
-        const column = columns[c]!;
-        if (canWriteVector(column)) return writeVector(chunk, c, column, start, rowCount);
-        const vector = chunk.getColumnVector(c);
-        for (let row = 0; row < rowCount; row++) vector.setItem(row, read(start + row));
-        vector.flush();
-      });
-      appender.appendDataChunk(chunk);
+    for (const batch of batches) {
+      const columns = batch.data.children;
+      const readers = columns.map(columnReader);
+      for (let start = 0; start < batch.numRows; start += chunkSize) {
+        const rowCount = Math.min(chunkSize, batch.numRows - start);
+        const chunk = DuckDBDataChunk.create(types, rowCount);
+        readers.forEach((read, c) => {
+          const column = columns[c]!;
+          if (canWriteVector(column)) return writeVector(chunk, c, column, start, rowCount);
+          const vector = chunk.getColumnVector(c);
+          for (let row = 0; row < rowCount; row++) vector.setItem(row, read(start + row));
+          vector.flush();
+        });
+        appender.appendDataChunk(chunk);
+      }
     }
     appender.closeSync(); // flushes
   } catch (error) {

@@ -44,11 +44,11 @@ describe("frames", () => {
   }
 
   test("a stream cut inside a frame is a FrameError", async () => {
-    expect(all(streamOf(bytes.slice(0, 500), 64))).rejects.toBeInstanceOf(FrameError);
+    await expect(all(streamOf(bytes.slice(0, 500), 64))).rejects.toBeInstanceOf(FrameError);
   });
 
   test("bytes that are not frames are a FrameError", async () => {
-    expect(all(streamOf(new TextEncoder().encode("<html>oops</html>"), 64))).rejects.toThrow(/not a frame/);
+    await expect(all(streamOf(new TextEncoder().encode("<html>oops</html>"), 64))).rejects.toThrow(/not a frame/);
   });
 
   test("a processed batch travels as one frame: ledgers and events rows together", async () => {

@@ -92,6 +92,29 @@ describe("source, processor and sink as processes", () => {
   }, 60_000);
 });
 
+describe("bun run sink alone", () => {
+  test("no upstream and flowctl off: serves the existing database's /health until SIGTERM", async () => {
+    const db = join(work, "reference.duckdb");
+    const sink = spawnCli("sink", ["--db", db, "--port", "0", "--flowctl", "off"]);
+    try {
+      const url = await waitFor("the sink's URL", () => /at (http:\S+)/.exec(sink.stderr.text())?.[1], 15_000);
+      const health = (await (await fetch(`${url}/health`)).json()) as any;
+      expect(health).toMatchObject({ status: "healthy", component: "arrow-analytics-sink", upstream: null, pipeline: { last_ledger: LAST } });
+      sink.proc.kill("SIGTERM");
+      expect((await sink.done).code).toBe(0);
+      expect(await allRows(db)).toEqual(reference);
+    } finally {
+      await killAll([sink]);
+    }
+  }, 30_000);
+
+  test("a flag of another stage is a usage error naming it", async () => {
+    const result = await spawnCli("sink", ["--db", join(work, "x.duckdb"), "--datalake", "somewhere"]).done;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--datalake is not a flag of bun run sink");
+  });
+});
+
 describe("failures", () => {
   test("source, processor and sink each killed (SIGKILL) mid-run and started again, then flowctl killed: the run carries on from the cursor, same rows", async () => {
     const children: Child[] = [];

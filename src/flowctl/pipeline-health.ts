@@ -23,6 +23,15 @@ const metric = (entry: ServiceEntry, name: string) => {
   return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 };
 
+/** Endpoints of the healthy producers of what the stage's services consume, sorted. */
+function upstreamEndpoints(members: readonly ServiceEntry[], entries: readonly ServiceEntry[]): string[] {
+  const consumed = new Set(members.flatMap((entry) => entry.info.inputEventTypes));
+  const producers = entries.filter(
+    (entry) => entry.status === HealthStatus.HEALTHY && entry.info.endpoint !== "" && entry.info.outputEventTypes.some((type) => consumed.has(type)),
+  );
+  return [...new Set(producers.map((entry) => entry.info.endpoint))].sort();
+}
+
 function statusOf(services: number, healthy: number): HealthStatus {
   if (services === 0) return HealthStatus.UNKNOWN;
   if (healthy === services) return HealthStatus.HEALTHY;
@@ -50,6 +59,7 @@ export function pipelineHealth(entries: readonly ServiceEntry[]): GetPipelineHea
         ledgersPerSecond: healthy.reduce((sum, entry) => sum + metric(entry, LEDGERS_PER_SECOND_METRIC), 0),
         eventsPerSecond: healthy.reduce((sum, entry) => sum + metric(entry, EVENTS_PER_SECOND_METRIC), 0),
         lastHeartbeat: lastHeartbeat > 0 ? timestampFromMs(lastHeartbeat) : undefined,
+        upstreamEndpoints: upstreamEndpoints(members, entries),
       }),
     );
   }

@@ -83,6 +83,9 @@ describe("source, processor and sink as processes", () => {
         return h.stages.filter((s) => s.currentLedger === BigInt(LAST)).length === 3 ? h : undefined;
       });
       expect(health.stages.map((s) => ServiceType[s.stage])).toEqual(["SOURCE", "PROCESSOR", "SINK"]);
+      // each stage's upstream, as discovery gives it
+      expect(health.stages.map((s) => s.upstreamEndpoints)).toEqual([[], [source.endpoint], [processor.endpoint]]);
+      expect(health.stages.every((s) => s.lagLedgers === 0n)).toBe(true);
       sink.proc.kill("SIGTERM");
       expect((await sink.done).code).toBe(0);
       expect(await allRows(db)).toEqual(reference);

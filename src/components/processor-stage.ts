@@ -65,7 +65,15 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
         yield endFrame(first.value.lastLedger);
         return;
       }
-      const { processor, readAhead } = options.processorFor(network);
+      let made: ReturnType<ProcessorStageOptions["processorFor"]>;
+      try {
+        made = options.processorFor(network);
+      } catch (error) {
+        await raw.return(undefined as never);
+        yield errorFrame("processor", (error as Error).message); // e.g. ledgers of another --network
+        return;
+      }
+      const { processor, readAhead } = made;
       const upstreamSource: LedgerSource = {
         description: options.upstream.describe(),
         networkPassphrase: network,

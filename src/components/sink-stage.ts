@@ -1,5 +1,5 @@
 // The sink as a process: reads processed batches from its upstream processor, starting after its
-// committed cursor, and commits each in one transaction with the cursor. After a restart (its own,
+// committed cursor, and commits them (a group at a time) in one transaction with the cursor. After a restart (its own,
 // or its upstream's) it asks again from cursor + 1, so nothing is lost or committed twice.
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
 import { committedLedgerHash } from "../cli/plan-range.ts";
@@ -8,6 +8,7 @@ import { eventsOfFrame } from "../stream/batch-frames.ts";
 import { readUpstream, type ReconnectPolicy } from "../stream/stream-client.ts";
 import type { Upstream } from "../stream/upstream.ts";
 import type { Component } from "./component.ts";
+import { CommitGroup, DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "./commit-group.ts";
 import { pause } from "./pace.ts";
 import { EVENTS_PATH } from "./processor-stage.ts";
 
@@ -19,6 +20,8 @@ export interface SinkIngestOptions {
   readonly maxLedgersPerSecond?: number | null;
   readonly signal?: AbortSignal;
   readonly log: (message: string) => void;
+  /** Several batches per transaction (default: the pipeline's, 64 ledgers, 8192 rows or 1 s). */
+  readonly groupCommit?: GroupCommitPolicy;
   /** Called after each commit (e.g. to wake the sink's live event streams); must not throw. */
   readonly onCommitted?: (batch: ProcessedBatch) => void;
 }
@@ -37,6 +40,10 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
   const cursor = await sink.cursor();
   const previousHash = cursor === null ? null : await committedLedgerHash(sink, cursor);
   if (cursor !== null) options.log(`sink: resuming after ledger ${cursor}, the last one committed`);
+  const done = new AbortController();
+  const forward = () => done.abort(options.signal?.reason);
+  if (options.signal?.aborted) forward();
+  options.signal?.addEventListener("abort", forward, { once: true });
   const batches = readUpstream({
     upstream: options.upstream,
     path: EVENTS_PATH,
@@ -47,38 +54,78 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
       return { item: batch, next: { start: batch.lastLedger + 1, previousHash: (hashes?.get(batch.ledgers.numRows - 1) as string | undefined) ?? null } };
     },
     policy: options.reconnect,
-    signal: options.signal,
+    signal: done.signal,
     log: options.log,
   });
   let started = performance.now();
-  let first = true;
+  let received = 0;
   let ledgers = 0;
   let events = 0;
-  for await (const batch of batches) {
-    if (first) {
-      started = performance.now();
-      first = false;
+  // batches wait in memory until they hold enough ledgers or rows, or the oldest has waited long
+  // enough, then commit in one transaction with the cursor (a crash loses only what a restart reads again)
+  const group = new CommitGroup(
+    sink,
+    options.groupCommit ?? DEFAULT_GROUP_COMMIT,
+    async (step) => {
+      try {
+        await step();
+      } catch (error) {
+        component.metrics.add("write_errors_total", 1);
+        throw error;
+      }
+    },
+    (batch) => {
+      ledgers += batch.ledgers.numRows;
+      events += batch.events.numRows;
+      component.status = "running";
+      component.metrics.add("ledgers_processed_total", batch.ledgers.numRows);
+      component.metrics.add("batches_committed_total", 1);
+      component.metrics.add("rows_written_total", batch.ledgers.numRows + batch.events.numRows);
+      component.metrics.add("events_written_total", batch.events.numRows);
+      component.metrics.processed(batch.lastLedger, batch.ledgers.numRows, batch.events.numRows);
+      options.onCommitted?.(batch);
+    },
+  );
+  const iterator = batches[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<ProcessedBatch & { rangeEnd: number | null }, unknown>> | null = null;
+  try {
+    for (;;) {
+      next ??= iterator.next();
+      const result = group.hasPending ? await raceTimer(next, group.msLeft()) : await next;
+      if (result === TIMED_OUT) {
+        await group.flush(); // the oldest waited long enough; the read goes on
+        continue;
+      }
+      next = null;
+      if (result.done) break;
+      const batch = result.value;
+      if (received === 0) started = performance.now();
+      received += batch.ledgers.numRows;
+      if (batch.rangeEnd !== null) component.metrics.setTarget(batch.rangeEnd);
+      if (batch.ledgers.numRows > 0 && group.add(batch)) await group.flush();
+      if (options.maxLedgersPerSecond) {
+        const due = (received * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
+        if (due > 0) await pause(due, options.signal);
+      }
     }
-    try {
-      await sink.write(batch satisfies ProcessedBatch);
-    } catch (error) {
-      component.metrics.add("write_errors_total", 1);
-      throw error;
-    }
-    ledgers += batch.ledgers.numRows;
-    events += batch.events.numRows;
-    component.status = "running";
-    if (batch.rangeEnd !== null) component.metrics.setTarget(batch.rangeEnd);
-    component.metrics.add("ledgers_processed_total", batch.ledgers.numRows);
-    component.metrics.add("batches_committed_total", 1);
-    component.metrics.add("rows_written_total", batch.ledgers.numRows + batch.events.numRows);
-    component.metrics.add("events_written_total", batch.events.numRows);
-    component.metrics.processed(batch.lastLedger, batch.ledgers.numRows, batch.events.numRows);
-    options.onCommitted?.(batch);
-    if (options.maxLedgersPerSecond) {
-      const due = (ledgers * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
-      if (due > 0) await pause(due, options.signal);
-    }
+  } finally {
+    // what arrived before the end, a failure upstream or an interruption is committed
+    await group.flush();
+    next?.catch(() => undefined); // a read still in flight ends with the abort below
+    done.abort(); // closes the upstream connection if a read is still in flight
+    options.signal?.removeEventListener("abort", forward);
   }
   return { ledgers, events, cursor: await sink.cursor(), elapsedMs: performance.now() - started };
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+/** The promise's value, or TIMED_OUT after `ms` (the promise is left running). */
+async function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { Hono } from "hono";
 import { Component } from "../src/components/component.ts";
 import { SOURCE_KIND } from "../src/components/kinds.ts";
+import { DEFAULT_GROUP_COMMIT } from "../src/components/commit-group.ts";
 import { ParallelTtpProcessor } from "../src/components/parallel-processor.ts";
 import { runPipeline } from "../src/components/pipeline.ts";
 import { LEDGERS_PATH, mountSourceStage } from "../src/components/source-stage.ts";
@@ -47,7 +48,9 @@ async function single([lake, ledgers, batch, workers, db]: string[]): Promise<vo
   const parallel = n > 0 ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, mode: "auto", workers: n }) : null;
   const processor = parallel ?? new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder("fast", source.networkPassphrase), mode: "auto" });
   const started = performance.now();
-  const summary = await runPipeline({ source: parallel ? parallel.readAhead(source) : source, processor, sink, range: { start: 1, end: Number(ledgers) } });
+  // group commit as bun run pipeline does it (and as the sink process does)
+  const groupCommit = { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, Number(batch)) };
+  const summary = await runPipeline({ source: parallel ? parallel.readAhead(source) : source, processor, sink, range: { start: 1, end: Number(ledgers) }, groupCommit });
   const ms = performance.now() - started;
   parallel?.close();
   await sink.close();

@@ -1,5 +1,6 @@
 // The in-process pipeline: source -> processor -> sink, one batch at a time. Awaiting the sink
 // before pulling the next source batch is the backpressure: nothing is buffered without bound.
+import { pause } from "./pace.ts";
 import type { RecordBatch } from "apache-arrow";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";
@@ -69,21 +70,6 @@ async function inStage<T>(stage: PipelineStage, options: PipelineOptions, step: 
     if (!options.signal?.aborted) options.observer?.failed?.(stage, error); // an interruption is no stage's failure
     throw error;
   }
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineProgress> {

@@ -1,6 +1,7 @@
 // The client side of the data plane: reads an upstream's frames from a start ledger, and when the
 // connection drops (the upstream died or restarted), reconnects with backoff and resumes from the
 // ledger after the last one it handed on. "E" ends the stream; "X" is the upstream's failure.
+import { pause as sleep } from "../components/pace.ts";
 import { FrameError, partJson, readFrames, type Frame } from "./frames.ts";
 import type { EndHeader, ErrorHeader } from "./batch-frames.ts";
 import type { Upstream } from "./upstream.ts";
@@ -124,17 +125,3 @@ export async function* readUpstream<T>(options: StreamReadOptions<T>): AsyncGene
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-  });
-}

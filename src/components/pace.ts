@@ -1,5 +1,6 @@
 // Paces record batches to at most N ledgers per second (for demos, gentle reads and tests).
 import type { RecordBatch } from "apache-arrow";
+import { pause } from "../timing/abortable-sleep.ts";
 
 export async function* paced(batches: AsyncIterable<RecordBatch>, ledgersPerSecond: number | null, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
   const started = performance.now();
@@ -11,19 +12,4 @@ export async function* paced(batches: AsyncIterable<RecordBatch>, ledgersPerSeco
     const due = (ledgers * 1000) / ledgersPerSecond - (performance.now() - started);
     if (due > 0) await pause(due, signal);
   }
-}
-
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }

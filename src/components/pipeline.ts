@@ -1,6 +1,6 @@
 // The in-process pipeline: source -> processor -> sink, one batch at a time. Awaiting the sink
 // before pulling the next source batch is the backpressure: nothing is buffered without bound.
-import { pause } from "./pace.ts";
+import { pause } from "../timing/abortable-sleep.ts";
 import type { RecordBatch } from "apache-arrow";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";

@@ -9,7 +9,7 @@ import { readUpstream, type ReconnectPolicy } from "../stream/stream-client.ts";
 import type { Upstream } from "../stream/upstream.ts";
 import type { Component } from "./component.ts";
 import { CommitGroup, DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "./commit-group.ts";
-import { pause } from "./pace.ts";
+import { pause } from "../timing/abortable-sleep.ts";
 import { EVENTS_PATH } from "./processor-stage.ts";
 
 export interface SinkIngestOptions {

@@ -1,6 +1,7 @@
 // The component side of flowctl: register, heartbeat with metrics, register again after NOT_FOUND,
 // back off while flowctl is unreachable, unregister on stop. Never blocks or fails its component:
 // every error stays inside the loop and shows up only in `state` and the log.
+import { sleepUnlessAborted as sleep } from "../timing/abortable-sleep.ts";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { durationMs, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
@@ -166,16 +167,3 @@ function finiteOnly(metrics: Record<string, number>): Record<string, number> {
   return result;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}

@@ -2,6 +2,7 @@
 // endpoint of a healthy producer of the event type it consumes, asked of flowctl (DiscoverServices,
 // then WatchServices to follow changes). Once found, an endpoint is kept: flowctl going away does
 // not stop a component that knows where its data comes from.
+import { sleepUnlessAborted as sleep } from "../timing/abortable-sleep.ts";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { ChangeType, ControlPlaneService, HealthStatus } from "../gen/flowctl/v1/flowctl_pb.ts";
@@ -107,15 +108,3 @@ export class DiscoveredUpstream implements Upstream {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}

@@ -61,3 +61,10 @@ test("an empty batch appends nothing", async () => {
   await appendRecordBatch(db, "ttp_events", ttpEventBatch([]), ttpEventSchema);
   expect(await scalar(db, "SELECT count(*) FROM ttp_events")).toBe(0n);
 });
+
+test("a sliced batch appends exactly its own rows (Arrow slices values, not the validity bitmap)", async () => {
+  const batch = ttpEventBatch(events);
+  await appendRecordBatch(db, "ttp_events", batch.slice(2, 5), ttpEventSchema);
+  expect(await readEvents(db)).toEqual(expectedRows(events).slice(2, 5));
+  await db.run("DELETE FROM ttp_events");
+});

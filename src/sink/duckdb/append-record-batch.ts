@@ -36,7 +36,7 @@ export async function appendRecordBatches(connection: DuckDBConnection, table: s
         const chunk = DuckDBDataChunk.create(types, rowCount);
         readers.forEach((read, c) => {
           const column = columns[c]!;
-          if (canWriteVector(column)) return writeVector(chunk, c, column, start, rowCount);
+          if (canWriteVector(column)) return writeVector(chunk, c, column, start, rowCount, `${table}.${schema.fields[c]!.name}`);
           const vector = chunk.getColumnVector(c);
           for (let row = 0; row < rowCount; row++) vector.setItem(row, read(start + row));
           vector.flush();

@@ -15,11 +15,12 @@ const decoder = new TextDecoder();
  */
 export function columnReader(column: Data): ColumnReader {
   const read = valueReader(column);
+  // A sliced column's values already start at the slice; its `offset` only applies to the bitmap.
   const { nullBitmap, offset } = column;
-  if (column.nullCount === 0 || !nullBitmap) return (row) => read(offset + row);
+  if (column.nullCount === 0 || !nullBitmap) return read;
   return (row) => {
     const i = offset + row;
-    return (nullBitmap[i >> 3]! >> (i & 7)) & 1 ? read(i) : null;
+    return (nullBitmap[i >> 3]! >> (i & 7)) & 1 ? read(row) : null;
   };
 }
 

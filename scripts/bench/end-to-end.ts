@@ -13,7 +13,6 @@ import type { BatchProcessor } from "../../src/components/batch-processor.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import type { LedgerSink } from "../../src/sink/ledger-sink.ts";
 import type { LedgerDecoder } from "../../src/stellar/ledger-decoder.ts";
-import { SdkClassLedgerDecoder } from "./baseline-decoder.ts";
 import type { LakeObjects } from "./lake-objects.ts";
 import { ReplaySource } from "./replay-source.ts";
 import { RssSampler } from "./rss-sampler.ts";
@@ -78,7 +77,8 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
     parallel = new ParallelTtpProcessor({ networkPassphrase: lake.networkPassphrase, mode: "auto", workers: options.workers });
     processor = parallel;
   } else {
-    const decoder = options.path === "baseline" ? new SdkClassLedgerDecoder(lake.networkPassphrase) : ledgerDecoder("fast", lake.networkPassphrase);
+    // The baseline's SDK is loaded only for the baseline, so that the production path's RSS is its own.
+    const decoder = options.path === "baseline" ? new (await import("./baseline-decoder.ts")).SdkClassLedgerDecoder(lake.networkPassphrase) : ledgerDecoder("fast", lake.networkPassphrase);
     processor = new TtpProcessor({ networkPassphrase: lake.networkPassphrase, decoder: timedDecoder(decoder, clock), mode: "auto" });
   }
   const inThread = processor;
@@ -93,6 +93,7 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
       range: { start: 1, end: options.ledgers },
       groupCommit: options.groupCommit ?? null,
     });
+    await clock.timeAsync("sink", () => sink.close()); // DuckDB's last checkpoint is part of the write
     const seconds = (performance.now() - started) / 1000;
     const stagesMs = { ...clock.ms };
     if (stagesMs.decode !== undefined && stagesMs.process !== undefined) {

@@ -62,7 +62,7 @@ Sink
   --export-parquet DIR   after the run, write the range's events and ledgers as Parquet
 Running
   --batch-size N         ledgers per Arrow batch (default 16); the sink commits every 64
-                         ledgers (or N, if larger), 8192 rows or second, whichever comes first
+                         ledgers (or N, if larger), 32,768 rows or second, whichever comes first
   --max-ledgers-per-second N
                          pace the run to at most N ledgers per second, e.g. 0.5 (default: as fast as it goes)
 Control plane and health

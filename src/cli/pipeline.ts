@@ -141,7 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
       signal: abort.signal,
       observer: withCommitHub(services.observer, hub),
       maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
-      // commit every 64 ledgers (or --batch-size, if larger), 8192 rows or second, whichever comes first
+      // commit every 64 ledgers (or --batch-size, if larger), 32,768 rows or second, whichever comes first
       groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
     });
     if (interactive) process.stderr.write("\r\x1b[2K");

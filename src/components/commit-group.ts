@@ -18,7 +18,7 @@ export interface GroupCommitPolicy {
 }
 
 /** What a pipeline does by default with a sink that can commit several batches at once. */
-export const DEFAULT_GROUP_COMMIT: GroupCommitPolicy = { ledgers: 64, rows: 8192, ms: 1000 };
+export const DEFAULT_GROUP_COMMIT: GroupCommitPolicy = { ledgers: 64, rows: 32_768, ms: 1000 };
 
 export class CommitGroup {
   #pending: ProcessedBatch[] = [];

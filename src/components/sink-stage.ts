@@ -20,7 +20,7 @@ export interface SinkIngestOptions {
   readonly maxLedgersPerSecond?: number | null;
   readonly signal?: AbortSignal;
   readonly log: (message: string) => void;
-  /** Several batches per transaction (default: the pipeline's, 64 ledgers, 8192 rows or 1 s). */
+  /** Several batches per transaction (default: the pipeline's, 64 ledgers, 32,768 rows or 1 s). */
   readonly groupCommit?: GroupCommitPolicy;
   /** Called after each commit (e.g. to wake the sink's live event streams); must not throw. */
   readonly onCommitted?: (batch: ProcessedBatch) => void;

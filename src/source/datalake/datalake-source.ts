@@ -4,7 +4,6 @@ import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../arrow/ledger-batch.ts";
 import { resolvePassphrase } from "../../stellar/network.ts";
 import { splitLedgerCloseMetaBatch, type LedgerCloseMetaMeasure } from "../../stellar/xdr/ledger-header-reader.ts";
-import { sdkLedgerCloseMetaMeasure } from "../../stellar/xdr/sdk-ledger-close-meta-measure.ts";
 import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../ledger-source.ts";
 import { validateLedger } from "../ledger-validation.ts";
 import { sleep } from "../retry/sleep.ts";
@@ -46,6 +45,15 @@ export interface DataLakeSourceOptions {
   /** Reports a recoverable problem while following (retries ran out; the source keeps trying). */
   readonly onWarning?: (message: string) => void;
 }
+
+/**
+ * The SDK's XDR schema costs ~40 MB of memory and a third of a second to load, and lakes that hold
+ * one ledger per object (galexie's default) never need it: loaded on the first multi-ledger object.
+ */
+const measureWithSdkOnDemand: LedgerCloseMetaMeasure = (bytes) => {
+  const sdk = require("../../stellar/xdr/sdk-ledger-close-meta-measure.ts") as typeof import("../../stellar/xdr/sdk-ledger-close-meta-measure.ts");
+  return sdk.sdkLedgerCloseMetaMeasure(bytes);
+};
 
 export const DEFAULT_LEDGERS_PER_ARROW_BATCH = 16;
 export const DEFAULT_MAX_ARROW_BATCH_BYTES = 32 * 1024 * 1024;
@@ -116,7 +124,7 @@ export class DataLakeSource implements LedgerSource {
     this.config = options.config;
     this.#store = options.store;
     this.#decompress = options.decompress;
-    this.#measure = options.measureLedgerCloseMeta ?? sdkLedgerCloseMetaMeasure;
+    this.#measure = options.measureLedgerCloseMeta ?? measureWithSdkOnDemand;
     this.networkPassphrase = options.networkPassphrase !== undefined ? resolvePassphrase(options.networkPassphrase) : options.config.networkPassphrase;
     this.#ledgersPerArrowBatch = options.ledgersPerArrowBatch ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
     this.#maxArrowBatchBytes = options.maxArrowBatchBytes ?? DEFAULT_MAX_ARROW_BATCH_BYTES;

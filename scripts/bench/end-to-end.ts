@@ -42,6 +42,8 @@ export interface EndToEndResult {
   /** Main-thread wall time per stage, ms (with workers, "process" is the wait for results). */
   readonly stagesMs: Record<string, number>;
   readonly rss: { peakMb: number; firstQuarterPeakMb: number; lastQuarterPeakMb: number };
+  /** CPU time of the whole process (every thread, DuckDB's included) during the run, ms. */
+  readonly cpuMs: number;
 }
 
 function timedDecoder(decoder: LedgerDecoder, clock: StageClock): LedgerDecoder {
@@ -85,6 +87,7 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
   const timedProcessor: BatchProcessor = { process: (batch: RecordBatch) => clock.timeAsync("process", async () => inThread.process(batch)) };
   const rss = new RssSampler();
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   try {
     const summary = await runPipeline({
       source: parallel ? parallel.readAhead(source) : source,
@@ -95,12 +98,13 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
     });
     await clock.timeAsync("sink", () => sink.close()); // DuckDB's last checkpoint is part of the write
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
     const stagesMs = { ...clock.ms };
     if (stagesMs.decode !== undefined && stagesMs.process !== undefined) {
       stagesMs["extract+arrow"] = stagesMs.process - stagesMs.decode;
       delete stagesMs.process;
     }
-    return { xdrMb: source.xdrBytes / 1e6, ledgers: summary.ledgers, events: summary.events, seconds, stagesMs, rss: rss.stop() };
+    return { xdrMb: source.xdrBytes / 1e6, ledgers: summary.ledgers, events: summary.events, seconds, stagesMs, rss: rss.stop(), cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     parallel?.close();
     await sink.close();

@@ -76,6 +76,15 @@ export function printReport(report: BenchReport): void {
       byWorkers.set(workers, mbTotal / seconds);
       out.push(row([`${workers === 0 ? "main thread" : `${workers} worker(s)`}, all ${f0(ledgers)} ledgers`, f1(mbTotal / seconds), f0(ledgers / seconds), f0(events / seconds), String(peak)], widths));
     }
+    const mainParts = report.long.find((run) => run.workers === 0)?.parts ?? [];
+    const bound = workerScalingBound(mainParts.map((p) => p.result), report.machine.cores);
+    if (bound) {
+      out.push(
+        `  main-thread run: decode+extract (what workers take over) is ${Math.round(bound.parallelShare * 100)}% of the process's CPU time; ` +
+          `the rest (zstd, split, hand-over, DuckDB) stays serial, so workers can make a run at most ${f1(bound.maxSpeedup)}x faster, ` +
+          `and on ${report.machine.cores} cores 2 workers / 1 worker is at most ${f1(bound.twoOverOne)}x at equal per-thread costs`,
+      );
+    }
     const one = byWorkers.get(1);
     const main = byWorkers.get(0);
     for (const [workers, mbps] of byWorkers) {
@@ -85,4 +94,26 @@ export function printReport(report: BenchReport): void {
     }
   }
   console.log(out.join("\n"));
+}
+
+/**
+ * What worker threads could gain at best, from a main-thread run: its decode+extract time P (what
+ * workers take over) and the process's CPU time C. The rest, C - P, stays serial on the main thread
+ * (DuckDB's own threads included, generously). With k workers on n cores a run needs at least
+ * max(P / k, C - P, C / n): the ratio of those bounds for k = 2 and k = 1. Whatever k and n, a run
+ * takes at least C - P: at most C / (C - P) times faster than one thread doing everything.
+ */
+export function workerScalingBound(
+  mainThreadRuns: readonly EndToEndResult[],
+  cores: number,
+): { parallelShare: number; maxSpeedup: number; twoOverOne: number } | null {
+  let parallel = 0;
+  let cpu = 0;
+  for (const r of mainThreadRuns) {
+    parallel += (r.stagesMs.decode ?? 0) + (r.stagesMs["extract+arrow"] ?? 0);
+    cpu += r.cpuMs;
+  }
+  if (!(cpu > 0) || !(parallel > 0)) return null;
+  const least = (workers: number) => Math.max(parallel / workers, cpu - parallel, cpu / cores);
+  return { parallelShare: parallel / cpu, maxSpeedup: cpu / (cpu - parallel), twoOverOne: least(1) / least(2) };
 }

@@ -16,8 +16,8 @@ let configured: string | null = null;
 // A worker's garbage is mostly the XDR it was sent (several MB per batch) and the ledger model
 // decoded from it. JSC counts such buffers as "extra memory" and lets them pile up to ~100 MB per
 // worker before it collects; a full collection every 32 MB of XDR keeps each worker near 30 MB
-// (standalone-p23, 2 workers, JSC heap sized for 512 MB: peak RSS 415-432 -> 396-400 MB, for
-// 3-8% of throughput).
+// (standalone-p23, 2 workers: peak RSS 415-432 -> 396-400 MB for 3-8% of throughput, with the
+// JSC heap sized as package.json's scripts do).
 const COLLECT_EVERY_XDR_BYTES = 32 * 2 ** 20;
 let xdrSinceCollection = 0;
 

@@ -40,6 +40,9 @@ interface Task {
 
 const WORKER_URL = new URL("./ttp-worker.ts", import.meta.url).href;
 
+/** Batches sent to one worker at a time: the one it works on and the next. */
+const TASKS_PER_WORKER = 2;
+
 const XDR_COLUMN = rawLedgerSchema.fields.findIndex((f) => f.name === "xdr");
 
 /**
@@ -94,9 +97,9 @@ export class ParallelTtpProcessor implements BatchProcessor {
   readonly #config: TtpWorkerConfig;
   readonly #maxInFlight: number;
   readonly #workers: Worker[] = [];
-  readonly #idle: Worker[] = [];
   readonly #queued: Task[] = [];
-  readonly #running = new Map<Worker, Task>();
+  /** Tasks sent to each worker, oldest first: a worker answers in the order it was sent them. */
+  readonly #running = new Map<Worker, Task[]>();
   readonly #submitted = new WeakMap<RecordBatch, Promise<ProcessedResult>>();
   #nextId = 0;
   #broken: Error | null = null;
@@ -116,7 +119,7 @@ export class ParallelTtpProcessor implements BatchProcessor {
       worker.onmessage = (event: MessageEvent<TtpWorkerResponse>) => this.#finished(worker, event.data);
       worker.onerror = (event) => this.#crashed(worker, event);
       this.#workers.push(worker);
-      this.#idle.push(worker);
+      this.#running.set(worker, []);
     }
   }
 
@@ -139,9 +142,9 @@ export class ParallelTtpProcessor implements BatchProcessor {
   close(): void {
     this.#broken ??= new Error("the parallel processor is closed");
     for (const worker of this.#workers) worker.terminate();
-    for (const task of [...this.#queued, ...this.#running.values()]) task.reject(this.#broken);
+    for (const task of [...this.#queued, ...[...this.#running.values()].flat()]) task.reject(this.#broken);
     this.#queued.length = 0;
-    this.#running.clear();
+    for (const tasks of this.#running.values()) tasks.length = 0;
   }
 
   async *#readAhead(source: LedgerSource, range: LedgerRange, options?: LedgerBatchesOptions): AsyncGenerator<RecordBatch> {
@@ -199,20 +202,28 @@ export class ParallelTtpProcessor implements BatchProcessor {
     });
   }
 
+  /**
+   * Sends queued tasks to the least busy workers, up to TASKS_PER_WORKER each: a worker that has its
+   * next batch waiting in its own queue starts on it at once, instead of idling until this thread
+   * gets round to handling its result and sending another.
+   */
   #dispatch(): void {
-    while (this.#idle.length > 0 && this.#queued.length > 0) {
-      const worker = this.#idle.pop()!;
+    while (this.#queued.length > 0) {
+      let worker: Worker | null = null;
+      for (const candidate of this.#workers) {
+        const load = this.#running.get(candidate)!.length;
+        if (load < TASKS_PER_WORKER && (worker === null || load < this.#running.get(worker)!.length)) worker = candidate;
+      }
+      if (worker === null) return;
       const task = this.#queued.shift()!;
-      this.#running.set(worker, task);
+      this.#running.get(worker)!.push(task);
       const request: TtpWorkerRequest = { id: task.id, config: this.#config, rawLedgers: task.rawLedgers };
       worker.postMessage(request, task.transfer);
     }
   }
 
   #finished(worker: Worker, response: TtpWorkerResponse): void {
-    const task = this.#running.get(worker);
-    this.#running.delete(worker);
-    this.#idle.push(worker);
+    const task = this.#running.get(worker)?.shift();
     this.#dispatch();
     if (!task || task.id !== response.id) return;
     if (response.ok) task.resolve(resultOf(response));
@@ -222,9 +233,6 @@ export class ParallelTtpProcessor implements BatchProcessor {
   #crashed(worker: Worker, event: Event): void {
     const message = (event as ErrorEvent).message ?? "unknown error";
     this.#broken = new Error(`a TTP worker thread crashed: ${message}`);
-    const task = this.#running.get(worker);
-    this.#running.delete(worker);
-    task?.reject(this.#broken);
-    this.close();
+    this.close(); // rejects this worker's tasks with the others
   }
 }

@@ -25,7 +25,7 @@ async function tableRows(sink: DuckDbSink): Promise<{ ledgers: unknown[][]; even
   return { ledgers, events };
 }
 
-async function runInto(lake: string, range: { start: number; end: number }, workers: number | null, ledgersPerArrowBatch: number) {
+async function runInto(lake: string, range: { start: number; end: number }, workers: number | null, ledgersPerArrowBatch: number, maxInFlight = 3) {
   const source = await openFolderLake(lake, { ledgersPerArrowBatch });
   const sink = await DuckDbSink.open(":memory:");
   const passphrase = source.networkPassphrase;
@@ -35,7 +35,7 @@ async function runInto(lake: string, range: { start: number; end: number }, work
       const processor = new TtpProcessor({ networkPassphrase: passphrase, decoder: new SdkLedgerDecoder(passphrase), mode: "auto" });
       await runPipeline({ source, processor, sink, range });
     } else {
-      const parallel = new ParallelTtpProcessor({ networkPassphrase: passphrase, mode: "auto", workers, maxInFlight: 3 });
+      const parallel = new ParallelTtpProcessor({ networkPassphrase: passphrase, mode: "auto", workers, maxInFlight });
       processors.push(parallel);
       await runPipeline({ source: parallel.readAhead(source), processor: parallel, sink, range }).finally(() => parallel.close());
     }
@@ -61,6 +61,17 @@ describe("ParallelTtpProcessor in the pipeline", () => {
     expect(actual.ledgers).toEqual(expected.ledgers);
     expect(actual.events).toEqual(expected.events);
     expect(actual.cursor).toBe(30822025);
+  });
+
+  test("a ledger per batch and 8 in flight (each worker holds two batches at a time): the same rows, in order", async () => {
+    const range = { start: 30822015, end: 30822025 };
+    const expected = await runInto(lakePath("pubnet"), range, null, 1);
+    for (const workers of [1, 2]) {
+      const actual = await runInto(lakePath("pubnet"), range, workers, 1, 8);
+      expect(actual.error).toBeNull();
+      expect(actual.ledgers).toEqual(expected.ledgers);
+      expect(actual.events).toEqual(expected.events);
+    }
   });
 
   test("standalone-p23 84-85 (2000 SAC transfer rows) with 1 worker: the same rows", async () => {

@@ -12,6 +12,8 @@ export interface PipelineArgs {
   readonly help: boolean;
   readonly source: SourceArgs;
   readonly db: string;
+  /** DuckDB memory_limit of the sink's database (e.g. "64MB"); null: the sink's default. */
+  readonly duckdbMemoryLimit: string | null;
   readonly network: string | null;
   readonly ttpMode: TtpMode;
   readonly verify: boolean;
@@ -58,6 +60,8 @@ Filters (comma-separated lists; an event must match every filter given)
                          (fee events belong to no operation and are left out by this filter)
 Sink
   --db PATH              DuckDB database file (default ${DEFAULT_DB_PATH})
+  --duckdb-memory-limit SIZE  DuckDB's memory for the run, e.g. 1GB (default 64MB: a backfill
+                         needs no more, and the process's memory stays flat)
   --export-json FILE     after the run, write the range's events as NDJSON
   --export-parquet DIR   after the run, write the range's events and ledgers as Parquet
 Running
@@ -135,6 +139,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
         "batch-size": { type: "string" },
         decoder: { type: "string" },
         workers: { type: "string" },
+        "duckdb-memory-limit": { type: "string" },
         "max-ledgers-per-second": { type: "string" },
         flowctl: { type: "string" },
         "flowctl-heartbeat-interval": { type: "string" },
@@ -160,6 +165,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     help,
     source,
     db: v.db ?? DEFAULT_DB_PATH,
+    duckdbMemoryLimit: memorySize("duckdb-memory-limit", v["duckdb-memory-limit"]),
     network: v.network ?? null,
     ttpMode: mode,
     verify: v.verify ?? false,
@@ -182,6 +188,12 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     healthHost: v["health-host"] ?? "127.0.0.1",
     healthPorts: healthPorts(v["health-ports"]),
   };
+}
+
+function memorySize(flag: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value)) throw new UsageError(`--${flag} must be a size such as 64MB or 1GB, got "${value}"`);
+  return value;
 }
 
 function positiveRate(flag: string, value: string | undefined): number | null {

@@ -58,7 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
     signal: abort.signal,
     onWarning: (message) => console.error(`warning: ${message}`),
   });
-  const sink = await DuckDbSink.open(args.db);
+  const sink = await DuckDbSink.open(args.db, args.duckdbMemoryLimit ? { config: { memory_limit: args.duckdbMemoryLimit } } : {});
   const plan = await planRange(args.source, opened.source, sink, { signal: abort.signal }).catch(async (error: unknown) => {
     await sink.close();
     throw error;

@@ -44,6 +44,9 @@ describe("bun run pipeline", () => {
     const { code, stderr } = await pipeline("--datalake", lakePath("pubnet"), "--start", "abc");
     expect(code).toBe(2);
     expect(stderr).toContain("--start must be a ledger sequence");
+    const memory = await pipeline("--datalake", lakePath("pubnet"), "--start", "30822015", "--end", "30822015", "--duckdb-memory-limit", "lots");
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain('--duckdb-memory-limit must be a size such as 64MB or 1GB, got "lots"');
   });
 
   test("pubnet 30822015-30822025 lands in DuckDB, exports NDJSON and Parquet, and re-runs without duplicates", async () => {

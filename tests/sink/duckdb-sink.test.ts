@@ -247,3 +247,19 @@ describe("DuckDbSink.open", () => {
     }
   });
 });
+
+test("the writer's DuckDB is bounded (memory, checkpoints, allocator cache) unless the caller says otherwise", async () => {
+  const setting = async (s: DuckDbSink, name: string) => {
+    const connection = await s.connect();
+    const value = (await connection.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]![0];
+    connection.closeSync();
+    return value;
+  };
+  expect(await setting(sink, "memory_limit")).toBe("61.0 MiB"); // DuckDB shows 64 MB (10^6) in MiB
+  expect(await setting(sink, "checkpoint_threshold")).toBe("61.0 MiB");
+  expect(await setting(sink, "allocator_flush_threshold")).toBe("7.6 MiB");
+  const roomy = await DuckDbSink.open(join(dir.path, "roomy.duckdb"), { config: { memory_limit: "1GB" } });
+  expect(await setting(roomy, "memory_limit")).toBe("953.6 MiB");
+  expect(await setting(roomy, "checkpoint_threshold")).toBe("61.0 MiB");
+  await roomy.close();
+});

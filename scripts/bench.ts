@@ -30,8 +30,8 @@ const quick = values.quick ?? false;
 const workerCounts = (values.workers ?? "1,2").split(",").map(Number);
 const longLedgers = Number(values.ledgers ?? (quick ? 300 : 10_000));
 const ledgersPerBatch = Number(values["batch-size"] ?? 4);
-/** DuckDB's own cache is bounded, so that RSS shows the pipeline's memory rather than the database's. */
-const duckdb = { memory_limit: values["duckdb-memory-limit"] ?? "32MB" };
+/** The sink's own DuckDB settings (memory_limit 64MB, as the pipeline runs it) unless told otherwise. */
+const duckdb: Record<string, string> = values["duckdb-memory-limit"] ? { memory_limit: values["duckdb-memory-limit"] } : {};
 /** Group commit as the pipeline command does it (off: a commit per batch). */
 const groupCommit: GroupCommitPolicy | null =
   values["group-commit"] === "off" ? null : values["group-commit"] ? { ...DEFAULT_GROUP_COMMIT, ledgers: Number(values["group-commit"]) } : DEFAULT_GROUP_COMMIT;

@@ -49,6 +49,18 @@ describe("bun run pipeline", () => {
     expect(memory.stderr).toContain('--duckdb-memory-limit must be a size such as 64MB or 1GB, got "lots"');
   });
 
+  test("--workers 2 commits the same rows as the main thread alone", async () => {
+    const rows = async (workers: string) => {
+      const db = join(work, `workers-${workers}.duckdb`);
+      const run = await pipeline("--datalake", lakePath("pubnet"), "--start", "30822015", "--end", "30822025", "--db", db, "--workers", workers, "--batch-size", "2");
+      expect(run.code).toBe(0);
+      return query(db, "SELECT * FROM ttp_events ORDER BY ledger_sequence, event_index");
+    };
+    const alone = await rows("0");
+    expect(alone.length).toBe(668);
+    expect(await rows("2")).toEqual(alone);
+  });
+
   test("pubnet 30822015-30822025 lands in DuckDB, exports NDJSON and Parquet, and re-runs without duplicates", async () => {
     const db = join(work, "pubnet.duckdb");
     const json = join(work, "events.ndjson");

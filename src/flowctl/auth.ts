@@ -20,15 +20,20 @@ function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** Why a call of `methodName` with this Authorization header is refused, or null when it may go ahead. */
+export function authFailure(options: AuthOptions, methodName: string, authorization: string | null): ConnectError | null {
+  const token = options.token;
+  if (token === null || (!MUTATING_METHODS.has(methodName) && options.openReads)) return null;
+  const match = /^Bearer\s+(.+)$/i.exec((authorization ?? "").trim());
+  if (!match) return new ConnectError(`${methodName} needs an Authorization: Bearer token`, Code.Unauthenticated);
+  if (!sameSecret(match[1]!, token)) return new ConnectError(`${methodName}: the bearer token is not valid`, Code.Unauthenticated);
+  return null;
+}
+
 export function authInterceptor(options: AuthOptions): Interceptor {
   return (next) => async (request) => {
-    const token = options.token;
-    if (token !== null && (MUTATING_METHODS.has(request.method.name) || !options.openReads)) {
-      const header = request.header.get("authorization") ?? "";
-      const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-      if (!match) throw new ConnectError(`${request.method.name} needs an Authorization: Bearer token`, Code.Unauthenticated);
-      if (!sameSecret(match[1]!, token)) throw new ConnectError(`${request.method.name}: the bearer token is not valid`, Code.Unauthenticated);
-    }
+    const failure = authFailure(options, request.method.name, request.header.get("authorization"));
+    if (failure) throw failure;
     return next(request);
   };
 }

@@ -69,6 +69,26 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Pr
   return body;
 }
 
+/**
+ * `error` as the response of the request's protocol (Connect unary or streaming, gRPC-Web; binary or
+ * JSON), for refusing a request before connect-es sees it.
+ */
+export function rpcErrorResponse(request: Request, error: ConnectError): Response {
+  const contentType = request.headers.get("content-type");
+  const connect = parseConnectContentType(contentType);
+  if (connect?.stream) {
+    const endStream = new TextEncoder().encode(JSON.stringify(endStreamToJson(error.metadata, error, {})));
+    return new Response(encodeEnvelope(endStreamFlag, endStream), { status: 200, headers: { "content-type": contentType! } });
+  }
+  const grpcWeb = parseGrpcWebContentType(contentType);
+  if (grpcWeb && !grpcWeb.text) {
+    const headers = new Headers({ "content-type": contentType! });
+    setTrailerStatus(headers, error);
+    return new Response(null, { status: 200, headers });
+  }
+  return errorResponse("connect-unary", error); // Connect unary, GET included: a JSON error with its HTTP status
+}
+
 function errorResponse(framing: Framing, error: ConnectError): Response {
   switch (framing) {
     case "connect-unary":

@@ -116,3 +116,48 @@ describe("undecodable protobuf binary requests", () => {
     }
   });
 });
+
+describe("with a token, who may call is judged before the body is read", () => {
+  let guarded: FlowctlServer;
+  beforeAll(() => {
+    guarded = startTestFlowctl({ token: "s3cret" });
+  });
+  afterAll(async () => {
+    await guarded.stop();
+  });
+  const send = (method: string, contentType: string, body: Uint8Array<ArrayBuffer> | string, token?: string) =>
+    fetch(`${guarded.url}/${SERVICE}/${method}`, {
+      method: "POST",
+      headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body,
+    });
+
+  test("a malformed body without the token is Unauthenticated in every protocol, never a hint about the body", async () => {
+    const unary = await send("Register", "application/proto", GARBAGE);
+    expect(unary.status).toBe(401);
+    expect(((await unary.json()) as { code: string }).code).toBe("unauthenticated");
+    const json = await send("Register", "application/json", "{not json");
+    expect(json.status).toBe(401);
+    expect(((await json.json()) as { message: string }).message).toBe("Register needs an Authorization: Bearer token");
+
+    const stream = await send("WatchServices", "application/connect+json", envelope(new TextEncoder().encode("{nope")));
+    const bytes = new Uint8Array(await stream.arrayBuffer());
+    expect(stream.headers.get("content-type")).toBe("application/connect+json");
+    expect(bytes[0]).toBe(0b10);
+    expect((JSON.parse(new TextDecoder().decode(bytes.subarray(5))) as { error: { code: string } }).error.code).toBe("unauthenticated");
+
+    const grpcWeb = await send("Heartbeat", "application/grpc-web+proto", envelope(GARBAGE), "wrong");
+    expect(grpcWeb.headers.get("grpc-status")).toBe(String(Code.Unauthenticated));
+    expect(decodeURIComponent(grpcWeb.headers.get("grpc-message") ?? "")).toBe("Heartbeat: the bearer token is not valid");
+  });
+
+  test("with the token, the same body is judged on its own: InvalidArgument; a good request goes through", async () => {
+    const response = await send("Register", "application/proto", GARBAGE, "s3cret");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe("invalid_argument");
+    const client = flowctlClient(guarded.url, "connect-binary", "s3cret");
+    const { serviceId } = await client.register({ service: { componentId: "authorized", serviceType: ServiceType.SINK } });
+    expect(serviceId).not.toBe("");
+    expect((await errorOf(flowctlClient(guarded.url, "grpc-web").listServices({}))).code).toBe(Code.Unauthenticated);
+  });
+});

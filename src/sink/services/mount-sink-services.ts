@@ -5,7 +5,7 @@
 import type { Hono, Context } from "hono";
 import { EventService } from "../../gen/stellarflow/v1/event_service_pb.ts";
 import { QueryService } from "../../gen/stellarflow/v1/query_service_pb.ts";
-import { authInterceptor } from "../../flowctl/auth.ts";
+import { authFailure, authInterceptor } from "../../flowctl/auth.ts";
 import { connectCorsMiddleware } from "../../http/connect-cors.ts";
 import { mountConnect } from "../../http/connect-routes.ts";
 import type { CommitHub } from "./commit-hub.ts";
@@ -35,13 +35,19 @@ const PATHS = ["/stellarflow.v1.EventService/*", "/stellarflow.v1.QueryService/*
 export function mountSinkServices(app: Hono, options: SinkServicesOptions): void {
   if (options.corsOrigins.length > 0) for (const path of PATHS) app.use(path, connectCorsMiddleware(options.corsOrigins));
   const limits = { ...QUERY_DEFAULTS, ...options.query };
+  const auth = { token: options.token, openReads: false };
   mountConnect(
     app,
     (router) => {
       router.service(EventService, eventService(options.db, options.hub, options.websocket));
       router.service(QueryService, queryService(options.db, limits));
     },
-    { interceptors: [authInterceptor({ token: options.token, openReads: false })], readMaxBytes: limits.maxSqlLength * 4 + 1024, shutdownSignal: options.shutdownSignal },
+    {
+      interceptors: [authInterceptor(auth)],
+      authorize: (method, headers) => authFailure(auth, method, headers.get("authorization")),
+      readMaxBytes: limits.maxSqlLength * 4 + 1024,
+      shutdownSignal: options.shutdownSignal,
+    },
   );
   app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, (c) => checkToken(c, options.token)));
   const download = parquetDownload(options.db, limits);

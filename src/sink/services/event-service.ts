@@ -7,6 +7,7 @@ import type { CommitHub } from "./commit-hub.ts";
 import { eventTypeName, toTtpEvent, type EventFilter } from "./event-rows.ts";
 import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
 import type { ServiceDatabase } from "./service-database.ts";
+import { StreamSlots } from "./stream-slots.ts";
 
 const MAX_FILTER_VALUES = 100;
 
@@ -31,12 +32,18 @@ export function filterOf(request: StreamEventsRequest): EventFilter {
   };
 }
 
-export function eventService(db: ServiceDatabase, hub: CommitHub, options: EventStreamOptions = {}): ServiceImpl<typeof EventService> {
+export function eventService(db: ServiceDatabase, hub: CommitHub, options: EventStreamOptions = {}, slots = new StreamSlots()): ServiceImpl<typeof EventService> {
   return {
     async *streamEvents(request, context) {
       const filter = filterOf(request);
-      for await (const page of streamEvents(db, hub, filter, context.signal, options)) {
-        yield create(StreamEventsResponseSchema, { events: page.events.map(toTtpEvent), throughLedger: Math.max(0, page.throughLedger) });
+      const release = slots.tryAcquire();
+      if (!release) throw new ConnectError(slots.refusal(), Code.ResourceExhausted);
+      try {
+        for await (const page of streamEvents(db, hub, filter, context.signal, options)) {
+          yield create(StreamEventsResponseSchema, { events: page.events.map(toTtpEvent), throughLedger: Math.max(0, page.throughLedger) });
+        }
+      } finally {
+        release();
       }
     },
   };

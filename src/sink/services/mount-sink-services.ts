@@ -15,6 +15,7 @@ import { parquetDownload } from "./parquet-download.ts";
 import { queryService, QUERY_DEFAULTS, type QueryLimits } from "./query-service.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 import { websocketRoute, type WebSocketOptions } from "./websocket-route.ts";
+import { DEFAULT_MAX_EVENT_STREAMS, StreamSlots } from "./stream-slots.ts";
 
 export interface SinkServicesOptions {
   readonly db: ServiceDatabase;
@@ -27,6 +28,8 @@ export interface SinkServicesOptions {
   readonly flowctlUrl?: string | null | (() => string | null);
   readonly query?: Partial<QueryLimits>;
   readonly websocket?: WebSocketOptions;
+  /** Event streams (StreamEvents and /ws together) open at once, at most (default 64). */
+  readonly maxEventStreams?: number;
   readonly shutdownSignal?: AbortSignal;
 }
 
@@ -36,10 +39,11 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
   if (options.corsOrigins.length > 0) for (const path of PATHS) app.use(path, connectCorsMiddleware(options.corsOrigins));
   const limits = { ...QUERY_DEFAULTS, ...options.query };
   const auth = { token: options.token, openReads: false };
+  const slots = new StreamSlots(options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS);
   mountConnect(
     app,
     (router) => {
-      router.service(EventService, eventService(options.db, options.hub, options.websocket));
+      router.service(EventService, eventService(options.db, options.hub, options.websocket, slots));
       router.service(QueryService, queryService(options.db, limits));
     },
     {
@@ -49,7 +53,7 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
       shutdownSignal: options.shutdownSignal,
     },
   );
-  app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, (c) => checkToken(c, options.token)));
+  app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, (c) => checkToken(c, options.token), slots));
   const download = parquetDownload(options.db, limits);
   app.post("/download/parquet", (c) => checkToken(c, options.token) ?? download(c));
   dashboardRoutes(app, { flowctlUrl: options.flowctlUrl ?? null });

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { CommitHub } from "./commit-hub.ts";
 import { EVENT_TYPE_NAMES, type EventFilter } from "./event-rows.ts";
 import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
+import { StreamSlots } from "./stream-slots.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 
 /** What a route puts in ws.data: the dispatching handler below calls it. */
@@ -53,7 +54,13 @@ export function filterFromQuery(url: URL): EventFilter {
 }
 
 /** The /ws handler; `authorize` answers a Response to refuse (e.g. 401). */
-export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: WebSocketOptions = {}, authorize?: (c: Context) => Response | null) {
+export function websocketRoute(
+  db: ServiceDatabase,
+  hub: CommitHub,
+  options: WebSocketOptions = {},
+  authorize?: (c: Context) => Response | null,
+  slots = new StreamSlots(),
+) {
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   return (c: Context): Response => {
     const refused = authorize?.(c);
@@ -68,6 +75,8 @@ export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: Web
       if (error instanceof FilterError) return c.json({ error: error.message }, 400);
       throw error;
     }
+    const release = slots.tryAcquire();
+    if (!release) return c.json({ error: slots.refusal() }, 503, { "retry-after": "5" });
     const abort = new AbortController();
     let closed = false;
     const handlers: SocketHandlers = {
@@ -79,6 +88,7 @@ export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: Web
       close() {
         closed = true;
         abort.abort();
+        release();
       },
     };
     const pump = async (ws: ServerWebSocket<SocketHandlers>) => {
@@ -97,7 +107,10 @@ export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: Web
       }
       ws.close(1000, "end_ledger reached");
     };
-    if (!server.upgrade(c.req.raw, { data: handlers })) return c.json({ error: "WebSocket upgrade failed" }, 400);
+    if (!server.upgrade(c.req.raw, { data: handlers })) {
+      release();
+      return c.json({ error: "WebSocket upgrade failed" }, 400);
+    }
     return new Response(null); // Bun ignores it once upgraded
   };
 }

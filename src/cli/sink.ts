@@ -16,7 +16,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const { args, component, log, abort } = setup;
   const p = args.pipeline;
   const upstream = upstreamOf(setup);
-  const sink = await DuckDbSink.open(p.db);
+  const sink = await DuckDbSink.open(p.db, p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {});
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
   if (cursor !== null) component.metrics.processed(cursor, 0);

@@ -47,6 +47,9 @@ describe("bun run pipeline", () => {
     const memory = await pipeline("--datalake", lakePath("pubnet"), "--start", "30822015", "--end", "30822015", "--duckdb-memory-limit", "lots");
     expect(memory.code).toBe(2);
     expect(memory.stderr).toContain('--duckdb-memory-limit must be a size such as 64MB or 1GB, got "lots"');
+    const sink = await runBunScript("src/cli/sink.ts", ["--duckdb-memory-limit", "lots", "--flowctl", "off"]);
+    expect(sink.code).toBe(2);
+    expect(sink.stderr).toContain('--duckdb-memory-limit must be a size such as 64MB or 1GB, got "lots"');
   });
 
   test("--workers 2 commits the same rows as the main thread alone", async () => {

@@ -1,12 +1,30 @@
 // The live event table: EventService.StreamEvents with the form's filters (catch-up, then live).
 import { createClient, type Transport } from "@connectrpc/connect";
 import { EventService } from "../gen/stellarflow/v1/event_service_pb.ts";
+import { QueryService } from "../gen/stellarflow/v1/query_service_pb.ts";
 import { EventType, type TtpEvent } from "../gen/stellarflow/v1/ttp_event_pb.ts";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { StreamEventsRequestSchema } from "../gen/stellarflow/v1/event_service_pb.ts";
 import { byId, cell, errorText, row, short } from "./dom.ts";
 
 const MAX_ROWS = 500;
+/** Without a start ledger the table opens on the last few committed ledgers, then goes live. */
+const RECENT_LEDGERS = 10;
+
+/**
+ * Where a stream without a start ledger begins: RECENT_LEDGERS before the sink's cursor, so that
+ * opening the page does not replay the whole database into it; 0 (the beginning) when nothing is
+ * committed yet or the cursor cannot be read.
+ */
+async function recentStart(transport: Transport): Promise<number> {
+  try {
+    const result = await createClient(QueryService, transport).query({ sql: "SELECT last_ledger FROM sink_cursor" });
+    const last = Number(result.rows[0]?.values[0]?.text ?? Number.NaN);
+    return Number.isInteger(last) && last > 0 ? Math.max(1, last - RECENT_LEDGERS + 1) : 0;
+  } catch {
+    return 0;
+  }
+}
 
 function requestOf(form: HTMLFormElement): MessageInitShape<typeof StreamEventsRequestSchema> {
   const data = new FormData(form);
@@ -73,9 +91,14 @@ export function startEventsPanel(transport: Transport): void {
       if (!abort.signal.aborted) status.textContent = `stream ended: ${errorText(error)}`;
     }
   };
+  const start = async () => {
+    const request = requestOf(form);
+    if (request.startLedger === 0) request.startLedger = await recentStart(transport);
+    await run(request);
+  };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    void run(requestOf(form));
+    void start();
   });
-  void run(requestOf(form));
+  void start();
 }

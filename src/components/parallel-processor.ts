@@ -7,16 +7,17 @@
 // readAhead() pulls batches from the source ahead of the pipeline (at most `maxInFlight` of them)
 // and hands each to a worker at once; process(batch) then waits for that batch's result. The
 // pipeline still sees one batch at a time, in order, and commits them in order.
-import { type RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import { ledgerSummaryBatch } from "../arrow/ledger-summary-batch.ts";
-import { ttpEventBatch } from "../arrow/event-batch.ts";
+import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { ledgerSummaryBatch, ledgerSummarySchema } from "../arrow/ledger-summary-batch.ts";
+import { ttpEventBatch, ttpEventSchema } from "../arrow/event-batch.ts";
+import { fromWireBatch, toWireBatch, type WireColumn } from "../arrow/wire-batch.ts";
 import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 import type { TtpMode } from "../ttp/ledger-events.ts";
 import type { BatchProcessor, ProcessedResult } from "./batch-processor.ts";
 import type { DecoderName } from "./ledger-decoders.ts";
 import { ProcessorError } from "./ttp-processor.ts";
-import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse, WireColumn } from "./ttp-worker-protocol.ts";
+import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
 import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
 
 export interface ParallelTtpProcessorOptions {
@@ -43,49 +44,28 @@ const WORKER_URL = new URL("./ttp-worker.ts", import.meta.url).href;
 /** Batches sent to one worker at a time: the one it works on and the next. */
 const TASKS_PER_WORKER = 2;
 
-const XDR_COLUMN = rawLedgerSchema.fields.findIndex((f) => f.name === "xdr");
-
 /**
  * A raw-ledger batch for the worker, without an IPC copy: its columns' buffers. The XDR bytes
- * (nearly all of it) are transferred: `handOver` gives the batch's own buffer away (the batch's
- * XDR column is unreadable afterwards), otherwise they are copied once. Batches of another shape
- * travel as IPC.
+ * (nearly all of it) are transferred when `handOver` gives the batch away (its XDR column is
+ * unreadable afterwards), otherwise cloned. Batches of another shape travel as IPC.
  */
 function wireBatch(batch: RecordBatch, handOver: boolean): { rawLedgers: TtpWorkerRequest["rawLedgers"]; transfer: ArrayBuffer[] } {
-  const children = batch.data.children;
-  const sameShape =
-    batch.schema.fields.length === rawLedgerSchema.fields.length &&
-    rawLedgerSchema.fields.every((f, i) => batch.schema.fields[i]!.name === f.name && String(batch.schema.fields[i]!.type) === String(f.type)) &&
-    children.every((data) => data.offset === 0);
-  if (!sameShape) {
-    const ipc = tableToIPC(new Table(batch), "stream");
-    return { rawLedgers: ipc, transfer: [ipc.buffer as ArrayBuffer] };
-  }
-  const transfer: ArrayBuffer[] = [];
-  const columns: WireColumn[] = children.map((data, i) => {
-    let values = data.values as ArrayBufferView;
-    if (i === XDR_COLUMN) {
-      const bytes = data.values as Uint8Array;
-      const owned = handOver && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      values = owned ? bytes : bytes.slice();
-      transfer.push(values.buffer as ArrayBuffer);
-    }
-    return {
-      length: data.length,
-      nullCount: data.nullCount,
-      values,
-      ...(data.valueOffsets ? { valueOffsets: data.valueOffsets as Int32Array } : {}),
-      ...(data.nullBitmap && data.nullBitmap.length > 0 ? { nullBitmap: data.nullBitmap } : {}),
-    };
-  });
-  return { rawLedgers: columns, transfer };
+  const wire = toWireBatch(batch, rawLedgerSchema, (column) => handOver && column === "xdr");
+  if (wire) return { rawLedgers: wire.columns, transfer: wire.transfer };
+  const ipc = tableToIPC(new Table(batch), "stream");
+  return { rawLedgers: ipc, transfer: [ipc.buffer as ArrayBuffer] };
+}
+
+function batchOf(sent: readonly WireColumn[] | Uint8Array, schema: Schema, empty: () => RecordBatch): RecordBatch {
+  if (!(sent instanceof Uint8Array)) return fromWireBatch(schema, sent);
+  return tableFromIPC(sent).batches[0] ?? empty();
 }
 
 function resultOf(response: Extract<TtpWorkerResponse, { ok: true }>): ProcessedResult {
   const failure = response.failure;
   return {
-    ledgers: tableFromIPC(response.ledgers).batches[0] ?? ledgerSummaryBatch([]),
-    events: tableFromIPC(response.events).batches[0] ?? ttpEventBatch([]),
+    ledgers: batchOf(response.ledgers, ledgerSummarySchema, () => ledgerSummaryBatch([])),
+    events: batchOf(response.events, ttpEventSchema, () => ttpEventBatch([])),
     firstLedger: response.firstLedger,
     lastLedger: response.lastLedger,
     stats: response.stats,

@@ -1,9 +1,11 @@
-// Messages between the ParallelTtpProcessor and its worker threads. Arrow record batches travel
-// as Arrow IPC stream bytes in transferred ArrayBuffers (moved, not copied).
+// Messages between the ParallelTtpProcessor and its worker threads. Arrow record batches travel as
+// their columns' buffers (../arrow/wire-batch.ts), the big ones moved rather than copied; batches of
+// another shape as Arrow IPC stream bytes.
 import type { TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 import type { DecoderName } from "./ledger-decoders.ts";
 import type { ProcessedStats } from "./ttp-processor.ts";
+import type { WireColumn } from "../arrow/wire-batch.ts";
 
 export interface TtpWorkerConfig {
   readonly networkPassphrase: string;
@@ -11,15 +13,6 @@ export interface TtpWorkerConfig {
   readonly mode: TtpMode;
   readonly verify: boolean;
   readonly filter: EventFilterSpec | null;
-}
-
-/** One column of a raw-ledger batch as its Arrow buffers (offset 0). */
-export interface WireColumn {
-  readonly length: number;
-  readonly nullCount: number;
-  readonly values: ArrayBufferView;
-  readonly valueOffsets?: Int32Array;
-  readonly nullBitmap?: Uint8Array;
 }
 
 export interface TtpWorkerRequest {
@@ -43,8 +36,10 @@ export type TtpWorkerResponse =
   | {
       readonly id: number;
       readonly ok: true;
-      readonly ledgers: Uint8Array;
-      readonly events: Uint8Array;
+      /** The `ledgers` rows (ledgerSummarySchema) as wire columns, or IPC. */
+      readonly ledgers: readonly WireColumn[] | Uint8Array;
+      /** The `ttp_events` rows (ttpEventSchema) as wire columns, or IPC. */
+      readonly events: readonly WireColumn[] | Uint8Array;
       readonly firstLedger: number;
       readonly lastLedger: number;
       readonly stats: ProcessedStats;

@@ -1,12 +1,14 @@
 // Worker thread entry: decodes and extracts one raw-ledger batch at a time with a TtpProcessor
 // and hands back the `ledgers` and `ttp_events` Arrow batches.
-import { makeData, tableFromIPC, tableToIPC, Table, type RecordBatch } from "apache-arrow";
-import { recordBatchOf } from "../arrow/columns.ts";
+import { tableFromIPC, tableToIPC, Table, type RecordBatch, type Schema } from "apache-arrow";
 import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
+import { ledgerSummarySchema } from "../arrow/ledger-summary-batch.ts";
+import { ttpEventSchema } from "../arrow/event-batch.ts";
+import { fromWireBatch, toWireBatch, type WireColumn } from "../arrow/wire-batch.ts";
 import { eventPredicate } from "../ttp/event-filter.ts";
 import { ledgerDecoder } from "./ledger-decoders.ts";
 import { TtpProcessor } from "./ttp-processor.ts";
-import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse, WireColumn } from "./ttp-worker-protocol.ts";
+import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
 
 declare const self: { onmessage: ((event: MessageEvent<TtpWorkerRequest>) => void) | null; postMessage(message: unknown, transfer?: Transferable[]): void };
 
@@ -46,13 +48,19 @@ function processorFor(config: TtpWorkerConfig): TtpProcessor {
 /** The raw-ledger batch of a request: rebuilt around the buffers sent, or read from IPC. */
 function rawLedgerBatchOf(rawLedgers: TtpWorkerRequest["rawLedgers"]): RecordBatch | undefined {
   if (rawLedgers instanceof Uint8Array) return tableFromIPC(rawLedgers).batches[0];
-  const columns = rawLedgers as readonly WireColumn[];
-  const children = rawLedgerSchema.fields.map((field, i) => {
-    const column = columns[i]!;
-    // makeData has an overload per type; the field says which one
-    return makeData({ type: field.type, length: column.length, nullCount: column.nullCount, data: column.values, valueOffsets: column.valueOffsets, nullBitmap: column.nullBitmap } as any);
-  });
-  return recordBatchOf(rawLedgerSchema, columns[0]?.length ?? 0, children);
+  return fromWireBatch(rawLedgerSchema, rawLedgers);
+}
+
+/** A result batch for the main thread: its buffers, all moved (this thread is done with them), or IPC. */
+function send(batch: RecordBatch, schema: Schema, transfer: ArrayBuffer[]): readonly WireColumn[] | Uint8Array {
+  const wire = toWireBatch(batch, schema, () => true);
+  if (wire) {
+    transfer.push(...wire.transfer);
+    return wire.columns;
+  }
+  const ipc = tableToIPC(new Table(batch), "stream");
+  transfer.push(ipc.buffer as ArrayBuffer);
+  return ipc;
 }
 
 function xdrByteLength(batch: RecordBatch): number {
@@ -68,8 +76,9 @@ self.onmessage = (event) => {
     const batch = rawLedgerBatchOf(rawLedgers);
     if (!batch) throw new Error("empty raw-ledger batch");
     const result = processorFor(config).process(batch);
-    const ledgers = tableToIPC(new Table(result.ledgers), "stream");
-    const events = tableToIPC(new Table(result.events), "stream");
+    const transfer: ArrayBuffer[] = [];
+    const ledgers = send(result.ledgers, ledgerSummarySchema, transfer);
+    const events = send(result.events, ttpEventSchema, transfer);
     const failure = result.failure;
     // ProcessorError appends " (ledger N[, location])" to its message: split it back into parts.
     const marker = failure ? ` (ledger ${failure.ledger}` : "";
@@ -91,7 +100,7 @@ self.onmessage = (event) => {
           }
         : null,
     };
-    self.postMessage(response, [ledgers.buffer, events.buffer]);
+    self.postMessage(response, transfer);
     collectGarbageNowAndThen(xdrByteLength(batch));
   } catch (error) {
     response = { id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };

@@ -21,8 +21,11 @@ import { findLatestLedger } from "./latest-ledger.ts";
 import { isObjectLister } from "./object-lister.ts";
 import type { ObjectStore } from "./object-store.ts";
 
-/** Decompresses one whole object (zstd); throws on truncated or invalid input. */
-export type Decompress = (compressed: Uint8Array) => Uint8Array;
+/**
+ * Decompresses one whole object (zstd); throws (or rejects) on truncated or invalid input. An
+ * asynchronous one runs off the calling thread: objects fetched ahead are then decompressed ahead too.
+ */
+export type Decompress = (compressed: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 export interface DataLakeSourceOptions {
   readonly store: ObjectStore;
@@ -36,7 +39,7 @@ export interface DataLakeSourceOptions {
   readonly maxArrowBatchBytes?: number;
   /** Splits objects holding several ledgers (default: the SDK's XDR reader). */
   readonly measureLedgerCloseMeta?: LedgerCloseMetaMeasure;
-  /** Objects fetched ahead, in flight at once (default 8); memory holds at most this many. */
+  /** Objects fetched (and decompressed) ahead, in flight at once (default 8); memory holds at most this many. */
   readonly concurrency?: number;
   /** Following the tip (range end Infinity): how long to wait before asking again for an object not yet written (default 2 s). */
   readonly followPollMs?: number;
@@ -67,6 +70,8 @@ interface FetchedObject {
   readonly span: LedgerSpan;
   readonly compressed: Uint8Array | null;
   readonly location: string;
+  /** Its decompression, started as soon as it arrived; never rejects. Null when nothing is stored. */
+  readonly decompressed: Promise<{ xdr: Uint8Array } | { error: unknown }> | null;
 }
 
 /** A fetch in flight; `outcome` never rejects, so a prefetch nobody awaits cannot go unhandled. */
@@ -307,10 +312,10 @@ export class DataLakeSource implements LedgerSource {
       }
       if (compressed !== null) {
         if (extension !== this.#extensions[0]) this.#extensions = [extension, ...this.#extensions.filter((e) => e !== extension)];
-        return { span, compressed, location };
+        return { span, compressed, location, decompressed: this.#startDecompress(compressed) };
       }
     }
-    return { span, compressed: null, location };
+    return { span, compressed: null, location, decompressed: null };
   }
 
   #notFound(sequence: number): SourceError {
@@ -329,7 +334,7 @@ export class DataLakeSource implements LedgerSource {
   async #decodeOrRefetch(fetched: FetchedObject, sequence: number, signal: AbortSignal | undefined): Promise<LoadedObject> {
     for (let refetch = 1; ; refetch++) {
       try {
-        return this.#decode(fetched, sequence);
+        return await this.#decode(fetched, sequence);
       } catch (error) {
         if (refetch > CORRUPT_OBJECT_REFETCHES) throw error;
       }
@@ -338,15 +343,24 @@ export class DataLakeSource implements LedgerSource {
     }
   }
 
+  #startDecompress(compressed: Uint8Array): Promise<{ xdr: Uint8Array } | { error: unknown }> {
+    return Promise.resolve()
+      .then(() => this.#decompress(compressed))
+      .then(
+        (xdr) => ({ xdr }),
+        (error: unknown) => ({ error }),
+      );
+  }
+
   /** Decompresses and splits a fetched object, checking the ledgers it claims. */
-  #decode(fetched: FetchedObject, sequence: number): LoadedObject {
+  async #decode(fetched: FetchedObject, sequence: number): Promise<LoadedObject> {
     const { span, location } = fetched;
-    let xdr: Uint8Array;
-    try {
-      xdr = this.#decompress(fetched.compressed!);
-    } catch (error) {
+    const decompressed = await fetched.decompressed!;
+    if ("error" in decompressed) {
+      const error = decompressed.error;
       throw new SourceError(`cannot decompress the object (zstd): ${messageOf(error)}`, sequence, location, { cause: error });
     }
+    const xdr = decompressed.xdr;
     let split: ReturnType<typeof splitLedgerCloseMetaBatch>;
     try {
       split = splitLedgerCloseMetaBatch(xdr, this.#measure);

@@ -2,4 +2,5 @@
 // supply its own (e.g. a WASM zstd) without touching the source.
 import type { Decompress } from "./datalake-source.ts";
 
-export const bunZstdDecompress: Decompress = (compressed) => Bun.zstdDecompressSync(compressed);
+/** On Bun's thread pool, off the thread that reads the lake (the pipeline's main thread). */
+export const bunZstdDecompress: Decompress = (compressed) => Bun.zstdDecompress(compressed);

@@ -27,7 +27,7 @@ const PREFETCH = 8;
 export interface ReplayOptions {
   readonly objects: readonly LakeObject[];
   readonly networkPassphrase: string;
-  /** Read each object from disk (page cache) instead of memory, to time the read stage. */
+  /** Read each object from disk (page cache) instead of memory, as part of the run. */
   readonly fromDisk: boolean;
   readonly ledgersPerBatch: number;
   readonly clock: StageClock;
@@ -52,13 +52,14 @@ export class ReplaySource implements LedgerSource {
     const { objects, clock, ledgersPerBatch } = this.options;
     let pending: RawLedger[] = [];
     // As the data lake source does: objects read and decompressed (on Bun's thread pool) up to
-    // PREFETCH ahead; "zstd" times what the main thread still waits for.
+    // PREFETCH ahead; "zstd" ("read+zstd" from disk) times what the main thread still waits for.
+    const waitStage = this.options.fromDisk ? "read+zstd" : "zstd";
     const ahead: Promise<Uint8Array>[] = [];
     let next = range.start;
     const fill = () => {
       for (; ahead.length < PREFETCH && next <= range.end; next++) {
         const object = objects[(next - 1) % objects.length]!;
-        const compressed = this.options.fromDisk ? clock.timeAsync("read", () => Bun.file(object.path).bytes()) : Promise.resolve(object.compressed);
+        const compressed = this.options.fromDisk ? Bun.file(object.path).bytes() : Promise.resolve(object.compressed);
         ahead.push(compressed.then((bytes) => Bun.zstdDecompress(bytes)));
       }
     };
@@ -66,7 +67,7 @@ export class ReplaySource implements LedgerSource {
       const index = (sequence - 1) % objects.length;
       const object = objects[index]!;
       fill();
-      const xdr = await clock.timeAsync("zstd", () => ahead.shift()!);
+      const xdr = await clock.timeAsync(waitStage, () => ahead.shift()!);
       pending.push(
         clock.time("split", () => {
           const lcm = splitLedgerCloseMetaBatch(xdr).ledgerCloseMetas[0]!;

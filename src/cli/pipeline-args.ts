@@ -113,8 +113,9 @@ function decoderName(value: string | undefined): DecoderName {
 /**
  * Workers worth running on `cores` cores. The main thread (source and sink) and DuckDB's own threads
  * keep about two cores busy; workers only help on the cores left over. Measured on 2 cores
- * (`bun run bench`, 10,002 ledgers): main thread 252 MB/s, 1 worker 210, 2 workers 208. Decode +
- * extract is ~40% of the CPU time (60% on pubnet), so beyond 4 workers the serial rest is the limit.
+ * (`bun run bench`, 10,002 ledgers): main thread 234 MB/s at 364 MB peak RSS, 1 worker 226 MB/s at
+ * 396 MB, 2 workers 229 MB/s at 432 MB: no faster, more memory. Decode + extract is ~40% of the CPU
+ * time (60% on pubnet), so beyond 4 workers the serial rest is the limit.
  */
 export function defaultWorkerCount(cores: number): number {
   return Math.max(0, Math.min(4, cores - 2));

@@ -2,7 +2,7 @@
 import { ServiceRegistry } from "./registry.ts";
 import { SqliteRegistryStore } from "./store/sqlite-registry-store.ts";
 import { flowctlApp } from "./flowctl-app.ts";
-import { serveApp, type ServedApp } from "../http/serve-app.ts";
+import { IDLE_TIMEOUT_SECONDS, serveApp, type ServedApp } from "../http/serve-app.ts";
 
 export const FLOWCTL_VERSION = "0.1.0";
 
@@ -19,6 +19,8 @@ export interface FlowctlServerOptions {
   readonly openReads: boolean;
   readonly corsOrigins: readonly string[];
   readonly maxRequestBytes: number;
+  /** Seconds a connection may stay silent before it is closed (default 30); streams are exempt. */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export const FLOWCTL_DEFAULTS = {
@@ -52,8 +54,8 @@ export function startFlowctlServer(options: FlowctlServerOptions): FlowctlServer
   const app = flowctlApp({ ...options, registry, version: FLOWCTL_VERSION, endpoint: () => url, shutdownSignal: shutdown.signal });
   let server: ServedApp;
   try {
-    // idleTimeout 0: a WatchServices stream may stay quiet for long
-    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: 0 });
+    // a WatchServices stream exempts itself from the idle timeout once its request has arrived
+    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: options.idleTimeoutSeconds ?? IDLE_TIMEOUT_SECONDS });
   } catch (error) {
     store?.close();
     throw new Error(`flowctl cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });

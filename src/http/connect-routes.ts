@@ -3,7 +3,7 @@
 import { createConnectRouter, type ConnectError, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
-import { checkBinaryRequest, rpcErrorResponse } from "./undecodable-request.ts";
+import { bufferedRequest, checkBinaryRequest, rpcErrorResponse } from "./undecodable-request.ts";
 
 export interface MountConnectOptions extends ConnectRouterOptions {
   /**
@@ -19,10 +19,20 @@ export function mountConnect(app: Hono, routes: (router: ConnectRouter) => void,
   for (const handler of router.handlers) {
     const fetchHandler = createFetchHandler(handler);
     const maxBytes = options.readMaxBytes ?? Number.MAX_SAFE_INTEGER;
+    const streaming = handler.method.methodKind === "server_streaming";
     app.on(handler.allowedMethods, handler.requestPath, async (c) => {
-      const refused = options.authorize?.(handler.method.name, c.req.raw.headers);
-      if (refused) return rpcErrorResponse(c.req.raw, refused);
-      const checked = await checkBinaryRequest(c.req.raw, handler.method, maxBytes);
+      const raw = c.req.raw;
+      const refused = options.authorize?.(handler.method.name, raw.headers);
+      if (refused) return rpcErrorResponse(raw, refused);
+      let request: Request | Response = raw;
+      if (streaming) {
+        // The servers close connections that stay silent (slow or stalled clients); a stream may
+        // rightly stay quiet for long, so once its request has fully arrived it is exempt.
+        request = await bufferedRequest(raw, maxBytes);
+        if (request instanceof Response) return request;
+        (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(raw, 0);
+      }
+      const checked = await checkBinaryRequest(request, handler.method, maxBytes);
       return checked instanceof Response ? checked : fetchHandler(checked);
     });
   }

@@ -7,11 +7,17 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
+/** Idle timeout of servers whose streams exempt themselves: a stalled client is dropped after this. */
+export const IDLE_TIMEOUT_SECONDS = 30;
+
 export interface ServeAppOptions {
   readonly host: string;
   /** 0: any free port. */
   readonly port: number;
-  /** Seconds a connection may stay silent (Bun's default 10; 0: forever, for long streams). */
+  /**
+   * Seconds a connection may stay silent (Bun's default 10; 0: forever). Long streams should rather
+   * exempt their own request (`server.timeout(request, 0)`, as mountConnect does) than turn it off.
+   */
   readonly idleTimeout?: number;
   /** Bun's WebSocket handlers, for apps with WebSocket routes (e.g. the sink's /ws). */
   readonly websocket?: import("bun").WebSocketHandler<any>;

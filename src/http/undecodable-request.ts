@@ -107,6 +107,17 @@ function errorResponse(framing: Framing, error: ConnectError): Response {
 }
 
 /**
+ * `request` with its whole body read into memory (at most `maxBytes`), or the ResourceExhausted
+ * response of its protocol. Once it returns, the client has sent everything it will send.
+ */
+export async function bufferedRequest(request: Request, maxBytes: number): Promise<Request | Response> {
+  if (request.body === null) return request;
+  const body = await readAtMost(request.body, maxBytes + 5);
+  if (body === null) return rpcErrorResponse(request, new ConnectError(`request: more than ${maxBytes} bytes`, Code.ResourceExhausted));
+  return new Request(request, { body });
+}
+
+/**
  * The request to hand to connect-es (its body read once and put back), or the InvalidArgument
  * response when a binary message in it does not decode as the method's input.
  */

@@ -1,9 +1,9 @@
 // Runs a component's /health and /metrics on Bun, and its flowctl controller when enabled.
 import type { FlowctlConfig } from "../flowctl/config.ts";
-import { FlowctlController } from "../flowctl/controller.ts";
 import { healthApp } from "../http/health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import type { Component } from "./component.ts";
+import { registerComponent, stopComponent } from "./component-registration.ts";
 import type { Hono } from "hono";
 
 export interface ServeComponentOptions {
@@ -45,26 +45,9 @@ export function serveComponent(component: Component, options: ServeComponentOpti
     }
     component.baseUrl = server.url;
   }
-  let controller: FlowctlController | null = null;
-  if (options.flowctl.enabled) {
-    controller = new FlowctlController({
-      endpoint: options.flowctl.endpoint,
-      heartbeatIntervalMs: options.flowctl.heartbeatIntervalMs,
-      token: options.flowctl.token,
-      service: component.serviceInfo(),
-      metrics: () => component.heartbeatMetrics(),
-      log: options.log,
-    });
-    const live = controller;
-    component.flowctlState = () => live.state;
-    controller.start();
-  }
+  const controller = registerComponent(component, options.flowctl, options.log);
   return {
     component,
-    async stop() {
-      if (component.status !== "failed") component.status = "stopping";
-      await controller?.stop();
-      await server?.stop();
-    },
+    stop: () => stopComponent(component, controller, server),
   };
 }

@@ -3,10 +3,10 @@
 // the data endpoint as `endpoint`. The data never passes through flowctl.
 import { Hono } from "hono";
 import type { FlowctlConfig } from "../flowctl/config.ts";
-import { FlowctlController } from "../flowctl/controller.ts";
 import { healthApp } from "../http/health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import type { Component } from "./component.ts";
+import { registerComponent, stopComponent } from "./component-registration.ts";
 
 export interface StageServerOptions {
   readonly host: string;
@@ -48,26 +48,9 @@ export function startStageServer(component: Component, options: StageServerOptio
     throw new Error(`${component.componentId}: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
   component.baseUrl = server.url;
-  let controller: FlowctlController | null = null;
-  if (options.flowctl.enabled) {
-    controller = new FlowctlController({
-      endpoint: options.flowctl.endpoint,
-      heartbeatIntervalMs: options.flowctl.heartbeatIntervalMs,
-      token: options.flowctl.token,
-      service: { ...component.serviceInfo(), endpoint: options.dataPath ? `${server.url}${options.dataPath}` : server.url },
-      metrics: () => component.heartbeatMetrics(),
-      log: options.log,
-    });
-    const live = controller;
-    component.flowctlState = () => live.state;
-    controller.start();
-  }
+  const controller = registerComponent(component, options.flowctl, options.log, options.dataPath ? `${server.url}${options.dataPath}` : server.url);
   return {
     url: server.url,
-    async stop() {
-      if (component.status !== "failed") component.status = "stopping";
-      await controller?.stop();
-      await server.stop();
-    },
+    stop: () => stopComponent(component, controller, server),
   };
 }

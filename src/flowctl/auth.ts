@@ -1,5 +1,6 @@
-// Bearer-token check of the control plane, as a Connect interceptor.
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+// Bearer-token check of the control plane and the sink's services, made before a request's body is
+// read (mountConnect's `authorize`).
+import { Code, ConnectError } from "@connectrpc/connect";
 
 /** RPCs that change the registry. */
 export const MUTATING_METHODS: ReadonlySet<string> = new Set(["Register", "Heartbeat", "Unregister"]);
@@ -12,7 +13,7 @@ export interface AuthOptions {
 }
 
 /** Compares in time independent of where the strings differ. */
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);
   const y = new TextEncoder().encode(b);
   let diff = x.length ^ y.length;
@@ -20,20 +21,17 @@ function sameSecret(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(authorization: string | null | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec((authorization ?? "").trim())?.[1];
+}
+
 /** Why a call of `methodName` with this Authorization header is refused, or null when it may go ahead. */
 export function authFailure(options: AuthOptions, methodName: string, authorization: string | null): ConnectError | null {
   const token = options.token;
   if (token === null || (!MUTATING_METHODS.has(methodName) && options.openReads)) return null;
-  const match = /^Bearer\s+(.+)$/i.exec((authorization ?? "").trim());
-  if (!match) return new ConnectError(`${methodName} needs an Authorization: Bearer token`, Code.Unauthenticated);
-  if (!sameSecret(match[1]!, token)) return new ConnectError(`${methodName}: the bearer token is not valid`, Code.Unauthenticated);
+  const given = bearerToken(authorization);
+  if (given === undefined) return new ConnectError(`${methodName} needs an Authorization: Bearer token`, Code.Unauthenticated);
+  if (!sameSecret(given, token)) return new ConnectError(`${methodName}: the bearer token is not valid`, Code.Unauthenticated);
   return null;
-}
-
-export function authInterceptor(options: AuthOptions): Interceptor {
-  return (next) => async (request) => {
-    const failure = authFailure(options, request.method.name, request.header.get("authorization"));
-    if (failure) throw failure;
-    return next(request);
-  };
 }

@@ -5,7 +5,7 @@ import { ControlPlaneService, HealthStatus } from "../gen/flowctl/v1/flowctl_pb.
 import { connectCorsMiddleware } from "../http/connect-cors.ts";
 import { mountConnect } from "../http/connect-routes.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../metrics/prometheus.ts";
-import { authFailure, authInterceptor } from "./auth.ts";
+import { authFailure } from "./auth.ts";
 import { controlPlaneService } from "./control-plane-service.ts";
 import type { ServiceRegistry } from "./registry.ts";
 
@@ -30,7 +30,6 @@ export function flowctlApp(options: FlowctlAppOptions): Hono {
   const app = new Hono();
   if (options.corsOrigins.length > 0) app.use("*", connectCorsMiddleware(options.corsOrigins));
   mountConnect(app, (router) => router.service(ControlPlaneService, controlPlaneService(options)), {
-    interceptors: [authInterceptor(options)],
     authorize: (method, headers) => authFailure(options, method, headers.get("authorization")),
     readMaxBytes: options.maxRequestBytes,
     shutdownSignal: options.shutdownSignal,

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ChangeType, HealthStatus, ServiceType, type WatchServicesResponse } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import type { FlowctlServer } from "../../src/flowctl/serve-flowctl.ts";
-import { flowctlClient, promtool, promtoolProblems, startTestFlowctl, waitFor, type Protocol } from "../support/flowctl.ts";
+import { errorOf, flowctlClient, promtool, promtoolProblems, startTestFlowctl, waitFor, type Protocol } from "../support/flowctl.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const SERVICE = "flowctl.v1.ControlPlaneService";
@@ -36,15 +36,6 @@ async function codeOf(call: Promise<unknown>): Promise<Code | "ok"> {
   } catch (error) {
     return ConnectError.from(error).code;
   }
-}
-
-async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded");
 }
 
 /** `buf curl` with the schema from proto/: JSON in, JSON out. */

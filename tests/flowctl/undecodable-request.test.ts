@@ -2,11 +2,11 @@
 // message, never Internal (connect-es's own answer), over Connect unary, Connect streaming and
 // gRPC-Web; the server keeps serving. Clients whose fetch corrupts the body see the same code.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ControlPlaneService, ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import type { FlowctlServer } from "../../src/flowctl/serve-flowctl.ts";
-import { flowctlClient, startTestFlowctl } from "../support/flowctl.ts";
+import { errorOf, flowctlClient, startTestFlowctl } from "../support/flowctl.ts";
 
 const SERVICE = "flowctl.v1.ControlPlaneService";
 // field number 0 is not a protobuf tag: no message decodes from these bytes
@@ -34,15 +34,6 @@ const post = (method: string, contentType: string, body: Uint8Array<ArrayBuffer>
 /** A fetch that sends `body` in place of whatever the transport serialized. */
 const corrupting = (body: Uint8Array<ArrayBuffer>): typeof fetch =>
   Object.assign((input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, body }), { preconnect: fetch.preconnect });
-
-async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded");
-}
 
 describe("undecodable protobuf binary requests", () => {
   test("Connect unary: HTTP 400 invalid_argument naming the message", async () => {

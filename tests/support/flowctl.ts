@@ -1,5 +1,5 @@
 // Test helpers for flowctl: a real server on a free port, clients over each protocol, polling.
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ControlPlaneService } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer, type FlowctlServerOptions } from "../../src/flowctl/serve-flowctl.ts";
@@ -69,4 +69,14 @@ export async function promtoolProblems(metrics: string): Promise<string> {
   const proc = Bun.spawn([tool, "check", "metrics"], { stdin: new TextEncoder().encode(metrics), stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return code === 0 ? "" : `${out}${err}`.trim() || `promtool exited ${code}`;
+}
+
+/** The ConnectError a call fails with; throws when it succeeds. */
+export async function errorOf(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error("the call succeeded");
 }

@@ -5,7 +5,7 @@
 import type { Hono, Context } from "hono";
 import { EventService } from "../../gen/stellarflow/v1/event_service_pb.ts";
 import { QueryService } from "../../gen/stellarflow/v1/query_service_pb.ts";
-import { authFailure, authInterceptor } from "../../flowctl/auth.ts";
+import { authFailure, bearerToken, sameSecret } from "../../flowctl/auth.ts";
 import { connectCorsMiddleware } from "../../http/connect-cors.ts";
 import { mountConnect } from "../../http/connect-routes.ts";
 import type { CommitHub } from "./commit-hub.ts";
@@ -47,7 +47,6 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
       router.service(QueryService, queryService(options.db, limits));
     },
     {
-      interceptors: [authInterceptor(auth)],
       authorize: (method, headers) => authFailure(auth, method, headers.get("authorization")),
       readMaxBytes: limits.maxSqlLength * 4 + 1024,
       shutdownSignal: options.shutdownSignal,
@@ -61,18 +60,8 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
 
 function checkToken(c: Context, token: string | null): Response | null {
   if (token === null) return null;
-  const header = /^Bearer\s+(.+)$/i.exec((c.req.header("authorization") ?? "").trim())?.[1];
-  const given = header ?? c.req.query("token");
+  const given = bearerToken(c.req.header("authorization")) ?? c.req.query("token");
   const path = new URL(c.req.url).pathname;
   if (given === undefined) return c.json({ error: `${path} needs a token: an Authorization: Bearer header or ?token=` }, 401);
   return sameSecret(given, token) ? null : c.json({ error: `${path}: the token is not valid` }, 401);
-}
-
-/** Compares in time independent of where the strings differ (as the Connect interceptor does). */
-function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ (y[i % Math.max(y.length, 1)] ?? 0);
-  return diff === 0;
 }

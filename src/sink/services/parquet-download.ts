@@ -11,6 +11,7 @@ import { sqlString } from "../duckdb/sql-string.ts";
 import type { QueryLimits } from "./query-service.ts";
 import { isConnectError, prepareReadOnly } from "./read-only-sql.ts";
 import type { ServiceDatabase } from "./service-database.ts";
+import { connectWithTimeout, timeoutMessage } from "./timed-connection.ts";
 
 const STATUS: Partial<Record<Code, 400 | 403 | 504>> = { [Code.InvalidArgument]: 400, [Code.PermissionDenied]: 403, [Code.DeadlineExceeded]: 504 };
 
@@ -36,12 +37,8 @@ export function parquetDownload(db: ServiceDatabase, limits: QueryLimits) {
     if (sql.length > limits.maxSqlLength) return c.json({ error: `sql is ${sql.length} characters long; at most ${limits.maxSqlLength} are accepted` }, 400);
     const dir = mkdtempSync(join(db.exportDir ?? tmpdir(), "download-"));
     const file = join(dir, "result.parquet");
-    const connection = await db.connect();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      connection.interrupt();
-    }, limits.timeoutMs);
+    const timed = await connectWithTimeout(db, limits.timeoutMs);
+    const connection = timed.connection;
     try {
       const prepared = await prepareReadOnly(connection, sql); // the fence, on the text as given
       // the checked text is one complete SELECT; the newlines keep a trailing comment inside
@@ -54,11 +51,10 @@ export function parquetDownload(db: ServiceDatabase, limits: QueryLimits) {
     } catch (error) {
       if (isConnectError(error)) return c.json({ error: error.rawMessage }, STATUS[error.code] ?? 400);
       const message = error instanceof Error ? error.message : String(error);
-      if (timedOut) return c.json({ error: `the query ran longer than the statement timeout of ${limits.timeoutMs} ms and was interrupted` }, 504);
+      if (timed.timedOut()) return c.json({ error: timeoutMessage(limits.timeoutMs) }, 504);
       return c.json({ error: `the export failed: ${message}` }, 400);
     } finally {
-      clearTimeout(timer);
-      connection.closeSync();
+      timed.close();
       rmSync(dir, { recursive: true, force: true });
     }
   };

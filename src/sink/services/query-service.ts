@@ -6,6 +6,7 @@ import { QueryResponseSchema, type QueryService } from "../../gen/stellarflow/v1
 import { valueText } from "../query/result-values.ts";
 import { isConnectError, prepareReadOnly } from "./read-only-sql.ts";
 import type { ServiceDatabase } from "./service-database.ts";
+import { connectWithTimeout, timeoutMessage } from "./timed-connection.ts";
 
 export interface QueryLimits {
   /** Most rows a response holds. */
@@ -26,12 +27,8 @@ export function queryService(db: ServiceDatabase, limits: QueryLimits = QUERY_DE
       }
       const maxRows = request.maxRows === 0 ? limits.maxRows : Math.min(request.maxRows, limits.maxRows);
       const started = performance.now();
-      const connection = await db.connect();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        connection.interrupt();
-      }, limits.timeoutMs);
+      const timed = await connectWithTimeout(db, limits.timeoutMs);
+      const connection = timed.connection;
       try {
         const prepared = await prepareReadOnly(connection, request.sql);
         const reader = await prepared.streamAndReadUntil(maxRows + 1);
@@ -51,14 +48,11 @@ export function queryService(db: ServiceDatabase, limits: QueryLimits = QUERY_DE
       } catch (error) {
         if (isConnectError(error)) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        if (timedOut || /interrupt/i.test(message)) {
-          throw new ConnectError(`the query ran longer than the statement timeout of ${limits.timeoutMs} ms and was interrupted`, Code.DeadlineExceeded);
-        }
+        if (timed.timedOut() || /interrupt/i.test(message)) throw new ConnectError(timeoutMessage(limits.timeoutMs), Code.DeadlineExceeded);
         if (/permission|disabled by configuration/i.test(message)) throw new ConnectError(`refused: ${message}`, Code.PermissionDenied);
         throw new ConnectError(`the query failed: ${message}`, Code.InvalidArgument);
       } finally {
-        clearTimeout(timer);
-        connection.closeSync();
+        timed.close();
       }
     },
   };

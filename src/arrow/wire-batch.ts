@@ -1,6 +1,6 @@
 // A flat Arrow record batch as its columns' buffers, for postMessage between threads: no IPC
 // encoding on one side and decoding on the other, and the big buffers moved rather than copied.
-import { DataType, makeData, type Data, type RecordBatch, type Schema } from "apache-arrow";
+import { DataType, makeData, Table, tableFromIPC, tableToIPC, type Data, type RecordBatch, type Schema } from "apache-arrow";
 import { recordBatchOf } from "./columns.ts";
 
 /** One column as its Arrow buffers (column offset 0). */
@@ -72,4 +72,23 @@ export function fromWireBatch(schema: Schema, columns: readonly WireColumn[]): R
     return makeData({ type: field.type, length, nullCount: column.nullCount, data: column.values, valueOffsets: column.valueOffsets, nullBitmap: column.nullBitmap } as any);
   });
   return recordBatchOf(schema, length, children);
+}
+
+/** A batch ready for postMessage: wire columns, or Arrow IPC stream bytes for batches of another shape. */
+export interface PackedBatch {
+  readonly payload: readonly WireColumn[] | Uint8Array;
+  readonly transfer: ArrayBuffer[];
+}
+
+/** `batch` as wire columns (see toWireBatch), falling back to IPC, whose bytes are always moved. */
+export function packBatch(batch: RecordBatch, schema: Schema, move: (column: string) => boolean): PackedBatch {
+  const wire = toWireBatch(batch, schema, move);
+  if (wire) return { payload: wire.columns, transfer: wire.transfer };
+  const ipc = tableToIPC(new Table(batch), "stream");
+  return { payload: ipc, transfer: [ipc.buffer as ArrayBuffer] };
+}
+
+/** The batch of a packed payload; undefined for an IPC stream without a batch. */
+export function unpackBatch(schema: Schema, payload: readonly WireColumn[] | Uint8Array): RecordBatch | undefined {
+  return payload instanceof Uint8Array ? tableFromIPC(payload).batches[0] : fromWireBatch(schema, payload);
 }

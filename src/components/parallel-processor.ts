@@ -7,10 +7,10 @@
 // readAhead() pulls batches from the source ahead of the pipeline (at most `maxInFlight` of them)
 // and hands each to a worker at once; process(batch) then waits for that batch's result. The
 // pipeline still sees one batch at a time, in order, and commits them in order.
-import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import type { RecordBatch } from "apache-arrow";
 import { ledgerSummaryBatch, ledgerSummarySchema } from "../arrow/ledger-summary-batch.ts";
 import { ttpEventBatch, ttpEventSchema } from "../arrow/event-batch.ts";
-import { fromWireBatch, toWireBatch, type WireColumn } from "../arrow/wire-batch.ts";
+import { packBatch, unpackBatch } from "../arrow/wire-batch.ts";
 import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 import type { TtpMode } from "../ttp/ledger-events.ts";
@@ -47,25 +47,18 @@ const TASKS_PER_WORKER = 2;
 /**
  * A raw-ledger batch for the worker, without an IPC copy: its columns' buffers. The XDR bytes
  * (nearly all of it) are transferred when `handOver` gives the batch away (its XDR column is
- * unreadable afterwards), otherwise cloned. Batches of another shape travel as IPC.
+ * unreadable afterwards), otherwise cloned.
  */
 function wireBatch(batch: RecordBatch, handOver: boolean): { rawLedgers: TtpWorkerRequest["rawLedgers"]; transfer: ArrayBuffer[] } {
-  const wire = toWireBatch(batch, rawLedgerSchema, (column) => handOver && column === "xdr");
-  if (wire) return { rawLedgers: wire.columns, transfer: wire.transfer };
-  const ipc = tableToIPC(new Table(batch), "stream");
-  return { rawLedgers: ipc, transfer: [ipc.buffer as ArrayBuffer] };
-}
-
-function batchOf(sent: readonly WireColumn[] | Uint8Array, schema: Schema, empty: () => RecordBatch): RecordBatch {
-  if (!(sent instanceof Uint8Array)) return fromWireBatch(schema, sent);
-  return tableFromIPC(sent).batches[0] ?? empty();
+  const { payload, transfer } = packBatch(batch, rawLedgerSchema, (column) => handOver && column === "xdr");
+  return { rawLedgers: payload, transfer };
 }
 
 function resultOf(response: Extract<TtpWorkerResponse, { ok: true }>): ProcessedResult {
   const failure = response.failure;
   return {
-    ledgers: batchOf(response.ledgers, ledgerSummarySchema, () => ledgerSummaryBatch([])),
-    events: batchOf(response.events, ttpEventSchema, () => ttpEventBatch([])),
+    ledgers: unpackBatch(ledgerSummarySchema, response.ledgers) ?? ledgerSummaryBatch([]),
+    events: unpackBatch(ttpEventSchema, response.events) ?? ttpEventBatch([]),
     firstLedger: response.firstLedger,
     lastLedger: response.lastLedger,
     stats: response.stats,

@@ -1,10 +1,10 @@
 // Worker thread entry: decodes and extracts one raw-ledger batch at a time with a TtpProcessor
 // and hands back the `ledgers` and `ttp_events` Arrow batches.
-import { tableFromIPC, tableToIPC, Table, type RecordBatch, type Schema } from "apache-arrow";
+import type { RecordBatch, Schema } from "apache-arrow";
 import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
 import { ledgerSummarySchema } from "../arrow/ledger-summary-batch.ts";
 import { ttpEventSchema } from "../arrow/event-batch.ts";
-import { fromWireBatch, toWireBatch, type WireColumn } from "../arrow/wire-batch.ts";
+import { packBatch, unpackBatch, type WireColumn } from "../arrow/wire-batch.ts";
 import { eventPredicate } from "../ttp/event-filter.ts";
 import { ledgerDecoder } from "./ledger-decoders.ts";
 import { TtpProcessor } from "./ttp-processor.ts";
@@ -45,22 +45,11 @@ function processorFor(config: TtpWorkerConfig): TtpProcessor {
   return processor;
 }
 
-/** The raw-ledger batch of a request: rebuilt around the buffers sent, or read from IPC. */
-function rawLedgerBatchOf(rawLedgers: TtpWorkerRequest["rawLedgers"]): RecordBatch | undefined {
-  if (rawLedgers instanceof Uint8Array) return tableFromIPC(rawLedgers).batches[0];
-  return fromWireBatch(rawLedgerSchema, rawLedgers);
-}
-
-/** A result batch for the main thread: its buffers, all moved (this thread is done with them), or IPC. */
+/** A result batch for the main thread: its buffers, all moved (this thread is done with them). */
 function send(batch: RecordBatch, schema: Schema, transfer: ArrayBuffer[]): readonly WireColumn[] | Uint8Array {
-  const wire = toWireBatch(batch, schema, () => true);
-  if (wire) {
-    transfer.push(...wire.transfer);
-    return wire.columns;
-  }
-  const ipc = tableToIPC(new Table(batch), "stream");
-  transfer.push(ipc.buffer as ArrayBuffer);
-  return ipc;
+  const packed = packBatch(batch, schema, () => true);
+  transfer.push(...packed.transfer);
+  return packed.payload;
 }
 
 function xdrByteLength(batch: RecordBatch): number {
@@ -73,7 +62,7 @@ self.onmessage = (event) => {
   const { id, config, rawLedgers } = event.data;
   let response: TtpWorkerResponse;
   try {
-    const batch = rawLedgerBatchOf(rawLedgers);
+    const batch = unpackBatch(rawLedgerSchema, rawLedgers);
     if (!batch) throw new Error("empty raw-ledger batch");
     const result = processorFor(config).process(batch);
     const transfer: ArrayBuffer[] = [];

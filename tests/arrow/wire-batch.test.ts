@@ -4,7 +4,7 @@ import { expect, test } from "bun:test";
 import { Field, Schema, Uint32, makeData } from "apache-arrow";
 import { recordBatchOf } from "../../src/arrow/columns.ts";
 import { ttpEventBatch, ttpEventSchema } from "../../src/arrow/event-batch.ts";
-import { fromWireBatch, toWireBatch } from "../../src/arrow/wire-batch.ts";
+import { fromWireBatch, packBatch, toWireBatch, unpackBatch } from "../../src/arrow/wire-batch.ts";
 import { ledgerEvents } from "../sink/fixtures.ts";
 
 const rows = (batch: ReturnType<typeof ttpEventBatch>) => batch.toArray().map((row) => JSON.stringify(row.toJSON(), (_, v) => (typeof v === "bigint" ? String(v) : v)));
@@ -46,4 +46,12 @@ test("columns viewing parts of one buffer are copied before they are moved", () 
   const back = fromWireBatch(schema, structuredClone(wire.columns, { transfer: wire.transfer }));
   expect([...back.getChild("a")!.toArray(), ...back.getChild("b")!.toArray()]).toEqual([1, 2, 3, 4]);
   expect([...shared]).toEqual([1, 2, 3, 4]); // the original buffer was copied, not moved
+});
+
+test("packBatch sends a sliced batch as IPC and unpackBatch reads back the same rows", () => {
+  const sliced = ttpEventBatch([...ledgerEvents(100), ...ledgerEvents(101)]).slice(1, 6);
+  const packed = packBatch(sliced, ttpEventSchema, () => true);
+  expect(packed.payload).toBeInstanceOf(Uint8Array);
+  const received = structuredClone(packed.payload, { transfer: packed.transfer });
+  expect(rows(unpackBatch(ttpEventSchema, received)!)).toEqual(rows(sliced));
 });

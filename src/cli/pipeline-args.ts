@@ -50,8 +50,8 @@ Processor
   --verify               check every transaction's events against its balance changes
   --decoder NAME         fast | sdk (default fast): the purpose-built XDR reader, or the SDK's
   --workers N            worker threads decoding and extracting ahead of the sink
-                         (default: cores - 2, at most 4: none on 2 cores, where the main
-                         thread alone is fastest); 0 runs everything in the main thread
+                         (default: cores - 2, at most 4: none on 2 cores, where they gain
+                         nothing and cost memory); 0 runs everything in the main thread
 Filters (comma-separated lists; an event must match every filter given)
   --event-types LIST     transfer, mint, burn, clawback, fee
   --assets LIST          native or CODE:ISSUER

@@ -15,11 +15,11 @@ import { createSchema } from "./schema.ts";
  * default (80% of RAM) lets its caches and a transaction's appended rows grow the process by
  * 150-250 MB over a backfill; at 64 MB the pipeline stayed flat near 350 MB at the same speed
  * (standalone-p23, 6,000 ledgers); queries on the same instance spill to disk beyond it.
- * checkpoint_threshold: DuckDB
- * checkpoints whenever its WAL passes this size (16 MB by default), and each checkpoint compresses
- * again the table's last, partly filled row group (122,880 rows): at 16 MB that is every ~40k
- * events, so each row was compressed about three times. At 64 MB the sink's DuckDB time for 3,000
- * standalone-p23 ledgers (2.4M rows) fell from 8.5-11 s to 5.4-6.3 s; the WAL on disk may grow to 64 MB.
+ * checkpoint_threshold: DuckDB checkpoints whenever its WAL passes this size (16 MB by default),
+ * and each checkpoint compresses again the table's last, partly filled row group (122,880 rows):
+ * at 16 MB that is every ~40k events, so each row was compressed about three times. At 64 MB the
+ * sink's DuckDB time for 3,000 standalone-p23 ledgers (2.4M rows) fell from 8.5-11 s to 5.4-6.3 s;
+ * the WAL on disk may grow to 64 MB.
  * allocator_flush_threshold: DuckDB's allocator keeps up to this much freed memory cached after a
  * task (128 MB by default); 8 MB took ~10-20 MB off a long backfill's peak RSS at no measured cost.
  */

@@ -54,6 +54,8 @@ function timedSink(sink: LedgerSink, clock: StageClock): LedgerSink {
   const writeMany = sink.writeMany?.bind(sink);
   return {
     cursor: () => sink.cursor(),
+    resumePoint: () => sink.resumePoint(),
+    startOver: (at) => sink.startOver(at),
     write: (batch) => clock.timeAsync("sink", () => sink.write(batch)),
     ...(writeMany ? { writeMany: (batches: Parameters<typeof writeMany>[0]) => clock.timeAsync("sink", () => writeMany(batches)) } : {}),
     close: () => sink.close(),

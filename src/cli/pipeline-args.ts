@@ -176,7 +176,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
   return {
     help,
     source,
-    db: v.db ?? DEFAULT_DB_PATH,
+    db: databasePath(v.db),
     duckdbMemoryLimit: memorySize("duckdb-memory-limit", v["duckdb-memory-limit"]),
     network: v.network ?? null,
     ttpMode: mode,
@@ -200,6 +200,15 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     healthHost: v["health-host"] ?? "127.0.0.1",
     healthPorts: healthPorts(v["health-ports"]),
   };
+}
+
+/** --db: a file; "" and ":memory:" would make DuckDB keep everything in memory and drop it at exit. */
+function databasePath(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_DB_PATH;
+  if (value.trim() === "" || value === ":memory:") {
+    throw new UsageError(`--db must be a database file, got "${value}": that would keep the database in memory and lose everything at exit`);
+  }
+  return value;
 }
 
 function memorySize(flag: string, value: string | undefined): string | null {

@@ -1,4 +1,5 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { runPipeline, type PipelineProgress } from "../components/pipeline.ts";
@@ -8,14 +9,16 @@ import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../components/ttp-processor.ts";
-import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
+import { DuckDbSink, SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
+import { duckdbErrorLine } from "../sink/duckdb/duckdb-error.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
 import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet } from "../sink/export/export-parquet.ts";
 import { openSource } from "./open-source.ts";
-import { planRange } from "./plan-range.ts";
+import { NEW_DATABASE, NoStartError, planRange } from "./plan-range.ts";
+import { stopOnSignals } from "./interrupts.ts";
 import { ledgerDecoder } from "../components/ledger-decoders.ts";
 import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
 import { DEFAULT_GROUP_COMMIT } from "../components/commit-group.ts";
@@ -39,9 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // from here on, SIGINT and SIGTERM end the run cleanly: committed batches stay, components unregister
   const abort = new AbortController();
-  const stop = () => abort.abort(new Error("interrupted"));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignals(abort, { forcedNote: `what was committed to ${args.db} stays; run again without --start to resume`, log: (message) => console.error(message) });
 
   let filter;
   try {
@@ -58,17 +59,29 @@ async function main(argv: readonly string[]): Promise<number> {
     signal: abort.signal,
     onWarning: (message) => console.error(`warning: ${message}`),
   });
-  const sink = await DuckDbSink.open(args.db, args.duckdbMemoryLimit ? { config: { memory_limit: args.duckdbMemoryLimit } } : {});
-  const plan = await planRange(args.source, opened.source, sink, { signal: abort.signal }).catch(async (error: unknown) => {
-    await sink.close();
-    throw error;
-  });
+  // An existing database says where to go on; a new one is made only once there is a range to read,
+  // with the range's start recorded as it is created (a run killed at any point resumes from it).
+  const config: Record<string, string> = args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {};
+  const existed = existsSync(args.db);
+  const existing = existed ? await DuckDbSink.open(args.db, { config }) : null;
+  let plan;
+  try {
+    plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
+  } catch (error) {
+    await existing?.close();
+    if (!(error instanceof NoStartError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
   if (plan.note) console.error(plan.note);
   if (plan.range === null) {
-    await sink.close();
+    await existing?.close();
     return 0;
   }
-  const { source, range } = plan;
+  const sink = existing ?? (await DuckDbSink.open(args.db, { config, ...(plan.startOver ? { startOver: { at: plan.range.start } } : {}) }));
+  if (sink.spaceNote) console.error(sink.spaceNote);
+  const { source } = opened;
+  const { range } = plan;
   const parallel =
     args.workers > 0
       ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: args.decoder, mode: args.ttpMode, verify: args.verify, filter: args.filters, workers: args.workers })
@@ -116,7 +129,7 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   } catch (error) {
     parallel?.close();
-    await sink.close();
+    await sink.closeAndRemoveIfUnused();
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
@@ -130,6 +143,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`\r\x1b[2K${progressLine(p)}`);
   };
 
+  let failed = false;
   try {
     console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
     const summary = await runPipeline({
@@ -143,6 +157,11 @@ async function main(argv: readonly string[]): Promise<number> {
       maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
       // commit every 64 ledgers (or --batch-size, if larger), 32,768 rows or second, whichever comes first
       groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
+      startOver: plan.startOver,
+      continuity: {
+        sink: `database ${args.db}`,
+        hint: (expected, arrived) => `Run again without --start to resume at ledger ${expected}, or with --start ${arrived} to start this database over there.`,
+      },
     });
     if (interactive) process.stderr.write("\r\x1b[2K");
     for (const line of summaryLines(summary)) console.log(line);
@@ -165,19 +184,29 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (interactive) process.stderr.write("\r\x1b[2K");
-    const cursor = await sink.cursor().catch(() => null);
-    if (args.source.follow && abort.signal.aborted) {
-      // Ctrl-C is how a --follow run ends
-      console.error(`stopped following: ${cursor === null ? "nothing committed" : `committed through ledger ${cursor}`} in ${args.db}`);
-      return 0;
+    // what the database holds now, read back from it (DuckDB may have given up on the instance)
+    const held = await sink.cursor().then(
+      (cursor) => (cursor === null ? `nothing committed to ${args.db}` : `committed through ledger ${cursor} in ${args.db}`),
+      (readError: unknown) => `could not read back what ${args.db} holds: ${duckdbErrorLine(readError)}`,
+    );
+    if (abort.signal.aborted) {
+      if (args.source.follow) {
+        console.error(`stopped following: ${held}`); // Ctrl-C is how a --follow run ends
+        return 0;
+      }
+      console.error(`stopped (interrupted): ${held}; run again without --start to resume`);
+      return 1;
     }
+    failed = true;
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    console.error(cursor === null ? `nothing committed to ${args.db}` : `committed through ledger ${cursor} in ${args.db}`);
+    if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
+    console.error(held);
     return 1;
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");
     parallel?.close();
-    await sink.close();
+    // a database this run made and never committed to goes with the failed run
+    if (failed ? await sink.closeAndRemoveIfUnused() : (await sink.close(), false)) console.error(`removed ${args.db}, which this run created and never committed to`);
     await services.stop();
   }
 }

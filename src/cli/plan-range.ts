@@ -1,40 +1,42 @@
-// Which ledgers a run reads: the flags' range, or, without --start, the ledgers after the sink's
-// cursor (chained to the committed ledger's hash), or the latest ones for a new database.
-import type { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
+// Which ledgers a run reads: the flags' range (an explicit start), or, without --start, the sink's
+// resume point (after its cursor, or a start recorded by an earlier run that committed nothing), or
+// the latest ones for a new database. It never guesses over a database that cannot say where to go on.
+import type { ResumePoint } from "../sink/ledger-sink.ts";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
-import { ResumedSource } from "../source/resumed-source.ts";
 import { DEFAULT_LATEST_COUNT, type SourceArgs } from "./source-args.ts";
 
 export interface RunPlan {
-  readonly source: LedgerSource;
   /** null: nothing new to read. */
   readonly range: LedgerRange | null;
-  /** One line on where the range came from, e.g. "resuming after ledger N committed in DB". */
+  /** The start is the operator's (or a new database's), not the sink's resume point: record it (runPipeline's startOver). */
+  readonly startOver: boolean;
+  /** One line on where the range came from, e.g. "resuming after ledger N, the last one committed". */
   readonly note: string | null;
 }
 
-/** Hash of a committed ledger, or null when the sink does not hold it. */
-export async function committedLedgerHash(sink: DuckDbSink, sequence: number): Promise<string | null> {
-  const connection = await sink.connect();
-  try {
-    const rows = (await connection.runAndReadAll("SELECT hash FROM ledgers WHERE sequence = $1", [sequence])).getRows();
-    const hash = rows[0]?.[0];
-    return typeof hash === "string" ? hash : null;
-  } finally {
-    connection.closeSync();
-  }
+/** The run cannot tell where to begin without --start. */
+export class NoStartError extends Error {
+  override readonly name = "NoStartError";
 }
 
+/** The resume point of a database that does not exist yet. */
+export const NEW_DATABASE: ResumePoint = { cursor: null, next: null, previousHash: null, startPending: false };
+
+/**
+ * `point`: the database's resume point (NEW_DATABASE when its file does not exist); `database`:
+ * its path, for messages; `existed`: the file was there before this run.
+ */
 export async function planRange(
   args: Pick<SourceArgs, "start" | "end" | "follow">,
-  source: LedgerSource & Required<Pick<LedgerSource, "latestLedger">>,
-  sink: DuckDbSink,
+  source: Required<Pick<LedgerSource, "latestLedger">>,
+  database: { readonly path: string; readonly existed: boolean; readonly point: ResumePoint },
   options: { signal?: AbortSignal } = {},
 ): Promise<RunPlan> {
-  const cursor = await sink.cursor();
+  const { point } = database;
   let latest: number | null = null;
   const newest = async () => (latest ??= await source.latestLedger({ signal: options.signal }));
   let start: number;
+  let startOver = true;
   let note: string | null = null;
   switch (args.start.kind) {
     case "ledger":
@@ -44,9 +46,17 @@ export async function planRange(
       start = Math.max(1, (await newest()) - args.start.back);
       break;
     case "resume":
-      if (cursor !== null) {
-        start = cursor + 1;
-        note = `resuming after ledger ${cursor}, the last one committed`;
+      if (point.next !== null) {
+        start = point.next;
+        startOver = false;
+        note = point.startPending
+          ? `continuing the run that asked for ledger ${start} on (nothing of it was committed yet)`
+          : `resuming after ledger ${point.cursor}, the last one committed`;
+      } else if (point.startPending) {
+        throw new NoStartError(`${database.path} was asked to start at its upstream's first ledger (bun run sink --start latest) and has committed nothing since: give --start N or latest-N`);
+      } else if (database.existed) {
+        // e.g. made by a run of an older version killed before its first commit: its start is unknown
+        throw new NoStartError(`${database.path} holds no ledger and no recorded start, so a resume cannot tell where to begin: give --start N or latest-N`);
       } else {
         start = Math.max(1, (await newest()) - DEFAULT_LATEST_COUNT + 1);
         note = `a new database: reading the latest ${DEFAULT_LATEST_COUNT} ledgers`;
@@ -55,9 +65,9 @@ export async function planRange(
   }
   const end = args.follow ? Number.POSITIVE_INFINITY : (args.end ?? (args.start.kind === "ledger" ? start : await newest()));
   if (start > end) {
-    return { source, range: null, note: `nothing new: ledgers through ${cursor ?? end} are committed and the source's newest is ${end}` };
+    const why = args.end !== null ? `--end is ${end}` : `the source's newest is ${end}`;
+    const note = point.cursor !== null && start === point.cursor + 1 ? `nothing new: ledgers through ${point.cursor} are committed and ${why}` : `nothing to read: the run would begin at ledger ${start} and ${why}`;
+    return { range: null, startOver: false, note };
   }
-  // Whenever the run continues right after the committed cursor, the chain must hold across it.
-  const previousHash = cursor !== null && start === cursor + 1 ? await committedLedgerHash(sink, cursor) : null;
-  return { source: previousHash !== null ? new ResumedSource(source, previousHash) : source, range: { start, end }, note };
+  return { range: { start, end }, startOver, note };
 }

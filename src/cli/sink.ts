@@ -3,7 +3,8 @@
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
 import { ingest } from "../components/sink-stage.ts";
 import { startStageServer } from "../components/stage-server.ts";
-import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
+import { DuckDbSink, SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
+import { duckdbErrorLine } from "../sink/duckdb/duckdb-error.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
@@ -16,7 +17,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const { args, component, log, abort } = setup;
   const p = args.pipeline;
   const upstream = upstreamOf(setup);
-  const sink = await DuckDbSink.open(p.db, p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {});
+  // --start: the operator starts this database over there (latest[-N]: at the upstream's first ledger)
+  const start = p.source.start;
+  const startOver = start.kind === "ledger" ? { at: start.sequence } : start.kind === "latest" ? { at: null } : null;
+  if (startOver && !upstream) {
+    console.error("error: --start goes with an upstream to ingest from (--upstream URL or flowctl)");
+    return 2;
+  }
+  const sink = await DuckDbSink.open(p.db, { ...(p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {}), ...(startOver ? { startOver } : {}) });
+  if (sink.spaceNote) log(sink.spaceNote);
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
   if (cursor !== null) component.metrics.processed(cursor, 0);
@@ -39,6 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
     routes: services.mount,
     websocket: services.websocket,
   });
+  let failed = false;
   try {
     if (!upstream) {
       log(`sink: serving ${p.db} at ${server.url} (no upstream: --upstream URL or flowctl to ingest)`);
@@ -48,20 +58,25 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     log(`sink: ${p.db} from ${upstream.describe()}, serving ${server.url}`);
     try {
-      const summary = await ingest(component, { sink, upstream, onCommitted: (batch) => hub.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
+      const summary = await ingest(component, { sink, upstream, startOver, onCommitted: (batch) => hub.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
       component.status = "finished";
       const seconds = summary.elapsedMs / 1000;
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
       console.log(`time         ${seconds.toFixed(2)} s from the first batch (${Math.round(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${Math.round(summary.events / Math.max(seconds, 1e-3))} events/s)`);
     } catch (error) {
-      const cursor = await sink.cursor().catch(() => null);
-      const where = cursor === null ? `nothing committed to ${p.db}` : `committed through ledger ${cursor} in ${p.db}`;
+      // what the database holds now, read back from it (DuckDB may have given up on the instance)
+      const where = await sink.cursor().then(
+        (cursor) => (cursor === null ? `nothing committed to ${p.db}` : `committed through ledger ${cursor} in ${p.db}`),
+        (readError: unknown) => `could not read back what ${p.db} holds: ${duckdbErrorLine(readError)}`,
+      );
       if (abort.signal.aborted) {
         log(`sink: stopped; ${where}`);
         return 0;
       }
+      failed = true;
       component.fail(error);
       console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
       console.error(where);
       return 1;
     }
@@ -70,7 +85,8 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     upstream?.close();
     await server.stop();
-    await sink.close();
+    // a database this run made and never committed to goes with the failed run
+    if (failed ? await sink.closeAndRemoveIfUnused() : (await sink.close(), false)) log(`sink: removed ${p.db}, which this run created and never committed to`);
   }
 }
 

@@ -24,7 +24,7 @@ const COMMON = ["help", "h", "flowctl", "flowctl-heartbeat-interval", "config", 
 export const STAGE_PIPELINE_FLAGS: Record<StageName, readonly string[]> = {
   source: [...COMMON, "datalake", "rpc-url", "s3-endpoint", "concurrency", "follow", "start", "end", "batch-size", "max-ledgers-per-second"],
   processor: [...COMMON, "ttp-mode", "verify", "decoder", "workers", "event-types", "assets", "accounts", "contracts", "operation-types"],
-  sink: [...COMMON, "db", "duckdb-memory-limit", "max-ledgers-per-second"],
+  sink: [...COMMON, "db", "duckdb-memory-limit", "max-ledgers-per-second", "start"],
 };
 
 /** Flags of the stage processes beyond the pipeline's: name -> takes a value. */
@@ -46,11 +46,15 @@ Serves raw ledgers as Arrow IPC record batches: GET /v1/ledgers?start=N streams 
 
 Reads raw ledgers from its upstream (--upstream URL, or a stellar.ledger.v1 producer found through
 flowctl) and serves ledgers and ttp_events rows: GET /v1/events?start=N, as a stellar.ttp_event.v1 producer.`,
-    sink: `Usage: bun run sink [--db PATH] [--duckdb-memory-limit SIZE] [--upstream URL] [--host H] [--port N] [--keep-serving]
+    sink: `Usage: bun run sink [--db PATH] [--start N|latest|latest-N] [--duckdb-memory-limit SIZE] [--upstream URL] [--host H] [--port N] [--keep-serving]
 
 Commits the batches of its upstream (--upstream URL, or a stellar.ttp_event.v1 producer found through
 flowctl) to DuckDB from its cursor + 1, and ends when the upstream's range is committed (--keep-serving:
-go on serving /health and /metrics). Without --upstream and without flowctl it only serves the database.`,
+go on serving /health and /metrics). Without --upstream and without flowctl it only serves the database.
+Every ledger must follow the one committed before it (hash chain included): an upstream that starts
+elsewhere is refused, naming the cursor and what to run. --start N starts the database over at ledger N
+on purpose (latest or latest-N: at the upstream's first ledger), recorded before anything is read;
+ledgers shows the ranges held. bun run pipeline --processes passes its --start to the sink.`,
   };
   return `${own[stage]}
 

@@ -7,6 +7,7 @@ import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../components/kinds.ts";
 import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stream/upstream.ts";
 import { PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { parseStageArgs, stageHelp, type StageArgs, type StageName } from "./stage-args.ts";
+import { stopOnSignals } from "./interrupts.ts";
 
 export const KIND_OF: Record<StageName, ComponentKind> = { source: SOURCE_KIND, processor: PROCESSOR_KIND, sink: SINK_KIND };
 
@@ -55,9 +56,7 @@ export async function setUpStage(stage: StageName, argv: readonly string[], meta
   const id = process.env[`${kind.envPrefix}COMPONENT_ID`]?.trim() || kind.componentId;
   const component = new Component(kind, id, metadata);
   const abort = new AbortController();
-  const stop = () => abort.abort(new Error("interrupted"));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignals(abort, { forcedNote: `this ${stage} stops without finishing what it was doing`, log: (message) => console.error(message) });
   return { args, flowctl, component, port, abort, log: (message) => console.error(message) };
 }
 

@@ -8,6 +8,7 @@ import type { ProcessedStats } from "./ttp-processor.ts";
 import type { BatchProcessor } from "./batch-processor.ts";
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
 import { CommitGroup, type GroupCommitPolicy } from "./commit-group.ts";
+import { LedgerContinuity, type ContinuityWording } from "./ledger-continuity.ts";
 
 export interface PipelineProgress {
   readonly range: LedgerRange;
@@ -53,7 +54,21 @@ export interface PipelineOptions {
    * after the commit. Default: none, each batch committed on its own.
    */
   readonly groupCommit?: GroupCommitPolicy | null;
+  /**
+   * The operator asked for `range.start` explicitly (--start): the sink records it before any
+   * ledger is read, and the run may begin there though it is not the ledger after the sink's cursor.
+   * Otherwise the run must begin at the sink's resume point (cursor + 1, or a start recorded before).
+   * Either way every ledger committed must follow the one before it (hash chain included).
+   */
+  readonly startOver?: boolean;
+  /** How a gap is reported: the sink's name and what to run instead (default: in runPipeline's own terms). */
+  readonly continuity?: ContinuityWording;
 }
+
+const DEFAULT_WORDING: ContinuityWording = {
+  sink: "the sink",
+  hint: (expected, arrived) => `Begin the run at ledger ${expected}, or start the sink over at ${arrived} explicitly (startOver).`,
+};
 
 /** Bytes of XDR in a raw-ledger batch. */
 function xdrBytesOf(batch: RecordBatch): number {
@@ -87,7 +102,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
     elapsedMs: 0,
   };
   const { observer, signal, sink } = options;
-  const batches = options.source.batches(options.range, { signal })[Symbol.asyncIterator]();
+  // the gap rule: where the sink's next commit must begin, recorded first if the operator chose it
+  if (options.startOver) await inStage("sink", options, () => sink.startOver(options.range.start));
+  const point = await inStage("sink", options, () => sink.resumePoint());
+  const continuity = new LedgerContinuity(point, options.continuity ?? DEFAULT_WORDING);
+  await inStage("sink", options, () => continuity.checkStart(options.range.start)); // before reading a thing
+  const chained = point.previousHash !== null ? { expectedPreviousHash: point.previousHash } : {};
+  const batches = options.source.batches(options.range, { signal, ...chained })[Symbol.asyncIterator]();
   const committed = (batch: ProcessedBatch) => observer?.committed?.(batch);
   const group =
     options.groupCommit && sink.writeMany
@@ -119,6 +140,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
       const processed = await inStage("processor", options, () => options.processor.process(batch));
       observer?.processed?.(processed);
       if (processed.ledgers.numRows > 0) {
+        // before sinkFailed: a refused batch is not the sink's failure, what came before it is committed
+        await inStage("sink", options, () => continuity.check(processed.ledgers));
         sinkFailed = true;
         if (!group) {
           await inStage("sink", options, () => sink.write(processed));

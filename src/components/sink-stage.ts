@@ -1,8 +1,9 @@
 // The sink as a process: reads processed batches from its upstream processor, starting after its
 // committed cursor, and commits them (a group at a time) in one transaction with the cursor. After a restart (its own,
-// or its upstream's) it asks again from cursor + 1, so nothing is lost or committed twice.
+// or its upstream's) it asks again from cursor + 1, so nothing is lost or committed twice. Whatever the
+// upstream sends must continue the chain from there (ledger-continuity.ts): an upstream that starts
+// later (a source with its own --start) is refused unless the operator asked the sink to start over.
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
-import { committedLedgerHash } from "../cli/plan-range.ts";
 import type { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
 import { eventsOfFrame } from "../stream/batch-frames.ts";
 import { readUpstream, type ReconnectPolicy } from "../stream/stream-client.ts";
@@ -11,6 +12,7 @@ import type { Component } from "./component.ts";
 import { CommitGroup, DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "./commit-group.ts";
 import { pause } from "../timing/abortable-sleep.ts";
 import { EVENTS_PATH } from "./processor-stage.ts";
+import { LedgerContinuity } from "./ledger-continuity.ts";
 
 export interface SinkIngestOptions {
   readonly sink: DuckDbSink;
@@ -24,6 +26,11 @@ export interface SinkIngestOptions {
   readonly groupCommit?: GroupCommitPolicy;
   /** Called after each commit (e.g. to wake the sink's live event streams); must not throw. */
   readonly onCommitted?: (batch: ProcessedBatch) => void;
+  /**
+   * The operator asked the sink to start over (`bun run sink --start N`; `at` null for --start
+   * latest[-N]: at whatever ledger the upstream begins with). Recorded before anything is read.
+   */
+  readonly startOver?: { readonly at: number | null } | null;
 }
 
 export interface SinkIngestSummary {
@@ -37,9 +44,18 @@ export interface SinkIngestSummary {
 /** Ingests until the upstream's end of range; throws on the upstream's failure or a failed commit. */
 export async function ingest(component: Component, options: SinkIngestOptions): Promise<SinkIngestSummary> {
   const { sink } = options;
-  const cursor = await sink.cursor();
-  const previousHash = cursor === null ? null : await committedLedgerHash(sink, cursor);
-  if (cursor !== null) options.log(`sink: resuming after ledger ${cursor}, the last one committed`);
+  if (options.startOver) await sink.startOver(options.startOver.at);
+  const point = await sink.resumePoint();
+  if (point.startPending) options.log(`sink: starting ${point.next === null ? "at the upstream's first ledger" : `at ledger ${point.next}`}, as asked (--start)`);
+  else if (point.cursor !== null) options.log(`sink: resuming after ledger ${point.cursor}, the last one committed`);
+  const continuity = new LedgerContinuity(point, {
+    sink: `database ${sink.path}`,
+    hint: (expected, arrived) =>
+      (arrived > expected
+        ? `To fill the gap, serve ledgers from ${expected} (bun run source --start ${expected}, or without --start); to start this database over at ${arrived} on purpose, `
+        : `Serve ledgers from ${expected} (bun run source --start ${expected}, or without --start); to write ledgers from ${arrived} on again, `) +
+      `run the sink with --start ${arrived} (bun run pipeline --processes passes its --start on).`,
+  });
   const done = new AbortController();
   const forward = () => done.abort(options.signal?.reason);
   if (options.signal?.aborted) forward();
@@ -47,7 +63,7 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
   const batches = readUpstream({
     upstream: options.upstream,
     path: EVENTS_PATH,
-    from: { start: cursor === null ? null : cursor + 1, previousHash },
+    from: { start: point.next, previousHash: point.previousHash },
     decode: (frame) => {
       const batch = eventsOfFrame(frame);
       const hashes = batch.ledgers.getChild("hash");
@@ -102,7 +118,10 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
       if (received === 0) started = performance.now();
       received += batch.ledgers.numRows;
       if (batch.rangeEnd !== null) component.metrics.setTarget(batch.rangeEnd);
-      if (batch.ledgers.numRows > 0 && group.add(batch)) await group.flush();
+      if (batch.ledgers.numRows > 0) {
+        continuity.check(batch.ledgers); // a refused batch ends the run; the finally commits what came before
+        if (group.add(batch)) await group.flush();
+      }
       if (options.maxLedgersPerSecond) {
         const due = (received * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
         if (due > 0) await pause(due, options.signal);

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "../cli/pipeline-args.ts";
-import { splitPipelineArgs } from "./split-args.ts";
+import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "./supervisor.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
@@ -57,7 +57,13 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
   specs.push(
     { name: "source", cmd: [bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
     { name: "processor", cmd: [bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
-    { name: "sink", cmd: [bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])], finalCodes: [0, 1, 2] },
+    // --start reaches the sink as the operator's explicit start; a restarted sink resumes instead
+    {
+      name: "sink",
+      cmd: [bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      restartCmd: [bun, "src/cli/sink.ts", ...withoutFlag(stages.sink, "start"), ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      finalCodes: [0, 1, 2],
+    },
   );
 
   let finish!: (code: number) => void;

@@ -5,6 +5,16 @@ const BOOLEAN_FLAGS = new Set(["help", "verify", "follow", "processes"]);
 /** Flags of `bun run pipeline` that the supervisor itself reads. */
 export const SUPERVISOR_FLAGS = new Set(["flowctl", "health-ports", "health-host", "processes"]);
 
+/** `args` without `--name VALUE` / `--name=VALUE`. */
+export function withoutFlag(args: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}`) i++;
+    else if (!args[i]!.startsWith(`--${name}=`)) out.push(args[i]!);
+  }
+  return out;
+}
+
 /** Each stage's share of the pipeline's argv (the flowctl flags are the supervisor's). */
 export function splitPipelineArgs(argv: readonly string[]): { readonly stages: Record<StageName, string[]>; readonly unsupported: string[] } {
   const stages: Record<StageName, string[]> = { source: [], processor: [], sink: [] };

@@ -6,6 +6,8 @@ import type { Subprocess } from "bun";
 export interface ChildSpec {
   readonly name: string;
   readonly cmd: readonly string[];
+  /** The command of a restart, when it differs (e.g. the sink without --start: a restart resumes). */
+  readonly restartCmd?: readonly string[];
   readonly env?: Record<string, string | undefined>;
   /** Exit codes that end the child for good (no restart). */
   readonly finalCodes?: readonly number[];
@@ -45,7 +47,8 @@ export class Supervisor {
   start(spec: ChildSpec): void {
     const state: ChildState = this.states.get(spec.name) ?? { name: spec.name, pid: null, restarts: 0, state: "running", lastExit: null };
     this.states.set(spec.name, state);
-    const proc = Bun.spawn([...spec.cmd], { cwd: this.#options.cwd, env: spec.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const cmd = state.restarts > 0 && spec.restartCmd ? spec.restartCmd : spec.cmd;
+    const proc = Bun.spawn([...cmd], { cwd: this.#options.cwd, env: spec.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     this.#procs.set(spec.name, proc);
     state.pid = proc.pid;
     state.state = "running";

@@ -57,6 +57,8 @@ let failed: PipelineStage[];
 function recordingSink(failOnBatchStarting?: number) {
   return {
     cursor: () => sink.cursor(),
+    resumePoint: () => sink.resumePoint(),
+    startOver: (at: number | null) => sink.startOver(at),
     close: () => sink.close(),
     write: async (batch: ProcessedBatch) => {
       calls.push(`write ${batch.firstLedger}-${batch.lastLedger}`);

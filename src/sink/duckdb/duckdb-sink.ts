@@ -1,10 +1,14 @@
 // A LedgerSink that commits each batch to an embedded DuckDB database in one transaction.
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { ttpEventSchema } from "../../arrow/event-batch.ts";
 import { ledgerSummarySchema } from "../../arrow/ledger-summary-batch.ts";
 import type { ProcessedBatch } from "../../arrow/processed-batch.ts";
-import type { LedgerSink } from "../ledger-sink.ts";
+import type { LedgerSink, ResumePoint } from "../ledger-sink.ts";
 import { appendRecordBatch, appendRecordBatches } from "./append-record-batch.ts";
+import { planWriterSpace, spaceHint } from "./disk-space.ts";
+import { duckdbErrorLine, invalidatesDatabase, isDiskFull } from "./duckdb-error.ts";
 import { checkLedgerRange } from "./ledger-range-check.ts";
 import { messageOf } from "./message-of.ts";
 import { openDatabase, type OpenDatabaseOptions } from "./open-database.ts";
@@ -19,7 +23,8 @@ import { createSchema } from "./schema.ts";
  * and each checkpoint compresses again the table's last, partly filled row group (122,880 rows):
  * at 16 MB that is every ~40k events, so each row was compressed about three times. At 64 MB the
  * sink's DuckDB time for 3,000 standalone-p23 ledgers (2.4M rows) fell from 8.5-11 s to 5.4-6.3 s;
- * the WAL on disk may grow to 64 MB.
+ * the WAL on disk may grow to 64 MB; on a disk with less room the threshold is lowered when the
+ * database is opened (./disk-space.ts).
  * allocator_flush_threshold: DuckDB's allocator keeps up to this much freed memory cached after a
  * task (128 MB by default); 8 MB took ~10-20 MB off a long backfill's peak RSS at no measured cost.
  */
@@ -28,7 +33,26 @@ const WRITER_DEFAULTS: Readonly<Record<string, string>> = { memory_limit: "64MB"
 export interface DuckDbSinkOptions {
   /** DuckDB configuration options, e.g. { threads: "4", memory_limit: "2GB" }. */
   readonly config?: OpenDatabaseOptions["config"];
+  /**
+   * Records this start (as `startOver` does) in the transaction that creates the tables, so that a
+   * new database file is never seen without it (a run killed at any point resumes from it).
+   */
+  readonly startOver?: { readonly at: number | null };
 }
+
+/** A write failed; `message` is one line, `hint` (if any) says what to do. */
+export class SinkWriteError extends Error {
+  override readonly name = "SinkWriteError";
+  constructor(
+    message: string,
+    readonly hint: string | null,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const IN_MEMORY = ":memory:";
 
 /**
  * Writes `ledgers`, `ttp_events` and `sink_cursor` (see ./schema.ts). Each `write` (and each
@@ -45,6 +69,10 @@ export class DuckDbSink implements LedgerSink {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly readers: DuckDBConnection[] = [];
+  /** The first error that made DuckDB give up on the instance; every later write fails with it. */
+  private broken: SinkWriteError | null = null;
+  /** Anything committed through this sink (so a database it created is not removed). */
+  private committedHere = false;
 
   private constructor(
     /** The database file, as given to `open`. */
@@ -53,21 +81,46 @@ export class DuckDbSink implements LedgerSink {
     private readonly connection: DuckDBConnection,
     /** The committed cursor (last_ledger of sink_cursor). */
     private committedCursor: number | null,
+    /** The file did not exist before `open` made it. */
+    readonly created: boolean,
+    /** A line for the operator about the free space and the checkpoint threshold it led to; null: nothing to say. */
+    readonly spaceNote: string | null,
   ) {}
 
-  /** Opens (creating it and its parent directories when missing) the database at `path`. */
+  /**
+   * Opens (creating it and its parent directories when missing) the database at `path`. Unless the
+   * config sets checkpoint_threshold, it is chosen from the disk's free space (NotEnoughSpaceError
+   * when there is too little to start). A new file is made under a temporary name with its tables
+   * (and `startOver`) committed, then renamed, so a database file never exists without them.
+   */
   static async open(path: string, options: DuckDbSinkOptions = {}): Promise<DuckDbSink> {
-    const { instance, connection } = await openDatabase(path, { config: { ...WRITER_DEFAULTS, ...options.config } });
+    if (path === "") throw new Error("The sink's database path is empty (DuckDB would keep it in memory and lose it at exit): give a file");
+    const inMemory = path === IN_MEMORY;
+    try {
+      if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new Error(`Cannot open DuckDB database ${path}: ${messageOf(error)}`, { cause: error });
+    }
+    // chosen now: the configuration cannot change once the database is open (it may be locked)
+    const space = inMemory || options.config?.["checkpoint_threshold"] !== undefined ? null : planWriterSpace(path);
+    const lowered: Record<string, string> = space?.checkpointThreshold ? { checkpoint_threshold: `${Math.floor(space.checkpointThreshold / 1000)}KB` } : {};
+    const config = { ...WRITER_DEFAULTS, ...lowered, ...options.config };
+    const created = !inMemory && !existsSync(path);
+    if (created) await createFile(path, config, options.startOver ?? null);
+    const { instance, connection } = await openDatabase(path, { config });
     let cursor: number | null;
     try {
+      await connection.run("BEGIN TRANSACTION");
       await createSchema(connection);
+      if (options.startOver) await recordStart(connection, options.startOver.at);
+      await connection.run("COMMIT");
       cursor = await readCursor(connection);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
-      throw new Error(`Cannot create the sink's tables in DuckDB database ${path}: ${messageOf(error)}`, { cause: error });
+      throw new Error(`Cannot create the sink's tables in DuckDB database ${path}: ${duckdbErrorLine(error)}`, { cause: error });
     }
-    return new DuckDbSink(path, instance, connection, cursor);
+    return new DuckDbSink(path, instance, connection, cursor, created, space?.note ?? null);
   }
 
   /**
@@ -82,8 +135,30 @@ export class DuckDbSink implements LedgerSink {
     return connection;
   }
 
+  /**
+   * The last committed ledger, read from the database. After DuckDB gave up on the instance (a
+   * FATAL error, e.g. a checkpoint on a full disk) it is read back from the file, opened again
+   * read-only: what the database holds, whatever the failed write said.
+   */
   cursor(): Promise<number | null> {
+    if (this.broken) return this.readBackCursor();
     return this.serialized(() => readCursor(this.connection));
+  }
+
+  resumePoint(): Promise<ResumePoint> {
+    return this.serialized(async () => {
+      const row = (await this.connection.runAndReadAll("SELECT last_ledger, start_pending, start_ledger FROM sink_cursor WHERE id = 1")).getRows()[0] ?? [];
+      const cursor = typeof row[0] === "number" ? row[0] : null;
+      const startPending = row[1] === true;
+      const next = startPending ? (typeof row[2] === "number" ? row[2] : null) : cursor === null ? null : cursor + 1;
+      const previousHash = next !== null && next > 1 ? await ledgerHash(this.connection, next - 1) : null;
+      return { cursor, next, previousHash, startPending };
+    });
+  }
+
+  startOver(at: number | null): Promise<void> {
+    if (at !== null) checkLedgerRange(at, at, "to start at");
+    return this.serialized(() => recordStart(this.connection, at));
   }
 
   write(batch: ProcessedBatch): Promise<void> {
@@ -102,13 +177,52 @@ export class DuckDbSink implements LedgerSink {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    this.closeInstance();
+  }
+
+  /**
+   * Closes the sink, and removes the database file if `open` created it and nothing was ever
+   * committed to it (a failed first run leaves no empty database behind); answers whether it did.
+   * A file that existed before is never removed.
+   */
+  async closeAndRemoveIfUnused(): Promise<boolean> {
+    const unused = this.created && !this.committedHere && (await this.cursor().catch(() => 0)) === null;
+    await this.close();
+    if (!unused) return false;
+    for (const file of [this.path, `${this.path}.wal`, `${this.path}.tmp`]) rmSync(file, { recursive: true, force: true });
+    return true;
+  }
+
+  private closeInstance(): void {
     for (const reader of this.readers) reader.closeSync(); // closing twice is harmless
-    this.connection.closeSync();
-    this.instance.closeSync();
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } catch (error) {
+      if (!this.broken) throw error; // an invalidated instance may fail to close: it is gone either way
+    }
+  }
+
+  /** The cursor from the database file, opened again read-only (the broken instance closed first). */
+  private async readBackCursor(): Promise<number | null> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.queue;
+      this.closeInstance();
+    }
+    if (this.path === IN_MEMORY) return this.committedCursor; // nothing to open again: what this sink last committed
+    const { instance, connection } = await openDatabase(this.path, { readOnly: true });
+    try {
+      return await readCursor(connection);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   }
 
   private async commit(batches: readonly ProcessedBatch[]): Promise<void> {
     if (batches.length === 0) return;
+    if (this.broken) throw this.broken;
     const db = this.connection;
     const first = batches[0]!.firstLedger;
     const last = batches[batches.length - 1]!.lastLedger;
@@ -124,11 +238,15 @@ export class DuckDbSink implements LedgerSink {
         throw error;
       }
       this.committedCursor = cursor;
+      this.committedHere = true;
     } catch (error) {
-      throw new Error(
-        `DuckDB sink ${this.path}: writing ledgers ${first}-${last} failed, none of it was committed: ${messageOf(error)}`,
-        { cause: error },
-      );
+      const fatal = invalidatesDatabase(error);
+      // A FATAL error (e.g. the checkpoint after a COMMIT on a full disk) may come after the rows
+      // reached the WAL: only the database can say what it holds (see `cursor`).
+      const outcome = fatal ? "and DuckDB gave up on the database (what it holds is read back below)" : "none of it was committed";
+      const failure = new SinkWriteError(`DuckDB sink ${this.path}: writing ledgers ${first}-${last} failed, ${outcome}: ${duckdbErrorLine(error)}`, this.path === IN_MEMORY ? null : spaceHint(this.path, isDiskFull(error)), { cause: error });
+      if (fatal) this.broken = failure;
+      throw failure;
     }
   }
 
@@ -155,13 +273,14 @@ export class DuckDbSink implements LedgerSink {
       await appendRecordBatches(db, "ledgers", batches.map((b) => b.ledgers), ledgerSummarySchema);
       await appendRecordBatches(db, "ttp_events", batches.map((b) => b.events), ttpEventSchema);
     }
-    // greatest() skips NULL, the cursor before the first commit
-    await db.run("UPDATE sink_cursor SET last_ledger = greatest(last_ledger, $1)", [written]);
+    // greatest() skips NULL, the cursor before the first commit; a start asked for is now begun
+    await db.run("UPDATE sink_cursor SET last_ledger = greatest(last_ledger, $1), start_pending = false", [written]);
     return written;
   }
 
   /** Runs `task` on the sink's connection after everything queued before it, so no two interleave. */
   private serialized<T>(task: () => Promise<T>): Promise<T> {
+    if (this.broken) return Promise.reject(this.broken);
     if (this.closed) return Promise.reject(this.closedError());
     const done = this.queue.then(task);
     this.queue = done.catch(() => undefined);
@@ -201,6 +320,44 @@ function checkRow(table: string, sequence: number | null, first: number, last: n
   if (sequence === null || sequence < first || sequence > last) {
     throw new Error(`A ${table} row of ledger ${sequence} lies outside the batch's range ${first}-${last}`);
   }
+}
+
+/** Makes `path` with the sink's tables (and a start asked for) under a temporary name, then renames it into place. */
+async function createFile(path: string, config: Readonly<Record<string, string>>, startOver: { readonly at: number | null } | null): Promise<void> {
+  const temporary = `${path}.creating-${process.pid}`;
+  let opened;
+  try {
+    opened = await openDatabase(temporary, { config });
+  } catch (error) {
+    throw new Error(`Cannot open DuckDB database ${path}: ${duckdbErrorLine(error)}`, { cause: error });
+  }
+  const { instance, connection } = opened;
+  try {
+    await connection.run("BEGIN TRANSACTION");
+    await createSchema(connection);
+    if (startOver) await recordStart(connection, startOver.at);
+    await connection.run("COMMIT");
+    await connection.run("CHECKPOINT"); // everything in the file itself, no WAL to carry along
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(temporary, { force: true });
+    rmSync(`${temporary}.wal`, { force: true });
+    throw new Error(`Cannot create DuckDB database ${path}: ${duckdbErrorLine(error)}`, { cause: error });
+  }
+  connection.closeSync();
+  instance.closeSync();
+  if (existsSync(`${temporary}.wal`)) renameSync(`${temporary}.wal`, `${path}.wal`);
+  renameSync(temporary, path);
+}
+
+async function recordStart(connection: DuckDBConnection, at: number | null): Promise<void> {
+  await connection.run("UPDATE sink_cursor SET start_pending = true, start_ledger = $1", [at]);
+}
+
+async function ledgerHash(connection: DuckDBConnection, sequence: number): Promise<string | null> {
+  const hash = (await connection.runAndReadAll("SELECT hash FROM ledgers WHERE sequence = $1", [sequence])).getRows()[0]?.[0];
+  return typeof hash === "string" ? hash : null;
 }
 
 async function readCursor(connection: DuckDBConnection): Promise<number | null> {

@@ -2,8 +2,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { messageOf } from "../duckdb/message-of.ts";
+import { duckdbErrorLine } from "../duckdb/duckdb-error.ts";
 import { sqlString } from "../duckdb/sql-string.ts";
+import { writeAtomically } from "./atomic-file.ts";
 import { rangeParameters, type LedgerRange } from "./export-range.ts";
 
 // amount as a decimal string (JavaScript readers keep every digit); closed_at as ISO-8601 UTC in the
@@ -18,23 +19,25 @@ const EVENT_COLUMNS = `
 
 /**
  * Writes the events of ledgers [range.start, range.end] to `file` (parent directories are created),
- * one JSON object per line, ordered by ledger_sequence, event_index; nulls stay null.
- * Returns the number of rows written.
+ * one JSON object per line, ordered by ledger_sequence, event_index; nulls stay null. The file is
+ * replaced only once complete (./atomic-file.ts). Returns the number of rows written.
  */
 export async function exportJson(connection: DuckDBConnection, range: LedgerRange, file: string): Promise<number> {
   const parameters = rangeParameters(range);
   try {
     mkdirSync(dirname(file), { recursive: true });
-    const result = await connection.runAndReadAll(
-      `COPY (
-         SELECT ${EVENT_COLUMNS} FROM ttp_events
-         WHERE ledger_sequence BETWEEN $1 AND $2
-         ORDER BY ledger_sequence, event_index
-       ) TO ${sqlString(file)} (FORMAT json)`,
-      parameters,
-    );
-    return Number(result.getRows()[0]?.[0] ?? 0);
+    return await writeAtomically([file], async ([temporary]) => {
+      const result = await connection.runAndReadAll(
+        `COPY (
+           SELECT ${EVENT_COLUMNS} FROM ttp_events
+           WHERE ledger_sequence BETWEEN $1 AND $2
+           ORDER BY ledger_sequence, event_index
+         ) TO ${sqlString(temporary!)} (FORMAT json)`,
+        parameters,
+      );
+      return Number(result.getRows()[0]?.[0] ?? 0);
+    });
   } catch (error) {
-    throw new Error(`Cannot export the events of ledgers ${range.start}-${range.end} to ${file}: ${messageOf(error)}`, { cause: error });
+    throw new Error(`Cannot export the events of ledgers ${range.start}-${range.end} to ${file}: ${duckdbErrorLine(error)}`, { cause: error });
   }
 }

@@ -2,8 +2,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { messageOf } from "../duckdb/message-of.ts";
+import { duckdbErrorLine } from "../duckdb/duckdb-error.ts";
 import { sqlString } from "../duckdb/sql-string.ts";
+import { writeAtomically } from "./atomic-file.ts";
 import { rangeParameters, type LedgerRange } from "./export-range.ts";
 
 export interface ParquetExportCounts {
@@ -27,30 +28,33 @@ const LEDGERS = `SELECT * FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY
 
 /**
  * Writes the events and ledgers of [range.start, range.end] to `dir`/ttp_events.parquet and
- * `dir`/ledgers.parquet (zstd), creating `dir`. Both files come from one snapshot of the database.
+ * `dir`/ledgers.parquet (zstd), creating `dir`. Both files come from one snapshot of the database,
+ * and replace earlier ones only once both are complete (./atomic-file.ts).
  * Column types are DuckDB's, except amount: DECIMAL(38,0), see above.
  */
 export async function exportParquet(connection: DuckDBConnection, range: LedgerRange, dir: string): Promise<ParquetExportCounts> {
   const parameters = rangeParameters(range);
   const copy = async (select: string, file: string): Promise<number> => {
-    const result = await connection.runAndReadAll(`COPY (${select}) TO ${sqlString(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`, parameters);
+    const result = await connection.runAndReadAll(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`, parameters);
     return Number(result.getRows()[0]?.[0] ?? 0);
   };
   try {
     mkdirSync(dir, { recursive: true });
-    await connection.run("BEGIN TRANSACTION");
-    try {
-      await refuseWideAmounts(connection, parameters);
-      const events = await copy(EVENTS, "ttp_events.parquet");
-      const ledgers = await copy(LEDGERS, "ledgers.parquet");
-      await connection.run("COMMIT");
-      return { events, ledgers };
-    } catch (error) {
-      await connection.run("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
+    return await writeAtomically([join(dir, "ttp_events.parquet"), join(dir, "ledgers.parquet")], async ([eventsFile, ledgersFile]) => {
+      await connection.run("BEGIN TRANSACTION");
+      try {
+        await refuseWideAmounts(connection, parameters);
+        const events = await copy(EVENTS, eventsFile!);
+        const ledgers = await copy(LEDGERS, ledgersFile!);
+        await connection.run("COMMIT");
+        return { events, ledgers };
+      } catch (error) {
+        await connection.run("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    });
   } catch (error) {
-    throw new Error(`Cannot export ledgers ${range.start}-${range.end} as Parquet to ${dir}: ${messageOf(error)}`, { cause: error });
+    throw new Error(`Cannot export ledgers ${range.start}-${range.end} as Parquet to ${dir}: ${duckdbErrorLine(error)}`, { cause: error });
   }
 }
 

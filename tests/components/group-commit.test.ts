@@ -1,52 +1,13 @@
 // runPipeline with group commit: batches are committed together, `committed` is observed only once
 // they are, and every way a run stops still commits exactly the ledgers before the failure.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { RecordBatch } from "apache-arrow";
-import { rawLedgerBatch } from "../../src/arrow/ledger-batch.ts";
 import type { ProcessedBatch } from "../../src/arrow/processed-batch.ts";
-import type { BatchProcessor, ProcessedResult } from "../../src/components/batch-processor.ts";
 import { runPipeline, type PipelineStage } from "../../src/components/pipeline.ts";
-import { ProcessorError } from "../../src/components/ttp-processor.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
-import type { LedgerRange, LedgerSource } from "../../src/source/ledger-source.ts";
-import { processedBatch } from "../sink/fixtures.ts";
+import { fakeProcessor, fakeSource } from "./fake-stages.ts";
 
-/** Raw-ledger batches of `size` ledgers (placeholder XDR: the processor below never reads it). */
-function rawBatch(first: number, last: number): RecordBatch {
-  return rawLedgerBatch(
-    Array.from({ length: last - first + 1 }, (_, i) => ({ sequence: first + i, hash: "00", previousHash: "00", closedAt: 0, protocolVersion: 23, xdr: new Uint8Array(1) })),
-  );
-}
-
-function source(size: number, options: { failAfter?: number; before?: (first: number) => Promise<void> } = {}): LedgerSource {
-  return {
-    description: "test source",
-    networkPassphrase: "test",
-    async *batches(range: LedgerRange) {
-      for (let first = range.start; first <= range.end; first += size) {
-        if (options.failAfter !== undefined && first > options.failAfter) throw new Error(`source broke at ledger ${first}`);
-        await options.before?.(first);
-        yield rawBatch(first, Math.min(first + size - 1, range.end));
-      }
-    },
-  };
-}
-
-/** Turns ledgers into the sink fixtures' rows; `failAt` fails that ledger (rows before it come back with the failure). */
-function processor(failAt?: number): BatchProcessor {
-  return {
-    process(batch): ProcessedResult {
-      const sequences = [...batch.getChild("sequence")!] as number[];
-      const first = sequences[0]!;
-      const last = failAt !== undefined && failAt <= sequences[sequences.length - 1]! ? failAt - 1 : sequences[sequences.length - 1]!;
-      const failure = last < sequences[sequences.length - 1]! ? new ProcessorError("bad ledger", failAt!, null) : null;
-      const rows = last >= first ? processedBatch(first, last) : processedBatch(first, first, []);
-      const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {}, eventsFiltered: 0 };
-      if (last < first) return { ledgers: rows.ledgers.slice(0, 0), events: rows.events.slice(0, 0), firstLedger: 0, lastLedger: 0, stats, failure };
-      return { ...rows, stats, failure };
-    },
-  };
-}
+const source = fakeSource;
+const processor = (failAt?: number) => fakeProcessor({ failAt });
 
 let sink: DuckDbSink;
 let calls: string[];

@@ -54,13 +54,13 @@ export const mb = (bytes: number): string => `${(bytes / MB).toFixed(bytes < 10 
 /**
  * The checkpoint threshold for a database at `path` given the free space of its disk: the default,
  * or a quarter of what is free once the existing WAL is set aside (it must be checkpointed first).
- * Throws NotEnoughSpaceError when not even MIN_CHECKPOINT_THRESHOLD fits.
+ * Throws NotEnoughSpaceError when not even MIN_CHECKPOINT_THRESHOLD fits. `measured`: free bytes
+ * and WAL size as measured (default: statfs and the WAL file now).
  */
-export function planWriterSpace(path: string): WriterSpace {
-  const folder = existsSync(path) ? path : dirname(path);
-  const free = freeBytes(folder);
+export function planWriterSpace(path: string, measured?: { readonly free: number | null; readonly wal: number }): WriterSpace {
+  const free = measured ? measured.free : freeBytes(existsSync(path) ? path : dirname(path));
   if (free === null) return { checkpointThreshold: null, free, note: null };
-  const wal = sizeOf(`${path}.wal`);
+  const wal = measured ? measured.wal : sizeOf(`${path}.wal`);
   const room = free - wal;
   const threshold = Math.min(DEFAULT_CHECKPOINT_THRESHOLD, Math.floor(room / SPACE_PER_THRESHOLD / MB) * MB);
   if (threshold < MIN_CHECKPOINT_THRESHOLD) {
@@ -80,10 +80,11 @@ export function planWriterSpace(path: string): WriterSpace {
 export function spaceHint(path: string, diskFull: boolean): string | null {
   const free = freeBytes(existsSync(path) ? path : dirname(path));
   const wal = sizeOf(`${path}.wal`);
-  if (!diskFull && (free === null || free > Math.max(wal, MIN_CHECKPOINT_THRESHOLD) * SPACE_PER_THRESHOLD)) return null;
+  const checkpointRoom = Math.max(wal, MIN_CHECKPOINT_THRESHOLD) * SPACE_PER_THRESHOLD;
+  if (!diskFull && (free === null || free > checkpointRoom)) return null;
   return (
-    `the disk of ${path} has ${free === null ? "an unknown amount" : mb(free)} free` +
-    (wal > 0 ? ` and the WAL holds ${mb(wal)} that a checkpoint must write into the database` : "") +
-    `; free at least ${mb(Math.max(wal, MIN_CHECKPOINT_THRESHOLD) * SPACE_PER_THRESHOLD)} (or move the database), then run again without --start to resume`
+    `the disk of ${path} has ${free === null ? "an unknown amount" : mb(free)} free (the database takes ${mb(sizeOf(path))}, its WAL ${mb(wal)}); ` +
+    `the sink needs room for the database's growth plus at least ${mb(checkpointRoom)} to checkpoint: free space or move the database, ` +
+    `then run again without --start to resume after the last committed ledger`
   );
 }

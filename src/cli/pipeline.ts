@@ -10,7 +10,6 @@ import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-sou
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../components/ttp-processor.ts";
 import { DuckDbSink, SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
-import { duckdbErrorLine } from "../sink/duckdb/duckdb-error.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
@@ -19,6 +18,7 @@ import { exportParquet } from "../sink/export/export-parquet.ts";
 import { openSource } from "./open-source.ts";
 import { NEW_DATABASE, NoStartError, planRange } from "./plan-range.ts";
 import { stopOnSignals } from "./interrupts.ts";
+import { committedLine } from "./committed-line.ts";
 import { ledgerDecoder } from "../components/ledger-decoders.ts";
 import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
 import { DEFAULT_GROUP_COMMIT } from "../components/commit-group.ts";
@@ -184,11 +184,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (interactive) process.stderr.write("\r\x1b[2K");
-    // what the database holds now, read back from it (DuckDB may have given up on the instance)
-    const held = await sink.cursor().then(
-      (cursor) => (cursor === null ? `nothing committed to ${args.db}` : `committed through ledger ${cursor} in ${args.db}`),
-      (readError: unknown) => `could not read back what ${args.db} holds: ${duckdbErrorLine(readError)}`,
-    );
+    const held = await committedLine(sink);
     if (abort.signal.aborted) {
       if (args.source.follow) {
         console.error(`stopped following: ${held}`); // Ctrl-C is how a --follow run ends

@@ -4,11 +4,11 @@
 import { ingest } from "../components/sink-stage.ts";
 import { startStageServer } from "../components/stage-server.ts";
 import { DuckDbSink, SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
-import { duckdbErrorLine } from "../sink/duckdb/duckdb-error.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
+import { committedLine } from "./committed-line.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -64,11 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
       console.log(`time         ${seconds.toFixed(2)} s from the first batch (${Math.round(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${Math.round(summary.events / Math.max(seconds, 1e-3))} events/s)`);
     } catch (error) {
-      // what the database holds now, read back from it (DuckDB may have given up on the instance)
-      const where = await sink.cursor().then(
-        (cursor) => (cursor === null ? `nothing committed to ${p.db}` : `committed through ledger ${cursor} in ${p.db}`),
-        (readError: unknown) => `could not read back what ${p.db} holds: ${duckdbErrorLine(readError)}`,
-      );
+      const where = await committedLine(sink);
       if (abort.signal.aborted) {
         log(`sink: stopped; ${where}`);
         return 0;

@@ -73,6 +73,8 @@ export class DuckDbSink implements LedgerSink {
   private broken: SinkWriteError | null = null;
   /** Anything committed through this sink (so a database it created is not removed). */
   private committedHere = false;
+  /** A row may be in sink_start (unknown until read: the first commit deletes it to be sure). */
+  private startPending = true;
 
   private constructor(
     /** The database file, as given to `open`. */
@@ -147,9 +149,10 @@ export class DuckDbSink implements LedgerSink {
 
   resumePoint(): Promise<ResumePoint> {
     return this.serialized(async () => {
-      const row = (await this.connection.runAndReadAll("SELECT last_ledger, start_pending, start_ledger FROM sink_cursor WHERE id = 1")).getRows()[0] ?? [];
+      const row = (await this.connection.runAndReadAll("SELECT last_ledger, (SELECT count(*) FROM sink_start), (SELECT start_ledger FROM sink_start) FROM sink_cursor WHERE id = 1")).getRows()[0] ?? [];
       const cursor = typeof row[0] === "number" ? row[0] : null;
-      const startPending = row[1] === true;
+      const startPending = row[1] === 1n;
+      this.startPending = startPending;
       const next = startPending ? (typeof row[2] === "number" ? row[2] : null) : cursor === null ? null : cursor + 1;
       const previousHash = next !== null && next > 1 ? await ledgerHash(this.connection, next - 1) : null;
       return { cursor, next, previousHash, startPending };
@@ -158,7 +161,10 @@ export class DuckDbSink implements LedgerSink {
 
   startOver(at: number | null): Promise<void> {
     if (at !== null) checkLedgerRange(at, at, "to start at");
-    return this.serialized(() => recordStart(this.connection, at));
+    return this.serialized(async () => {
+      await recordStart(this.connection, at);
+      this.startPending = true;
+    });
   }
 
   write(batch: ProcessedBatch): Promise<void> {
@@ -239,6 +245,7 @@ export class DuckDbSink implements LedgerSink {
       }
       this.committedCursor = cursor;
       this.committedHere = true;
+      this.startPending = false;
     } catch (error) {
       const fatal = invalidatesDatabase(error);
       // A FATAL error (e.g. the checkpoint after a COMMIT on a full disk) may come after the rows
@@ -273,8 +280,9 @@ export class DuckDbSink implements LedgerSink {
       await appendRecordBatches(db, "ledgers", batches.map((b) => b.ledgers), ledgerSummarySchema);
       await appendRecordBatches(db, "ttp_events", batches.map((b) => b.events), ttpEventSchema);
     }
-    // greatest() skips NULL, the cursor before the first commit; a start asked for is now begun
-    await db.run("UPDATE sink_cursor SET last_ledger = greatest(last_ledger, $1), start_pending = false", [written]);
+    // greatest() skips NULL, the cursor before the first commit
+    await db.run("UPDATE sink_cursor SET last_ledger = greatest(last_ledger, $1)", [written]);
+    if (this.startPending) await db.run("DELETE FROM sink_start"); // the start asked for is begun
     return written;
   }
 
@@ -352,7 +360,7 @@ async function createFile(path: string, config: Readonly<Record<string, string>>
 }
 
 async function recordStart(connection: DuckDBConnection, at: number | null): Promise<void> {
-  await connection.run("UPDATE sink_cursor SET start_pending = true, start_ledger = $1", [at]);
+  await connection.run("INSERT OR REPLACE INTO sink_start VALUES (1, $1)", [at]);
 }
 
 async function ledgerHash(connection: DuckDBConnection, sequence: number): Promise<string | null> {

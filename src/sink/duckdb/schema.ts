@@ -1,6 +1,6 @@
 // The tables the sink writes: `ttp_events` (the data contract in ../shared/ENGINEERING.md),
-// `ledgers` (one row per processed ledger) and `sink_cursor` (the last committed ledger, and a start
-// the operator asked for that no commit has begun yet).
+// `ledgers` (one row per processed ledger), `sink_cursor` (the last committed ledger) and `sink_start`
+// (a start the operator asked for that no commit has begun yet).
 // Column order matches ttpEventSchema and ledgerSummarySchema: the appender fills columns by position.
 import type { DuckDBConnection } from "@duckdb/node-api";
 
@@ -42,22 +42,24 @@ CREATE TABLE IF NOT EXISTS ledgers (
 
 // Exactly one row (id = 1), created with the tables; last_ledger is NULL until the first commit.
 // The sink moves it with a plain UPDATE, cheaper per write than an upsert.
-// start_pending / start_ledger: the operator asked for a start of their own (--start), recorded
-// before any ledger is read, so that a run killed before its first commit is resumed from there
-// rather than guessed; start_ledger NULL means "wherever the upstream begins". The next commit
-// clears start_pending (in the cursor's own UPDATE). Older databases get the columns on open.
 const SINK_CURSOR = `
 CREATE TABLE IF NOT EXISTS sink_cursor (
-  id            UTINYINT PRIMARY KEY CHECK (id = 1),
-  last_ledger   UINTEGER,
-  start_pending BOOLEAN,
-  start_ledger  UINTEGER
+  id          UTINYINT PRIMARY KEY CHECK (id = 1),
+  last_ledger UINTEGER
+)`;
+
+// A row (id = 1) while the operator's start (--start) is pending: recorded before any ledger is read,
+// so that a run killed before its first commit is resumed from there rather than guessed;
+// start_ledger NULL means "wherever the upstream begins". The next commit deletes it, in its own
+// transaction. A table of its own: sink_cursor keeps the shape its readers know.
+const SINK_START = `
+CREATE TABLE IF NOT EXISTS sink_start (
+  id           UTINYINT PRIMARY KEY CHECK (id = 1),
+  start_ledger UINTEGER
 )`;
 
 /** Creates the sink's tables (and the cursor row) when they do not exist yet; existing rows are left alone. */
 export async function createSchema(connection: DuckDBConnection): Promise<void> {
-  for (const ddl of [TTP_EVENTS, LEDGERS, SINK_CURSOR]) await connection.run(ddl);
-  await connection.run("ALTER TABLE sink_cursor ADD COLUMN IF NOT EXISTS start_pending BOOLEAN");
-  await connection.run("ALTER TABLE sink_cursor ADD COLUMN IF NOT EXISTS start_ledger UINTEGER");
-  await connection.run("INSERT INTO sink_cursor (id) SELECT 1 WHERE NOT EXISTS (SELECT * FROM sink_cursor)");
+  for (const ddl of [TTP_EVENTS, LEDGERS, SINK_CURSOR, SINK_START]) await connection.run(ddl);
+  await connection.run("INSERT INTO sink_cursor SELECT 1, NULL WHERE NOT EXISTS (SELECT * FROM sink_cursor)");
 }

@@ -1,9 +1,12 @@
 // A LedgerSource that replays a lake's compressed objects (from memory or from disk) as ledgers
 // 1..N: each object is decompressed and split as the data lake source does, and its header's
-// ledgerSeq is rewritten to the replayed sequence so that the sink sees distinct ledgers.
+// ledgerSeq is rewritten to the replayed sequence so that the sink sees distinct ledgers, chained:
+// previousLedgerHash is the ledger before's hash and the hash is the header's sha256 again, as the
+// sink checks (it commits no ledger that does not follow the one before it).
 import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../src/arrow/ledger-batch.ts";
 import type { LedgerRange, LedgerSource } from "../../src/source/ledger-source.ts";
+import { sha256, toHex } from "../../src/stellar/hash.ts";
 import { readLedgerHeader, splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import type { LakeObject } from "./lake-objects.ts";
 import type { StageClock } from "./stage-clock.ts";
@@ -63,6 +66,7 @@ export class ReplaySource implements LedgerSource {
         ahead.push(compressed.then((bytes) => Bun.zstdDecompress(bytes)));
       }
     };
+    let previousHash: Uint8Array = new Uint8Array(32); // the ledger before the range is not replayed
     for (let sequence = range.start; sequence <= range.end; sequence++) {
       const index = (sequence - 1) % objects.length;
       const object = objects[index]!;
@@ -73,8 +77,14 @@ export class ReplaySource implements LedgerSource {
           const lcm = splitLedgerCloseMetaBatch(xdr).ledgerCloseMetas[0]!;
           new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength).setUint32(this.#offsets[index]!, sequence);
           const header = readLedgerHeader(lcm);
+          const headerAt = header.headerBytes.byteOffset - lcm.byteOffset;
+          lcm.set(previousHash, headerAt + 4); // LedgerHeader.previousLedgerHash follows ledgerVersion
+          const hash = sha256(header.headerBytes);
+          lcm.set(hash, headerAt - 32); // LedgerHeaderHistoryEntry.hash precedes the header
+          const chained = { ...header, hash: toHex(hash), previousHash: toHex(previousHash) };
+          previousHash = hash;
           this.xdrBytes += lcm.byteLength;
-          return { ...header, closedAt: header.closeTime, xdr: lcm, location: object.path };
+          return { ...chained, closedAt: header.closeTime, xdr: lcm, location: object.path };
         }),
       );
       if (pending.length === ledgersPerBatch || sequence === range.end) {

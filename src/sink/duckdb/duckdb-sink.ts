@@ -1,5 +1,5 @@
 // A LedgerSink that commits each batch to an embedded DuckDB database in one transaction.
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { ttpEventSchema } from "../../arrow/event-batch.ts";
@@ -13,6 +13,7 @@ import { checkLedgerRange } from "./ledger-range-check.ts";
 import { messageOf } from "./message-of.ts";
 import { openDatabase, type OpenDatabaseOptions } from "./open-database.ts";
 import { createSchema } from "./schema.ts";
+import { createDatabaseFile, recordStart } from "./database-file.ts";
 
 /**
  * DuckDB settings of the writing instance unless the caller sets them. memory_limit: DuckDB's
@@ -108,7 +109,7 @@ export class DuckDbSink implements LedgerSink {
     const lowered: Record<string, string> = space?.checkpointThreshold ? { checkpoint_threshold: `${Math.floor(space.checkpointThreshold / 1000)}KB` } : {};
     const config = { ...WRITER_DEFAULTS, ...lowered, ...options.config };
     const created = !inMemory && !existsSync(path);
-    if (created) await createFile(path, config, options.startOver ?? null);
+    if (created) await createDatabaseFile(path, config, options.startOver ?? null);
     const { instance, connection } = await openDatabase(path, { config });
     let cursor: number | null;
     try {
@@ -328,39 +329,6 @@ function checkRow(table: string, sequence: number | null, first: number, last: n
   if (sequence === null || sequence < first || sequence > last) {
     throw new Error(`A ${table} row of ledger ${sequence} lies outside the batch's range ${first}-${last}`);
   }
-}
-
-/** Makes `path` with the sink's tables (and a start asked for) under a temporary name, then renames it into place. */
-async function createFile(path: string, config: Readonly<Record<string, string>>, startOver: { readonly at: number | null } | null): Promise<void> {
-  const temporary = `${path}.creating-${process.pid}`;
-  let opened;
-  try {
-    opened = await openDatabase(temporary, { config });
-  } catch (error) {
-    throw new Error(`Cannot open DuckDB database ${path}: ${duckdbErrorLine(error)}`, { cause: error });
-  }
-  const { instance, connection } = opened;
-  try {
-    await connection.run("BEGIN TRANSACTION");
-    await createSchema(connection);
-    if (startOver) await recordStart(connection, startOver.at);
-    await connection.run("COMMIT");
-    await connection.run("CHECKPOINT"); // everything in the file itself, no WAL to carry along
-  } catch (error) {
-    connection.closeSync();
-    instance.closeSync();
-    rmSync(temporary, { force: true });
-    rmSync(`${temporary}.wal`, { force: true });
-    throw new Error(`Cannot create DuckDB database ${path}: ${duckdbErrorLine(error)}`, { cause: error });
-  }
-  connection.closeSync();
-  instance.closeSync();
-  if (existsSync(`${temporary}.wal`)) renameSync(`${temporary}.wal`, `${path}.wal`);
-  renameSync(temporary, path);
-}
-
-async function recordStart(connection: DuckDBConnection, at: number | null): Promise<void> {
-  await connection.run("INSERT OR REPLACE INTO sink_start VALUES (1, $1)", [at]);
 }
 
 async function ledgerHash(connection: DuckDBConnection, sequence: number): Promise<string | null> {

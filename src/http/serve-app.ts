@@ -1,4 +1,5 @@
 // Serves a fetch handler (a Hono app's) with Bun: the Bun adapter of src/http.
+import { bodyBackstop, SERVER_LIMIT_DEFAULTS } from "./server-limits.ts";
 
 export interface ServedApp {
   /** e.g. "http://127.0.0.1:8088" */
@@ -10,8 +11,6 @@ export interface ServedApp {
 /** Idle timeout of every server: a stalled client is dropped after this; streams exempt themselves. */
 export const IDLE_TIMEOUT_SECONDS = 30;
 
-/** Bun's own backstop when a server sets none: far above any request our routes accept. */
-export const DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface ServeAppOptions {
   readonly host: string;
@@ -44,7 +43,7 @@ export function serveApp(fetch: (request: Request) => Response | Promise<Respons
     port: options.port,
     fetch,
     idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_SECONDS,
-    maxRequestBodySize: options.maxRequestBodySize ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
+    maxRequestBodySize: options.maxRequestBodySize ?? bodyBackstop(SERVER_LIMIT_DEFAULTS.maxRequestBytes),
   };
   const server = options.websocket ? Bun.serve({ ...base, websocket: options.websocket }) : Bun.serve(base);
   const port = server.port ?? options.port;

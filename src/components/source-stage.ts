@@ -38,18 +38,20 @@ export function mountSourceStage(app: Hono, component: Component, options: Sourc
     const previousHash = c.req.query("previous_hash");
     if (startParam !== undefined && !LEDGER.test(startParam)) return c.json({ error: `start must be a ledger sequence, got "${startParam}"` }, 400);
     if (previousHash !== undefined && !HASH.test(previousHash)) return c.json({ error: "previous_hash must be 64 lowercase hex digits" }, 400);
+    const slot = slots.tryAcquire();
+    if (!slot) return c.json({ error: slots.refusal() }, 503, { "retry-after": "1" });
+    const release: () => void = slot;
+    // the request has arrived whole (a GET): the stream may now stay quiet while the newest ledger
+    // is looked up (requests with retries) and for as long as the downstream reads slowly
+    exemptFromIdleTimeout(c.env, c.req.raw);
     const asked = startParam === undefined ? null : Number(startParam);
     let start: number;
     try {
       start = Math.max(asked ?? options.rangeStart ?? (await options.defaultStart()), options.rangeStart ?? 0);
     } catch (error) {
+      release();
       return c.json({ error: `cannot find the newest ledger: ${(error as Error).message}` }, 503);
     }
-    const slot = slots.tryAcquire();
-    if (!slot) return c.json({ error: slots.refusal() }, 503, { "retry-after": "1" });
-    const release: () => void = slot;
-    // the request has arrived whole (a GET): the stream may now stay quiet for as long as the downstream reads slowly
-    exemptFromIdleTimeout(c.env, c.req.raw);
     const rangeEnd = Number.isFinite(options.rangeEnd) ? options.rangeEnd : null;
     const signal = c.req.raw.signal;
     const about = { network: options.source.networkPassphrase, rangeEnd };

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { parseBoolean } from "../flowctl/config.ts";
 import { formatDuration, parseDuration } from "../flowctl/duration.ts";
 import { FLOWCTL_DEFAULTS, type FlowctlServerOptions } from "../flowctl/serve-flowctl.ts";
+import { idleTimeoutSeconds } from "../http/server-limits.ts";
 import { UsageError } from "./pipeline-args.ts";
 
 export const FLOWCTL_HELP = `Usage: bun run flowctl [--host H] [--port N] [--db PATH] [options]
@@ -25,6 +26,13 @@ binary), plus GET /health and GET /metrics.
   --open-reads              with a token, serve reads (status, list, discover, watch, health)
                             without it (env FLOWCTL_OPEN_READS=true)
   --max-request-bytes N     largest request message accepted (default ${FLOWCTL_DEFAULTS.maxRequestBytes})
+  --idle-timeout DURATION   a connection silent this long is closed; WatchServices streams are exempt
+                            once their request has arrived (default ${FLOWCTL_DEFAULTS.idleTimeoutSeconds}s, at most 255s)
+  --max-services N          services registered at once; one more answers ResourceExhausted
+                            (default ${FLOWCTL_DEFAULTS.maxServices})
+  --max-watchers N          WatchServices streams open at once (default ${FLOWCTL_DEFAULTS.maxWatchers})
+  --max-metadata-entries N  metadata entries per registration (default ${FLOWCTL_DEFAULTS.maxMetadataEntries})
+  --max-metadata-bytes N    bytes of metadata keys and values per registration (default ${FLOWCTL_DEFAULTS.maxMetadataBytes})
   -h, --help                show this help
 
 Environment
@@ -56,6 +64,15 @@ function integer(flag: string, value: string | undefined, fallback: number, min:
   return Number(value);
 }
 
+function idleTimeout(value: string | undefined): number {
+  if (value === undefined) return FLOWCTL_DEFAULTS.idleTimeoutSeconds;
+  try {
+    return idleTimeoutSeconds("--idle-timeout", value);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 function openReads(flag: boolean | undefined, env: string | undefined): boolean {
   if (flag !== undefined || env === undefined) return flag ?? false;
   try {
@@ -83,6 +100,11 @@ export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<s
         "cors-origin": { type: "string", multiple: true },
         "open-reads": { type: "boolean" },
         "max-request-bytes": { type: "string" },
+        "idle-timeout": { type: "string" },
+        "max-services": { type: "string" },
+        "max-watchers": { type: "string" },
+        "max-metadata-entries": { type: "string" },
+        "max-metadata-bytes": { type: "string" },
       },
     });
   } catch (error) {
@@ -117,5 +139,10 @@ export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<s
     openReads: openReads(v["open-reads"], env.FLOWCTL_OPEN_READS),
     corsOrigins: origins,
     maxRequestBytes: integer("max-request-bytes", v["max-request-bytes"], FLOWCTL_DEFAULTS.maxRequestBytes, 1024, 64 * 1024 * 1024),
+    idleTimeoutSeconds: idleTimeout(v["idle-timeout"]),
+    maxServices: integer("max-services", v["max-services"], FLOWCTL_DEFAULTS.maxServices, 1, 1_000_000),
+    maxWatchers: integer("max-watchers", v["max-watchers"], FLOWCTL_DEFAULTS.maxWatchers, 1, 100_000),
+    maxMetadataEntries: integer("max-metadata-entries", v["max-metadata-entries"], FLOWCTL_DEFAULTS.maxMetadataEntries, 0, 100_000),
+    maxMetadataBytes: integer("max-metadata-bytes", v["max-metadata-bytes"], FLOWCTL_DEFAULTS.maxMetadataBytes, 0, 64 * 1024 * 1024),
   };
 }

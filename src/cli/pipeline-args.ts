@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import type { FlowctlMode } from "../components/pipeline-services.ts";
 import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
+import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 import { DECODER_NAMES, type DecoderName } from "../components/ledger-decoders.ts";
@@ -89,6 +90,11 @@ Environment (flags win; a component's variables win over the global ones)
   ENABLE_FLOWCTL, FLOWCTL_ENDPOINT, FLOWCTL_HEARTBEAT_INTERVAL, FLOWCTL_TOKEN, and the same
   names prefixed with STELLAR_ARROW_SOURCE_, TTP_ARROW_PROCESSOR_ or ARROW_ANALYTICS_SINK_;
   <PREFIX>HEALTH_PORT and <PREFIX>COMPONENT_ID for each component.
+  STELLAR_FLOW_API_TOKEN (every route of the components' servers but /livez wants it),
+  STELLAR_FLOW_CORS_ORIGINS, and the servers' limits: STELLAR_FLOW_IDLE_TIMEOUT (${SERVER_LIMIT_DEFAULTS.idleTimeoutSeconds}s),
+  STELLAR_FLOW_MAX_REQUEST_BYTES (${SERVER_LIMIT_DEFAULTS.maxRequestBytes}), STELLAR_FLOW_MAX_EVENT_STREAMS (${SERVER_LIMIT_DEFAULTS.maxEventStreams}),
+  STELLAR_FLOW_MAX_DATA_STREAMS (${SERVER_LIMIT_DEFAULTS.maxDataStreams}), STELLAR_FLOW_MAX_FILTER_VALUES (${SERVER_LIMIT_DEFAULTS.maxFilterValues}); see the README's
+  Security model.
 
 Examples
   bun run pipeline --datalake ../shared/ledgers/pubnet --start 30822015 --end 30822025

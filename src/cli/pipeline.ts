@@ -93,7 +93,8 @@ async function main(argv: readonly string[]): Promise<number> {
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
   const hub = new CommitHub(await sink.cursor());
   let flowctlUrl: string | null = null;
-  const sinkRoutes = sinkServiceRoutes({ db: sinkServiceDatabase(sink), hub, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl });
+  let flowctlToken: string | null = null;
+  const sinkRoutes = sinkServiceRoutes({ db: sinkServiceDatabase(sink), hub, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
   try {
     services = await startPipelineServices({
       sinkRoutes,
@@ -135,6 +136,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   flowctlUrl = services.flowctlEndpoint;
+  flowctlToken = services.flowctlToken;
   const interactive = process.stderr.isTTY === true;
   let lastDraw = 0;
   const onProgress = (p: PipelineProgress) => {

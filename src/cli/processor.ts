@@ -50,10 +50,12 @@ async function main(argv: readonly string[]): Promise<number> {
     host: args.host,
     port: setup.port,
     flowctl: setup.flowctl,
+    token: setup.token,
+    limits: setup.limits,
     dataPath: EVENTS_PATH,
     log,
     healthExtra: () => ({ upstream: upstream.describe() }),
-    routes: (app) => mountProcessorStage(app, component, { upstream, processorFor, maxInflight: args.maxInflight, reconnect: { attempts: args.reconnectAttempts }, log }),
+    routes: (app) => mountProcessorStage(app, component, { upstream, processorFor, maxInflight: args.maxInflight, reconnect: { attempts: args.reconnectAttempts }, maxStreams: setup.limits.maxDataStreams, log }),
   });
   log(`processor: reading from ${upstream.describe()}, serving ${server.url}${EVENTS_PATH}`);
   component.status = "running";

@@ -36,12 +36,15 @@ async function main(argv: readonly string[]): Promise<number> {
     hub,
     ...servicesConfigFromEnv(process.env),
     flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
+    flowctlToken: setup.flowctl.token,
     shutdownSignal: abort.signal,
   });
   const server = startStageServer(component, {
     host: args.host,
     port: setup.port,
     flowctl: setup.flowctl,
+    token: setup.token,
+    limits: setup.limits,
     dataPath: null,
     log,
     healthExtra: () => ({ upstream: upstream?.describe() ?? null, db: p.db }),

@@ -27,6 +27,8 @@ async function main(argv: readonly string[]): Promise<number> {
     host: args.host,
     port: setup.port,
     flowctl: setup.flowctl,
+    token: setup.token,
+    limits: setup.limits,
     dataPath: LEDGERS_PATH,
     log,
     healthExtra: () => ({ upstream: source.description, range: { start: rangeStart, end: Number.isFinite(rangeEnd) ? rangeEnd : null } }),
@@ -38,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
         rangeEnd,
         maxInflight: args.maxInflight,
         maxLedgersPerSecond: p.maxLedgersPerSecond,
+        maxStreams: setup.limits.maxDataStreams,
         log,
       }),
   });

@@ -4,6 +4,8 @@ import { ConfigError, resolveFlowctlConfig, type FlowctlConfig, type FlowctlFlag
 import { LEDGER_EVENT_TYPE, TTP_EVENT_TYPE } from "../flowctl/event-types.ts";
 import { Component, type ComponentKind } from "../components/component.ts";
 import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../components/kinds.ts";
+import { apiTokenFromEnv } from "../http/api-token.ts";
+import { serverLimitsFromEnv, type ServerLimits } from "../http/server-limits.ts";
 import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stream/upstream.ts";
 import { PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { parseStageArgs, stageHelp, type StageArgs, type StageName } from "./stage-args.ts";
@@ -16,6 +18,9 @@ export interface StageSetup {
   readonly flowctl: FlowctlConfig;
   readonly component: Component;
   readonly port: number;
+  /** STELLAR_FLOW_API_TOKEN: the stage's server wants it, and its upstream stream is asked with it. */
+  readonly token: string | null;
+  readonly limits: ServerLimits;
   readonly abort: AbortController;
   readonly log: (message: string) => void;
 }
@@ -43,7 +48,9 @@ export async function setUpStage(stage: StageName, argv: readonly string[], meta
   };
   let flowctl: FlowctlConfig;
   let port: number;
+  let limits: ServerLimits;
   try {
+    limits = serverLimitsFromEnv(process.env);
     flowctl = resolveFlowctlConfig({ flags, env: process.env, envPrefix: kind.envPrefix, file: args.pipeline.config ? await readYamlConfig(args.pipeline.config) : null });
     const envPort = process.env[`${kind.envPrefix}HEALTH_PORT`]?.trim();
     if (envPort && (!/^\d+$/.test(envPort) || Number(envPort) > 65535)) throw new ConfigError(`${kind.envPrefix}HEALTH_PORT must be a port from 0 to 65535, got "${envPort}"`);
@@ -57,17 +64,18 @@ export async function setUpStage(stage: StageName, argv: readonly string[], meta
   const component = new Component(kind, id, metadata);
   const abort = new AbortController();
   stopOnSignals(abort, { forcedNote: `this ${stage} stops without finishing what it was doing`, log: (message) => console.error(message) });
-  return { args, flowctl, component, port, abort, log: (message) => console.error(message) };
+  return { args, flowctl, component, port, token: apiTokenFromEnv(process.env), limits, abort, log: (message) => console.error(message) };
 }
 
 /** The upstream of a processor (stellar.ledger.v1) or sink (stellar.ttp_event.v1): --upstream, else flowctl; null: neither. */
 export function upstreamOf(setup: StageSetup): Upstream | null {
-  if (setup.args.upstream) return fixedUpstream(setup.args.upstream);
+  if (setup.args.upstream) return fixedUpstream(setup.args.upstream, setup.token);
   if (!setup.flowctl.enabled) return null;
   return new DiscoveredUpstream({
     flowctl: setup.flowctl.endpoint,
     eventType: setup.args.stage === "processor" ? LEDGER_EVENT_TYPE : TTP_EVENT_TYPE,
     token: setup.flowctl.token,
+    streamToken: setup.token,
     log: setup.log,
   });
 }

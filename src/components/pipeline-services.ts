@@ -2,6 +2,8 @@
 // on its own port and reports to flowctl (an external one, or one embedded in this process).
 import { resolveFlowctlConfig, type FlowctlConfig, type FlowctlConfigSources, type FlowctlFlags, ConfigError } from "../flowctl/config.ts";
 import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer } from "../flowctl/serve-flowctl.ts";
+import { apiTokenFromEnv } from "../http/api-token.ts";
+import { serverLimitsFromEnv } from "../http/server-limits.ts";
 import { Component, type ComponentKind } from "./component.ts";
 import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "./kinds.ts";
 import { pipelineObserver, type PipelineComponents } from "./pipeline-observer.ts";
@@ -33,6 +35,8 @@ export interface PipelineServices extends PipelineComponents {
   readonly embeddedFlowctl: string | null;
   /** The flowctl the components report to (embedded or not); null: flowctl is off. */
   readonly flowctlEndpoint: string | null;
+  /** The token the components present to it. */
+  readonly flowctlToken: string | null;
   /** Marks every component finished (or failed), unregisters them and closes the servers. */
   stop(): Promise<void>;
 }
@@ -55,6 +59,9 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
     ...(options.flowctl.kind === "embedded" ? { enabled: true } : {}),
     ...(options.flowctl.kind === "url" ? { enabled: true, endpoint: options.flowctl.endpoint } : {}),
   };
+  // the servers' token and limits (a bad value stops startup, as a ConfigError)
+  const token = apiTokenFromEnv(env);
+  const limits = serverLimitsFromEnv(env);
   const kinds = [SOURCE_KIND, PROCESSOR_KIND, SINK_KIND] as const;
   const configs = kinds.map((kind) => resolveFlowctlConfig({ flags, env, envPrefix: kind.envPrefix, file: options.configFile }));
   // ports asked for by flag or environment (null: none, the default applies); null as a whole: no servers
@@ -88,7 +95,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
       const port = asked === null ? null : asked[i] ?? component.kind.defaultPort;
       const portIsDefault = asked !== null && asked[i] === null;
       const extraRoutes = i === 2 && options.sinkRoutes ? { extraRoutes: options.sinkRoutes } : {};
-      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), log: options.log, ...extraRoutes }));
+      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), token, limits, log: options.log, ...extraRoutes }));
     }
   } catch (error) {
     await Promise.all(runtimes.map((r) => r.stop()));
@@ -106,6 +113,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
     observer: pipelineObserver({ source, processor, sink }),
     embeddedFlowctl: embedded?.url ?? null,
     flowctlEndpoint: effective(configs[2]!).enabled ? effective(configs[2]!).endpoint : null,
+    flowctlToken: configs[2]!.token,
     async stop() {
       for (const component of components) if (component.status !== "failed") component.status = "finished";
       await Promise.all(runtimes.map((runtime) => runtime.stop()));

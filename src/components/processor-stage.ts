@@ -4,6 +4,9 @@
 import type { RecordBatch } from "apache-arrow";
 import type { Hono } from "hono";
 import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
+import { exemptFromIdleTimeout } from "../http/serve-app.ts";
+import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
+import { StreamSlots } from "../http/stream-slots.ts";
 import type { LedgerSource } from "../source/ledger-source.ts";
 import { endFrame, errorFrame, eventsFrame, ledgersOfFrame } from "../stream/batch-frames.ts";
 import { readUpstream, UpstreamError, type ReconnectPolicy, type StreamEnd } from "../stream/stream-client.ts";
@@ -21,6 +24,8 @@ export interface ProcessorStageOptions {
   readonly processorFor: (networkPassphrase: string) => { processor: BatchProcessor; readAhead?: (source: LedgerSource) => LedgerSource };
   readonly maxInflight: number;
   readonly reconnect?: Partial<ReconnectPolicy>;
+  /** Streams served at once, at most (each holds an upstream connection and batches in flight); one more answers 503. */
+  readonly maxStreams?: number;
   readonly log: (message: string) => void;
 }
 
@@ -28,11 +33,17 @@ const LEDGER = /^\d{1,10}$/;
 const HASH = /^[0-9a-f]{64}$/;
 
 export function mountProcessorStage(app: Hono, component: Component, options: ProcessorStageOptions): void {
+  const slots = new StreamSlots(options.maxStreams ?? SERVER_LIMIT_DEFAULTS.maxDataStreams, "data streams");
   app.get(EVENTS_PATH, (c) => {
     const startParam = c.req.query("start");
     const previousHash = c.req.query("previous_hash");
     if (startParam !== undefined && !LEDGER.test(startParam)) return c.json({ error: `start must be a ledger sequence, got "${startParam}"` }, 400);
     if (previousHash !== undefined && !HASH.test(previousHash)) return c.json({ error: "previous_hash must be 64 lowercase hex digits" }, 400);
+    const slot = slots.tryAcquire();
+    if (!slot) return c.json({ error: slots.refusal() }, 503, { "retry-after": "1" });
+    const release: () => void = slot;
+    // the request has arrived whole (a GET): the stream may now stay quiet while its upstream or downstream is slow
+    exemptFromIdleTimeout(c.env, c.req.raw);
     const signal = c.req.raw.signal;
     let network = "";
     let rangeEnd: number | null = null;
@@ -53,6 +64,13 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
     });
 
     async function* frames(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* stream();
+      } finally {
+        release();
+      }
+    }
+    async function* stream(): AsyncGenerator<Uint8Array> {
       // the first batch says which network the ledgers are of
       let first: IteratorResult<RecordBatch, StreamEnd>;
       try {
@@ -135,6 +153,6 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
       throw error;
     }
 
-    return frameResponse(frames(), { maxInflight: options.maxInflight });
+    return frameResponse(frames(), { maxInflight: options.maxInflight, onCancel: release });
   });
 }

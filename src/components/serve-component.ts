@@ -2,6 +2,7 @@
 import type { FlowctlConfig } from "../flowctl/config.ts";
 import { healthApp } from "../http/health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
+import { bodyBackstop, SERVER_LIMIT_DEFAULTS, type ServerLimits } from "../http/server-limits.ts";
 import type { Component } from "./component.ts";
 import { registerComponent, stopComponent } from "./component-registration.ts";
 import type { Hono } from "hono";
@@ -16,6 +17,10 @@ export interface ServeComponentOptions {
   readonly log?: (message: string) => void;
   /** More routes on the component's app (e.g. the sink's client services) and Bun's WebSocket handlers for them. */
   readonly extraRoutes?: { readonly mount: (app: Hono) => void; readonly websocket?: import("bun").WebSocketHandler<any> };
+  /** STELLAR_FLOW_API_TOKEN: every route but GET /livez needs it; null: open. */
+  readonly token?: string | null;
+  /** Idle timeout and request size (default SERVER_LIMIT_DEFAULTS). */
+  readonly limits?: Pick<ServerLimits, "idleTimeoutSeconds" | "maxRequestBytes">;
 }
 
 export interface ComponentRuntime {
@@ -28,11 +33,16 @@ export interface ComponentRuntime {
 export function serveComponent(component: Component, options: ServeComponentOptions): ComponentRuntime {
   let server: ServedApp | null = null;
   if (options.port !== null) {
-    const app = healthApp(component);
+    const app = healthApp(component, { token: options.token ?? null });
     options.extraRoutes?.mount(app);
     const fetch = app.fetch;
-    // with extra routes: streams may stay quiet for long (idleTimeout 0)
-    const serving = options.extraRoutes ? { idleTimeout: 0, ...(options.extraRoutes.websocket ? { websocket: options.extraRoutes.websocket } : {}) } : {};
+    // streams (the sink's services) exempt themselves from the idle timeout once their request has arrived
+    const limits = options.limits ?? SERVER_LIMIT_DEFAULTS;
+    const serving = {
+      idleTimeout: limits.idleTimeoutSeconds,
+      maxRequestBodySize: bodyBackstop(limits.maxRequestBytes),
+      ...(options.extraRoutes?.websocket ? { websocket: options.extraRoutes.websocket } : {}),
+    };
     try {
       server = serveApp(fetch, { host: options.host, port: options.port, ...serving });
     } catch (error) {

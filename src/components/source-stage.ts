@@ -1,6 +1,9 @@
 // The source as a process: GET /v1/ledgers?start=N[&previous_hash=H] streams its raw-ledger record
 // batches from ledger N (at least its own --start) to the end of its range as frames (src/stream).
 import type { Hono } from "hono";
+import { exemptFromIdleTimeout } from "../http/serve-app.ts";
+import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
+import { StreamSlots } from "../http/stream-slots.ts";
 import type { LedgerSource } from "../source/ledger-source.ts";
 import { endFrame, errorFrame, ledgersFrame } from "../stream/batch-frames.ts";
 import { frameResponse } from "../stream/stream-response.ts";
@@ -20,6 +23,8 @@ export interface SourceStageOptions {
   readonly rangeEnd: number;
   readonly maxInflight: number;
   readonly maxLedgersPerSecond: number | null;
+  /** Streams served at once, at most (each reads the source ahead); one more answers 503. */
+  readonly maxStreams?: number;
   readonly log: (message: string) => void;
 }
 
@@ -27,22 +32,37 @@ const LEDGER = /^\d{1,10}$/;
 const HASH = /^[0-9a-f]{64}$/;
 
 export function mountSourceStage(app: Hono, component: Component, options: SourceStageOptions): void {
+  const slots = new StreamSlots(options.maxStreams ?? SERVER_LIMIT_DEFAULTS.maxDataStreams, "data streams");
   app.get(LEDGERS_PATH, async (c) => {
     const startParam = c.req.query("start");
     const previousHash = c.req.query("previous_hash");
     if (startParam !== undefined && !LEDGER.test(startParam)) return c.json({ error: `start must be a ledger sequence, got "${startParam}"` }, 400);
     if (previousHash !== undefined && !HASH.test(previousHash)) return c.json({ error: "previous_hash must be 64 lowercase hex digits" }, 400);
+    const slot = slots.tryAcquire();
+    if (!slot) return c.json({ error: slots.refusal() }, 503, { "retry-after": "1" });
+    const release: () => void = slot;
+    // the request has arrived whole (a GET): the stream may now stay quiet while the newest ledger
+    // is looked up (requests with retries) and for as long as the downstream reads slowly
+    exemptFromIdleTimeout(c.env, c.req.raw);
     const asked = startParam === undefined ? null : Number(startParam);
     let start: number;
     try {
       start = Math.max(asked ?? options.rangeStart ?? (await options.defaultStart()), options.rangeStart ?? 0);
     } catch (error) {
+      release();
       return c.json({ error: `cannot find the newest ledger: ${(error as Error).message}` }, 503);
     }
     const rangeEnd = Number.isFinite(options.rangeEnd) ? options.rangeEnd : null;
     const signal = c.req.raw.signal;
     const about = { network: options.source.networkPassphrase, rangeEnd };
     async function* frames(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* stream();
+      } finally {
+        release();
+      }
+    }
+    async function* stream(): AsyncGenerator<Uint8Array> {
       if (start > options.rangeEnd) {
         yield endFrame(options.rangeEnd);
         return;
@@ -74,6 +94,6 @@ export function mountSourceStage(app: Hono, component: Component, options: Sourc
       }
       yield endFrame(options.rangeEnd);
     }
-    return frameResponse(frames(), { maxInflight: options.maxInflight });
+    return frameResponse(frames(), { maxInflight: options.maxInflight, onCancel: release });
   });
 }

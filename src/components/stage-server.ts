@@ -1,10 +1,11 @@
 // One pipeline component as a process of its own: its Hono app (/health, /metrics, its data
 // endpoint, whatever else the caller mounts) on its own port, and its flowctl registration with
 // the data endpoint as `endpoint`. The data never passes through flowctl.
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import type { FlowctlConfig } from "../flowctl/config.ts";
 import { healthApp } from "../http/health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
+import { bodyBackstop, SERVER_LIMIT_DEFAULTS, type ServerLimits } from "../http/server-limits.ts";
 import type { Component } from "./component.ts";
 import { registerComponent, stopComponent } from "./component-registration.ts";
 
@@ -22,6 +23,10 @@ export interface StageServerOptions {
   readonly log: (message: string) => void;
   /** Bun's WebSocket handlers, when the routes have WebSocket endpoints (the sink's /ws). */
   readonly websocket?: import("bun").WebSocketHandler<any>;
+  /** STELLAR_FLOW_API_TOKEN: every route but GET /livez needs it; null: open. */
+  readonly token: string | null;
+  /** Idle timeout and request size (default SERVER_LIMIT_DEFAULTS). */
+  readonly limits?: Pick<ServerLimits, "idleTimeoutSeconds" | "maxRequestBytes">;
 }
 
 export interface StageServer {
@@ -31,19 +36,25 @@ export interface StageServer {
 }
 
 export function startStageServer(component: Component, options: StageServerOptions): StageServer {
-  const app = new Hono();
-  app.get("/health", (c) => {
-    const metrics = component.metrics.snapshot(component.healthy);
-    const throughput = { ledgers_per_second: metrics.ledgers_per_second, events_per_second: metrics.events_per_second };
-    const report = { ...component.health(), throughput, ...options.healthExtra?.() };
-    return c.json(report, report.status === "healthy" ? 200 : 503);
+  const app = healthApp(component, {
+    token: options.token,
+    extra: () => {
+      const metrics = component.metrics.snapshot(component.healthy);
+      return { throughput: { ledgers_per_second: metrics.ledgers_per_second, events_per_second: metrics.events_per_second }, ...options.healthExtra?.() };
+    },
   });
   options.routes(app);
-  app.route("/", healthApp(component));
+  const limits = options.limits ?? SERVER_LIMIT_DEFAULTS;
   let server: ServedApp;
   try {
-    // idleTimeout 0: a stream to a slow downstream may stay quiet for long
-    server = serveApp(app.fetch, { host: options.host, port: options.port, idleTimeout: 0, ...(options.websocket ? { websocket: options.websocket } : {}) });
+    // a data stream exempts itself from the idle timeout once its request has arrived (a slow downstream may keep it quiet)
+    server = serveApp(app.fetch, {
+      host: options.host,
+      port: options.port,
+      idleTimeout: limits.idleTimeoutSeconds,
+      maxRequestBodySize: bodyBackstop(limits.maxRequestBytes),
+      ...(options.websocket ? { websocket: options.websocket } : {}),
+    });
   } catch (error) {
     throw new Error(`${component.componentId}: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
   }

@@ -10,9 +10,10 @@ import {
   type WatchServicesResponse,
 } from "../gen/flowctl/v1/flowctl_pb.ts";
 import { pipelineHealth } from "./pipeline-health.ts";
-import { matchesFilter, type RegistryChange, type ServiceRegistry } from "./registry.ts";
+import { StreamSlots } from "../http/stream-slots.ts";
+import { matchesFilter, RegistrationRefused, type RegistryChange, type ServiceEntry, type ServiceRegistry } from "./registry.ts";
 import { serviceStatusOf } from "./service-status.ts";
-import { checkEventType, checkMetrics, checkServiceId, checkServiceInfo, checkServiceType } from "./validate.ts";
+import { checkEventType, checkMetrics, checkServiceId, checkServiceInfo, checkServiceType, type MetadataLimits } from "./validate.ts";
 
 export interface ControlPlaneOptions {
   readonly registry: ServiceRegistry;
@@ -23,7 +24,14 @@ export interface ControlPlaneOptions {
   readonly endpoint: () => string;
   /** A watcher that falls this many changes behind is dropped (ResourceExhausted). */
   readonly maxWatchBacklog?: number;
+  /** WatchServices streams open at once, at most; one more is refused (ResourceExhausted). */
+  readonly maxWatchers?: number;
+  /** Metadata a registration may carry. */
+  readonly metadataLimits?: MetadataLimits;
 }
+
+export const DEFAULT_MAX_WATCHERS = 32;
+export const DEFAULT_MAX_WATCH_BACKLOG = 1000;
 
 const CHANGE_TYPES: Record<RegistryChange["kind"], ChangeType> = {
   registered: ChangeType.REGISTERED,
@@ -41,15 +49,17 @@ function checkFilter(request: { serviceType: number; eventType: string }): void 
 
 export function controlPlaneService(options: ControlPlaneOptions): ServiceImpl<typeof ControlPlaneService> {
   const { registry } = options;
+  const watchers = new StreamSlots(options.maxWatchers ?? DEFAULT_MAX_WATCHERS, "watches");
   return {
     register(request) {
-      const info = checkServiceInfo(request.service);
-      const holder = info.serviceId === "" ? undefined : registry.get(info.serviceId);
-      if (holder && holder.info.componentId !== info.componentId) {
-        // an id names one component: taking another's would silently replace its registration
-        throw new ConnectError(`service.service_id: "${info.serviceId}" belongs to component "${holder.info.componentId}"`, Code.AlreadyExists);
+      const info = checkServiceInfo(request.service, options.metadataLimits);
+      let entry: ServiceEntry;
+      try {
+        entry = registry.register(info);
+      } catch (error) {
+        if (!(error instanceof RegistrationRefused)) throw error;
+        throw new ConnectError(error.message, error.reason === "full" ? Code.ResourceExhausted : Code.AlreadyExists);
       }
-      const entry = registry.register(info);
       return {
         serviceId: entry.info.serviceId,
         heartbeatInterval: durationFromMs(options.heartbeatIntervalMs),
@@ -95,13 +105,24 @@ export function controlPlaneService(options: ControlPlaneOptions): ServiceImpl<t
 
     watchServices(request, context) {
       checkFilter(request);
-      return watch(registry, request, context, options.maxWatchBacklog ?? 10_000);
+      const release = watchers.tryAcquire();
+      if (!release) throw new ConnectError(`${watchers.refusal()} (flowctl --max-watchers)`, Code.ResourceExhausted);
+      return releasing(watch(registry, request, context, options.maxWatchBacklog ?? DEFAULT_MAX_WATCH_BACKLOG), release);
     },
 
     getPipelineHealth() {
       return pipelineHealth(registry.list());
     },
   };
+}
+
+/** `stream`, calling `release` once it ends, whichever way (connect-es closes it when the client goes away). */
+async function* releasing<T>(stream: AsyncGenerator<T>, release: () => void): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } finally {
+    release();
+  }
 }
 
 /** The snapshot, then each matching change, until the client goes away or the server shuts down. */

@@ -117,7 +117,9 @@ export class FlowctlController {
         failures++;
         const delay = this.#backoffMs(failures);
         if (this.#connected || failures === 1) {
-          this.#log(`flowctl: ${this.#options.endpoint} unreachable for ${this.#componentId} (${failure.message}); retrying with backoff`);
+          // flowctl answered but said no (full, a live namesake, a bad token): say so, not "unreachable"
+          const refused = ![Code.Unavailable, Code.DeadlineExceeded, Code.Unknown, Code.Canceled, Code.Internal].includes(failure.code);
+          this.#log(`flowctl: ${this.#options.endpoint} ${refused ? "refused" : "unreachable for"} ${this.#componentId} (${failure.message}); retrying with backoff`);
         }
         this.#connected = false;
         this.#lastError = failure.message;

@@ -5,9 +5,11 @@ import { ControlPlaneService, HealthStatus } from "../gen/flowctl/v1/flowctl_pb.
 import { connectCorsMiddleware } from "../http/connect-cors.ts";
 import { mountConnect } from "../http/connect-routes.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../metrics/prometheus.ts";
+import { LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 import { authFailure } from "./auth.ts";
 import { controlPlaneService } from "./control-plane-service.ts";
 import type { ServiceRegistry } from "./registry.ts";
+import type { MetadataLimits } from "./validate.ts";
 
 export interface FlowctlAppOptions {
   readonly registry: ServiceRegistry;
@@ -20,6 +22,9 @@ export interface FlowctlAppOptions {
   readonly corsOrigins: readonly string[];
   /** Largest request message accepted. */
   readonly maxRequestBytes: number;
+  /** WatchServices streams open at once, at most. */
+  readonly maxWatchers?: number;
+  readonly metadataLimits?: MetadataLimits;
   /** Aborted when the server shuts down: open watches end. */
   readonly shutdownSignal?: AbortSignal;
   readonly startedAt?: number;
@@ -34,6 +39,11 @@ export function flowctlApp(options: FlowctlAppOptions): Hono {
     readMaxBytes: options.maxRequestBytes,
     shutdownSignal: options.shutdownSignal,
   });
+
+  // the liveness probe says "ok" and nothing more; /health and /metrics are reads behind the token
+  app.get(LIVENESS_PATH, (c) => c.text("ok"));
+  const reads = options.token !== null && !options.openReads ? tokenGate(options.token) : null;
+  if (reads) for (const path of ["/health", "/metrics"]) app.use(path, reads);
 
   app.get("/health", (c) => {
     const services = options.registry.list();

@@ -36,6 +36,19 @@ export interface RegistryOptions {
   readonly store?: RegistryStore;
   /** Makes the id of a service registered without one. */
   readonly newId?: (info: ServiceInfo) => string;
+  /** Services held at once, at most (default unbounded); a registration past it is refused ("full"). */
+  readonly maxServices?: number;
+}
+
+/** Why a registration was refused: the registry is full, or the id is another's or still alive. */
+export class RegistrationRefused extends Error {
+  override readonly name = "RegistrationRefused";
+  constructor(
+    message: string,
+    readonly reason: "full" | "taken",
+  ) {
+    super(message);
+  }
 }
 
 export function defaultServiceId(info: ServiceInfo): string {
@@ -59,6 +72,7 @@ export class ServiceRegistry {
   readonly #newId: (info: ServiceInfo) => string;
   readonly #entries = new Map<string, ServiceEntry>();
   readonly #listeners = new Set<(change: RegistryChange) => void>();
+  readonly #maxServices: number;
 
   constructor(options: RegistryOptions) {
     if (!(options.ttlMs > 0)) throw new RangeError(`the heartbeat TTL must be positive, got ${options.ttlMs} ms`);
@@ -70,30 +84,45 @@ export class ServiceRegistry {
     this.#now = options.now ?? Date.now;
     this.#store = options.store;
     this.#newId = options.newId ?? defaultServiceId;
+    this.#maxServices = options.maxServices ?? Number.POSITIVE_INFINITY;
     for (const entry of this.#store?.load() ?? []) this.#entries.set(entry.info.serviceId, entry);
     this.sweep();
   }
 
   /**
-   * Adds a service. A registration without a service_id replaces the services registered before
-   * with the same component_id; one with an id (registering again) replaces only silent ones.
+   * Adds a service; throws RegistrationRefused. A live registration (a heartbeat within the TTL) is
+   * never replaced by another one: not by a registration naming its id (only a silent one may be
+   * taken over, by the same component), nor by one with its component_id, which is added next to
+   * it. Registering with a component_id removes that component's silent registrations: a crashed
+   * instance, restarted, cleans up after itself, and one that comes back after NOT_FOUND keeps its id.
    */
   register(info: ServiceInfo): ServiceEntry {
     this.sweep();
+    const holder = info.serviceId === "" ? undefined : this.#entries.get(info.serviceId);
+    if (holder && holder.info.componentId !== info.componentId) {
+      // an id names one component: taking another's would silently replace its registration
+      throw new RegistrationRefused(`service.service_id: "${info.serviceId}" belongs to component "${holder.info.componentId}"`, "taken");
+    }
+    if (holder && holder.status === HealthStatus.HEALTHY) {
+      throw new RegistrationRefused(
+        `service.service_id: "${info.serviceId}" is registered and alive; a live registration is replaced only after it has been silent for the TTL (${this.ttlMs} ms) or unregistered`,
+        "taken",
+      );
+    }
     const registered = clone(ServiceInfoSchema, info);
     registered.serviceId = info.serviceId || this.#newId(info);
     registered.inputEventTypes = [...new Set(info.inputEventTypes.map(canonicalEventType))];
     registered.outputEventTypes = [...new Set(info.outputEventTypes.map(canonicalEventType))];
-    if (registered.componentId) {
-      for (const previous of this.#entries.values()) {
-        if (previous.info.componentId !== registered.componentId || previous.info.serviceId === registered.serviceId) continue;
-        // A registration without an id is a restart: it replaces the old instance. One with its
-        // previous id (after NOT_FOUND) leaves a live instance alone, or two instances sharing a
-        // component_id (two pipelines with default names) would evict each other at every heartbeat.
-        if (info.serviceId !== "" && previous.status === HealthStatus.HEALTHY) continue;
-        this.#delete(previous, "unregistered");
-      }
+    const silentPredecessors = registered.componentId
+      ? [...this.#entries.values()].filter(
+          (previous) => previous.info.componentId === registered.componentId && previous.info.serviceId !== registered.serviceId && previous.status !== HealthStatus.HEALTHY,
+        )
+      : [];
+    const after = this.#entries.size - silentPredecessors.length + (this.#entries.has(registered.serviceId) ? 0 : 1);
+    if (after > this.#maxServices) {
+      throw new RegistrationRefused(`flowctl holds ${this.#entries.size} services, the most it accepts (--max-services ${this.#maxServices}): unregister one, or wait for silent ones to be evicted`, "full");
     }
+    for (const previous of silentPredecessors) this.#delete(previous, "unregistered");
     const now = this.#now();
     const entry: ServiceEntry = { info: registered, status: HealthStatus.HEALTHY, registeredAt: now, lastHeartbeat: now, metrics: {} };
     this.#put(entry, "registered");

@@ -3,6 +3,7 @@
 import { createConnectRouter, type ConnectError, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
+import { exemptFromIdleTimeout } from "./serve-app.ts";
 import { bufferedRequest, checkBinaryRequest, rpcErrorResponse } from "./undecodable-request.ts";
 
 export interface MountConnectOptions extends ConnectRouterOptions {
@@ -14,7 +15,9 @@ export interface MountConnectOptions extends ConnectRouterOptions {
 }
 
 export function mountConnect(app: Hono, routes: (router: ConnectRouter) => void, options: MountConnectOptions = {}): void {
-  const router = createConnectRouter({ ...options, grpc: false });
+  // JSON as protobuf defines it: an unknown field or enum name is InvalidArgument, not dropped
+  // (connect-es drops them, so a misspelt filter or event type would silently match everything)
+  const router = createConnectRouter({ ...options, grpc: false, jsonOptions: { ignoreUnknownFields: false, ...options.jsonOptions } });
   routes(router);
   for (const handler of router.handlers) {
     const fetchHandler = createFetchHandler(handler);
@@ -30,7 +33,7 @@ export function mountConnect(app: Hono, routes: (router: ConnectRouter) => void,
         // rightly stay quiet for long, so once its request has fully arrived it is exempt.
         request = await bufferedRequest(raw, maxBytes);
         if (request instanceof Response) return request;
-        (c.env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(raw, 0);
+        exemptFromIdleTimeout(c.env, raw);
       }
       const checked = await checkBinaryRequest(request, handler.method, maxBytes);
       return checked instanceof Response ? checked : fetchHandler(checked);

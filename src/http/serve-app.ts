@@ -1,4 +1,5 @@
 // Serves a fetch handler (a Hono app's) with Bun: the Bun adapter of src/http.
+import { bodyBackstop, SERVER_LIMIT_DEFAULTS } from "./server-limits.ts";
 
 export interface ServedApp {
   /** e.g. "http://127.0.0.1:8088" */
@@ -7,25 +8,43 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-/** Idle timeout of servers whose streams exempt themselves: a stalled client is dropped after this. */
+/** Idle timeout of every server: a stalled client is dropped after this; streams exempt themselves. */
 export const IDLE_TIMEOUT_SECONDS = 30;
+
 
 export interface ServeAppOptions {
   readonly host: string;
   /** 0: any free port. */
   readonly port: number;
   /**
-   * Seconds a connection may stay silent (Bun's default 10; 0: forever). Long streams should rather
-   * exempt their own request (`server.timeout(request, 0)`, as mountConnect does) than turn it off.
+   * Seconds a connection may stay silent, a handler included, before Bun closes it (default
+   * IDLE_TIMEOUT_SECONDS). A stream exempts its own request once it has fully arrived
+   * (`exemptFromIdleTimeout`); turning the timeout off would let stalled clients hold connections.
    */
   readonly idleTimeout?: number;
+  /** Bodies past this are refused by Bun (HTTP 413) before any handler reads them; routes check their own, smaller caps first. */
+  readonly maxRequestBodySize?: number;
   /** Bun's WebSocket handlers, for apps with WebSocket routes (e.g. the sink's /ws). */
   readonly websocket?: import("bun").WebSocketHandler<any>;
 }
 
+/**
+ * Exempts a request from the server's idle timeout: for a stream, once its request has fully
+ * arrived (a stream may rightly stay quiet for long). `env` is Hono's `c.env`, Bun's server.
+ */
+export function exemptFromIdleTimeout(env: unknown, request: Request): void {
+  (env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(request, 0);
+}
+
 /** Throws Bun's error when it cannot listen (e.g. the port is taken). */
 export function serveApp(fetch: (request: Request) => Response | Promise<Response>, options: ServeAppOptions): ServedApp {
-  const base = { hostname: options.host, port: options.port, fetch, ...(options.idleTimeout !== undefined ? { idleTimeout: options.idleTimeout } : {}) };
+  const base = {
+    hostname: options.host,
+    port: options.port,
+    fetch,
+    idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_SECONDS,
+    maxRequestBodySize: options.maxRequestBodySize ?? bodyBackstop(SERVER_LIMIT_DEFAULTS.maxRequestBytes),
+  };
   const server = options.websocket ? Bun.serve({ ...base, websocket: options.websocket }) : Bun.serve(base);
   const port = server.port ?? options.port;
   return {

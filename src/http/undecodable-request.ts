@@ -46,7 +46,7 @@ function envelopedMessages(body: Uint8Array): Uint8Array[] {
 }
 
 /** The whole body, or null (and the rest left unread) once it passes `limit` bytes. */
-async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const chunks: Uint8Array[] = [];
   let length = 0;
   const reader = stream.getReader();

@@ -80,7 +80,8 @@ export async function* readUpstream<T>(options: StreamReadOptions<T>): AsyncGene
       if (position.start !== null) url.searchParams.set("start", String(position.start));
       if (position.previousHash) url.searchParams.set("previous_hash", position.previousHash);
       arm(policy.connectTimeoutMs, `no answer from ${url} within ${policy.connectTimeoutMs} ms`);
-      const response = await fetch(url, { signal: connection.signal });
+      const token = options.upstream.streamToken;
+      const response = await fetch(url, { signal: connection.signal, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
       if (!response.ok || !response.body) {
         const text = (await response.text().catch(() => "")).slice(0, 500);
         // a 4xx is the upstream refusing the request itself: retrying will not help

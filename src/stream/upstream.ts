@@ -15,16 +15,24 @@ export interface Upstream {
   /** The endpoint did not answer: ask flowctl again next time. */
   failed(endpoint: string): void;
   close(): void;
+  /** The bearer token the stream is asked with (the upstream's STELLAR_FLOW_API_TOKEN); null: none. */
+  readonly streamToken?: string | null;
 }
 
-export function fixedUpstream(url: string): Upstream {
-  return { describe: () => url, endpoint: async () => url, failed: () => {}, close: () => {} };
+export function fixedUpstream(url: string, streamToken: string | null = null): Upstream {
+  return { describe: () => url, endpoint: async () => url, failed: () => {}, close: () => {}, streamToken };
 }
+
+/** Only http(s) endpoints are followed: a registration naming file: or anything else is ignored. */
+const STREAM_ENDPOINT = /^https?:\/\/[^/]/i;
 
 export interface DiscoveredUpstreamOptions {
   readonly flowctl: string;
   readonly eventType: string;
+  /** flowctl's bearer token. */
   readonly token?: string | null;
+  /** The producers' bearer token (STELLAR_FLOW_API_TOKEN), for the stream itself. */
+  readonly streamToken?: string | null;
   readonly requestTimeoutMs?: number;
   readonly log?: (message: string) => void;
 }
@@ -35,9 +43,11 @@ export class DiscoveredUpstream implements Upstream {
   readonly #stop = new AbortController();
   #current: string | null = null;
   #watching = false;
+  readonly streamToken: string | null;
 
   constructor(options: DiscoveredUpstreamOptions) {
     this.#options = options;
+    this.streamToken = options.streamToken ?? null;
     const token = options.token ?? null;
     this.#client = createClient(
       ControlPlaneService,
@@ -60,7 +70,7 @@ export class DiscoveredUpstream implements Upstream {
       { eventType: this.#options.eventType },
       { timeoutMs: this.#options.requestTimeoutMs ?? 5000, signal },
     );
-    const found = response.services.find((s) => s.service?.endpoint)?.service?.endpoint;
+    const found = response.services.find((s) => STREAM_ENDPOINT.test(s.service?.endpoint ?? ""))?.service?.endpoint;
     if (!found) throw new Error(`flowctl ${this.#options.flowctl} knows no healthy producer of ${this.#options.eventType} yet`);
     if (found !== this.#current) this.#options.log?.(`upstream: ${this.#options.eventType} from ${found} (discovered through flowctl)`);
     this.#current = found;
@@ -89,7 +99,7 @@ export class DiscoveredUpstream implements Upstream {
             const services = message.change === ChangeType.SNAPSHOT ? message.services : message.service ? [message.service] : [];
             for (const status of services) {
               const info = status.service;
-              if (!info?.endpoint || !info.outputEventTypes.includes(this.#options.eventType)) continue;
+              if (!info || !STREAM_ENDPOINT.test(info.endpoint) || !info.outputEventTypes.includes(this.#options.eventType)) continue;
               const gone = message.change === ChangeType.UNREGISTERED || message.change === ChangeType.EVICTED || status.status === HealthStatus.UNHEALTHY;
               if (gone && this.#current === info.endpoint) this.#current = null;
               else if (!gone && info.endpoint !== this.#current && (message.change === ChangeType.REGISTERED || this.#current === null)) {

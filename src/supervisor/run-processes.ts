@@ -5,6 +5,7 @@
 // throughput, as the children report them.
 import { resolve } from "node:path";
 import { Hono } from "hono";
+import { apiTokenFromEnv, LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "../cli/pipeline-args.ts";
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
@@ -85,8 +86,12 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
 
+  // the children inherit STELLAR_FLOW_API_TOKEN: their /health wants it, and so does this one
+  const token = apiTokenFromEnv(process.env);
   const app = new Hono();
-  app.get("/health", async (c) => c.json(await pipelineHealth(supervisor, url, flowctl)));
+  app.use("*", tokenGate(token));
+  app.get(LIVENESS_PATH, (c) => c.text("ok"));
+  app.get("/health", async (c) => c.json(await pipelineHealth(supervisor, url, flowctl, token)));
   let health: ServedApp | null = null;
   try {
     health = serveApp(app.fetch, { host, port: 0 });
@@ -111,13 +116,14 @@ interface StageReport {
   readonly health: unknown;
 }
 
-async function pipelineHealth(supervisor: Supervisor, url: (i: number) => string, flowctl: string | null) {
+async function pipelineHealth(supervisor: Supervisor, url: (i: number) => string, flowctl: string | null, token: string | null) {
   const stages: StageReport[] = await Promise.all(
     STAGES.map(async (stage, i) => {
       const state = supervisor.states.get(stage);
       let report: Record<string, unknown> | null = null;
       try {
-        report = (await (await fetch(`${url(i)}/health`, { signal: AbortSignal.timeout(1000) })).json()) as Record<string, unknown>;
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        report = (await (await fetch(`${url(i)}/health`, { headers, signal: AbortSignal.timeout(1000) })).json()) as Record<string, unknown>;
       } catch {
         report = null;
       }

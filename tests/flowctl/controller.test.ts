@@ -47,6 +47,24 @@ describe("FlowctlController", () => {
     }
   });
 
+  test("a full flowctl refuses the registration: the log says refused and why, and it registers once there is room", async () => {
+    const server = startTestFlowctl({ maxServices: 1 });
+    try {
+      const client = flowctlClient(server.url);
+      const { serviceId: other } = await client.register({ service: { componentId: "other", serviceType: ServiceType.SINK } });
+      const { controller: c, log } = controller(server.url, { initialBackoffMs: 20, maxBackoffMs: 100 });
+      c.start();
+      await waitFor("the refusal in the log", () => log.find((line) => line.includes("refused ttp-arrow-processor")));
+      expect(log.find((line) => line.includes("refused"))).toContain("--max-services 1");
+      expect(c.state.serviceId).toBeNull();
+      await client.unregister({ serviceId: other });
+      await waitFor("the registration", () => c.state.serviceId ?? undefined);
+      await c.stop();
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("flowctl down at start: start() returns at once, retries with backoff, registers when flowctl comes", async () => {
     const port = freePort();
     const { controller: c, log } = controller(`http://127.0.0.1:${port}`, { maxBackoffMs: 200 });

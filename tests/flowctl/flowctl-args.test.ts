@@ -19,7 +19,20 @@ describe("bun run flowctl flags", () => {
       openReads: false,
       corsOrigins: [],
       maxRequestBytes: 1024 * 1024,
+      idleTimeoutSeconds: 30,
+      maxServices: 256,
+      maxWatchers: 32,
+      maxMetadataEntries: 64,
+      maxMetadataBytes: 8192,
     });
+  });
+
+  test("limits: idle timeout, services, watchers, metadata entries and bytes", () => {
+    const args = parseFlowctlArgs(["--idle-timeout", "2m", "--max-services", "10", "--max-watchers", "3", "--max-metadata-entries", "5", "--max-metadata-bytes", "1000"], {});
+    expect(args).toMatchObject({ idleTimeoutSeconds: 120, maxServices: 10, maxWatchers: 3, maxMetadataEntries: 5, maxMetadataBytes: 1000 });
+    expect(() => parseFlowctlArgs(["--idle-timeout", "300s"], {})).toThrow('--idle-timeout must be whole seconds from 1s to 255s, got "300s"');
+    expect(() => parseFlowctlArgs(["--idle-timeout", "0s"], {})).toThrow("--idle-timeout must be whole seconds");
+    expect(() => parseFlowctlArgs(["--max-services", "0"], {})).toThrow('--max-services must be an integer from 1 to 1000000, got "0"');
   });
 
   test("flags and environment", () => {

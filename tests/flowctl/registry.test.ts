@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { HealthStatus, ServiceInfoSchema, ServiceType, type ServiceInfo } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import { pipelineHealth } from "../../src/flowctl/pipeline-health.ts";
-import { ServiceRegistry, type RegistryChange } from "../../src/flowctl/registry.ts";
+import { RegistrationRefused, ServiceRegistry, type RegistryChange } from "../../src/flowctl/registry.ts";
 import { SqliteRegistryStore } from "../../src/flowctl/store/sqlite-registry-store.ts";
 
 function clock(start = 1_700_000_000_000) {
@@ -54,40 +54,56 @@ describe("ServiceRegistry", () => {
     expect(changes).toEqual(["registered:HEALTHY", "updated:UNHEALTHY", "updated:HEALTHY", "evicted:HEALTHY"]);
   });
 
-  test("a new registration with the same component_id replaces the old one; a known id is kept", () => {
-    const registry = new ServiceRegistry({ ttlMs: 1000, evictAfterMs: 1000 });
-    const first = registry.register(source()).info.serviceId;
-    const second = registry.register(source()).info.serviceId;
-    expect(second).not.toBe(first);
-    expect(registry.list().map((e) => e.info.serviceId)).toEqual([second]);
-    const again = registry.register(create(ServiceInfoSchema, { ...source(), serviceId: "chosen-id" }));
-    expect(again.info.serviceId).toBe("chosen-id");
-    expect(registry.list().map((e) => e.info.serviceId).sort()).toEqual(["chosen-id", second].sort());
-  });
-
-  test("two live instances sharing a component_id do not evict each other; a silent one is replaced", () => {
+  test("a restart (same component_id, no id) is added next to a live registration, and replaces a silent one; a known id is kept", () => {
     const time = clock();
     const registry = new ServiceRegistry({ ttlMs: 1000, evictAfterMs: 60_000, now: time.now });
+    const first = registry.register(source()).info.serviceId;
+    time.advance(1);
+    const second = registry.register(source()).info.serviceId;
+    expect(second).not.toBe(first);
+    // the first is alive: nobody may replace it by naming its component
+    expect(registry.list().map((e) => e.info.serviceId)).toEqual([first, second]);
+    time.advance(600);
+    registry.heartbeat(second, {});
+    time.advance(600); // first silent past the TTL: crashed
+    expect(registry.get(first)?.status).toBe(HealthStatus.UNHEALTHY);
+    const third = registry.register(source()).info.serviceId;
+    expect(registry.list().map((e) => e.info.serviceId)).toEqual([second, third]);
+    const again = registry.register(create(ServiceInfoSchema, { ...source(), serviceId: "chosen-id" }));
+    expect(again.info.serviceId).toBe("chosen-id");
+    expect(registry.list().map((e) => e.info.serviceId)).toEqual([second, third, "chosen-id"]);
+  });
+
+  test("a live registration cannot be taken over by its id; a silent one can, by its own component; NOT_FOUND re-registration keeps the id", () => {
+    const time = clock();
+    const registry = new ServiceRegistry({ ttlMs: 1000, evictAfterMs: 5000, now: time.now });
     const a = registry.register(source()).info.serviceId;
-    time.advance(1);
-    const b = registry.register(source()).info.serviceId; // a fresh registration: a restart, replaces a
-    expect(registry.heartbeat(a, {})).toBeUndefined(); // a hears NOT_FOUND and registers again with its id
-    time.advance(1);
-    registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a }));
-    // before: a's registration evicted b, b's then evicted a, at every heartbeat
-    for (let round = 0; round < 3; round++) {
-      time.advance(300);
-      expect(registry.heartbeat(b, {})).toBeDefined();
-      expect(registry.heartbeat(a, {})).toBeDefined();
-    }
-    expect(registry.list().map((e) => e.info.serviceId)).toEqual([b, a]);
-    // b goes silent past the TTL: a registering again replaces it
-    time.advance(600);
-    registry.heartbeat(a, {});
-    time.advance(600);
-    expect(registry.get(b)?.status).toBe(HealthStatus.UNHEALTHY);
-    registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a }));
+    expect(() => registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a, endpoint: "http://elsewhere" }))).toThrow(
+      new RegistrationRefused(`service.service_id: "${a}" is registered and alive; a live registration is replaced only after it has been silent for the TTL (1000 ms) or unregistered`, "taken"),
+    );
+    expect(() => registry.register(create(ServiceInfoSchema, { ...sink(), serviceId: a }))).toThrow(`service.service_id: "${a}" belongs to component "source"`);
+    expect(registry.get(a)?.info.endpoint).toBe("");
+    time.advance(1001); // silent: the same component (a paused instance coming back) may take it over
+    expect(registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a, endpoint: "http://back" })).info.endpoint).toBe("http://back");
+    time.advance(5001); // evicted: its heartbeat hears NOT_FOUND, and it registers again with its id
+    expect(registry.heartbeat(a, {})).toBeUndefined();
+    expect(registry.register(create(ServiceInfoSchema, { ...source(), serviceId: a })).info.serviceId).toBe(a);
     expect(registry.list().map((e) => e.info.serviceId)).toEqual([a]);
+  });
+
+  test("at most maxServices registrations; replacing a silent one still fits; one more is refused", () => {
+    const time = clock();
+    const registry = new ServiceRegistry({ ttlMs: 1000, evictAfterMs: 60_000, now: time.now, maxServices: 2 });
+    registry.register(source());
+    const p = registry.register(processor()).info.serviceId;
+    expect(() => registry.register(sink())).toThrow(new RegistrationRefused("flowctl holds 2 services, the most it accepts (--max-services 2): unregister one, or wait for silent ones to be evicted", "full"));
+    time.advance(1001);
+    registry.heartbeat(p, {});
+    registry.register(source()); // the silent source is replaced: still 2
+    expect(registry.list().map((e) => e.info.componentId)).toEqual(["processor", "source"]);
+    registry.unregister(p);
+    registry.register(sink());
+    expect(registry.list()).toHaveLength(2);
   });
 
   test("lists by type and event type (aliases too); discovers healthy producers only", () => {

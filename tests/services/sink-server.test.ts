@@ -85,12 +85,16 @@ describe("bun run sink --db", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  test("serves the dashboard: the page and its bundle, no CDN", async () => {
-    const page = await (await fetch(`${url}/`)).text();
-    expect(page).toContain('<script type="module" src="/dashboard.js"></script>');
+  test("serves the dashboard: the page and its bundle, no CDN; the token carried into their URLs", async () => {
+    const response = await fetch(`${url}/?token=tok`);
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    const page = await response.text();
+    expect(page).toContain('<script type="module" src="/dashboard.js?token=tok"></script>');
+    expect(page).toContain('<link rel="stylesheet" href="/dashboard.css?token=tok">');
     expect(page).not.toMatch(/https?:\/\//);
-    const script = await fetch(`${url}/dashboard.js`);
+    const script = await fetch(`${url}/dashboard.js?token=tok`);
     expect(script.status).toBe(200);
     expect((await script.text()).length).toBeGreaterThan(10_000);
+    expect((await fetch(`${url}/dashboard.css?token=tok`)).status).toBe(200);
   }, 30_000);
 });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { EventService } from "../../src/gen/stellarflow/v1/event_service_pb.ts";
-import { StreamSlots } from "../../src/sink/services/stream-slots.ts";
+import { StreamSlots } from "../../src/http/stream-slots.ts";
 import { servicesHarness, type ServicesHarness } from "./support.ts";
 
 let h: ServicesHarness;

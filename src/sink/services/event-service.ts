@@ -7,17 +7,16 @@ import type { CommitHub } from "./commit-hub.ts";
 import { eventTypeName, toTtpEvent, type EventFilter } from "./event-rows.ts";
 import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
 import type { ServiceDatabase } from "./service-database.ts";
-import { StreamSlots } from "./stream-slots.ts";
-
-const MAX_FILTER_VALUES = 100;
+import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
+import { StreamSlots } from "../../http/stream-slots.ts";
 
 /** The request as a filter; InvalidArgument naming the field when it makes no sense. */
-export function filterOf(request: StreamEventsRequest): EventFilter {
+export function filterOf(request: StreamEventsRequest, maxFilterValues = SERVER_LIMIT_DEFAULTS.maxFilterValues): EventFilter {
   if (request.endLedger !== 0 && request.endLedger < request.startLedger) {
     throw new ConnectError(`end_ledger ${request.endLedger} is before start_ledger ${request.startLedger}`, Code.InvalidArgument);
   }
   for (const [field, list] of [["accounts", request.accounts], ["assets", request.assets], ["event_types", request.eventTypes], ["contracts", request.contracts]] as const) {
-    if (list.length > MAX_FILTER_VALUES) throw new ConnectError(`${field} holds ${list.length} values; at most ${MAX_FILTER_VALUES} are accepted`, Code.InvalidArgument);
+    if (list.length > maxFilterValues) throw new ConnectError(`${field} holds ${list.length} values; at most ${maxFilterValues} are accepted`, Code.InvalidArgument);
   }
   for (const type of request.eventTypes) {
     if (type === EventType.UNSPECIFIED || EventType[type] === undefined) throw new ConnectError(`event_types: ${type} is not an event type`, Code.InvalidArgument);
@@ -32,10 +31,16 @@ export function filterOf(request: StreamEventsRequest): EventFilter {
   };
 }
 
-export function eventService(db: ServiceDatabase, hub: CommitHub, options: EventStreamOptions = {}, slots = new StreamSlots()): ServiceImpl<typeof EventService> {
+export function eventService(
+  db: ServiceDatabase,
+  hub: CommitHub,
+  options: EventStreamOptions = {},
+  slots = new StreamSlots(),
+  maxFilterValues = SERVER_LIMIT_DEFAULTS.maxFilterValues,
+): ServiceImpl<typeof EventService> {
   return {
     async *streamEvents(request, context) {
-      const filter = filterOf(request);
+      const filter = filterOf(request, maxFilterValues);
       const release = slots.tryAcquire();
       if (!release) throw new ConnectError(slots.refusal(), Code.ResourceExhausted);
       try {

@@ -29,9 +29,10 @@ function selectList(prepared: DuckDBPreparedStatement): string {
   }).join(", ");
 }
 
+/** The handler of a request whose body (parsed JSON) the route has read, bounded, after its token and origin checks. */
 export function parquetDownload(db: ServiceDatabase, limits: QueryLimits) {
-  return async (c: Context): Promise<Response> => {
-    const body = (await c.req.json().catch(() => null)) as { sql?: unknown } | null;
+  return async (c: Context, json: unknown): Promise<Response> => {
+    const body = json as { sql?: unknown } | null;
     const sql = body?.sql;
     if (typeof sql !== "string") return c.json({ error: 'the body must be JSON {"sql": "SELECT ..."}' }, 400);
     if (sql.length > limits.maxSqlLength) return c.json({ error: `sql is ${sql.length} characters long; at most ${limits.maxSqlLength} are accepted` }, 400);

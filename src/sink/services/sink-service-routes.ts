@@ -3,15 +3,29 @@
 // feeds the commit hub.
 import type { Hono } from "hono";
 import type { PipelineObserver } from "../../components/pipeline.ts";
+import { apiTokenFromEnv } from "../../http/api-token.ts";
+import { serverLimitsFromEnv } from "../../http/server-limits.ts";
 import type { CommitHub } from "./commit-hub.ts";
 import { mountSinkServices, type SinkServicesOptions } from "./mount-sink-services.ts";
 import { dispatchingWebSocket } from "./websocket-route.ts";
 
-/** Token: STELLAR_FLOW_API_TOKEN (unset: open). CORS: STELLAR_FLOW_CORS_ORIGINS, comma-separated origins or "*". */
-export function servicesConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Pick<SinkServicesOptions, "token" | "corsOrigins"> {
-  const token = env["STELLAR_FLOW_API_TOKEN"]?.trim();
+/**
+ * Token: STELLAR_FLOW_API_TOKEN (unset: open). CORS: STELLAR_FLOW_CORS_ORIGINS, comma-separated
+ * origins or "*". Limits: STELLAR_FLOW_MAX_REQUEST_BYTES, _MAX_EVENT_STREAMS, _MAX_FILTER_VALUES
+ * (a bad value throws a ConfigError naming the variable).
+ */
+export function servicesConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<SinkServicesOptions, "token" | "corsOrigins" | "maxRequestBytes" | "maxEventStreams" | "maxFilterValues"> {
   const origins = (env["STELLAR_FLOW_CORS_ORIGINS"] ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "");
-  return { token: token ? token : null, corsOrigins: origins };
+  const limits = serverLimitsFromEnv(env);
+  return {
+    token: apiTokenFromEnv(env),
+    corsOrigins: origins,
+    maxRequestBytes: limits.maxRequestBytes,
+    maxEventStreams: limits.maxEventStreams,
+    maxFilterValues: limits.maxFilterValues,
+  };
 }
 
 export function sinkServiceRoutes(options: SinkServicesOptions): { mount: (app: Hono) => void; websocket: typeof dispatchingWebSocket } {

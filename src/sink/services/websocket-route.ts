@@ -8,7 +8,8 @@ import type { Context } from "hono";
 import type { CommitHub } from "./commit-hub.ts";
 import { EVENT_TYPE_NAMES, type EventFilter } from "./event-rows.ts";
 import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
-import { StreamSlots } from "./stream-slots.ts";
+import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
+import { StreamSlots } from "../../http/stream-slots.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 
 /** What a route puts in ws.data: the dispatching handler below calls it. */
@@ -38,14 +39,18 @@ const CLOSE_GRACE_MS = 5000;
 
 export class FilterError extends Error {}
 
-export function filterFromQuery(url: URL): EventFilter {
+export function filterFromQuery(url: URL, maxFilterValues = SERVER_LIMIT_DEFAULTS.maxFilterValues): EventFilter {
   const ledger = (name: string): number => {
     const value = url.searchParams.get(name);
     if (value === null || value === "") return 0;
     if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new FilterError(`${name} must be a ledger number, got "${value}"`);
     return Number(value);
   };
-  const all = (name: string) => url.searchParams.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  const all = (name: string) => {
+    const values = url.searchParams.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+    if (values.length > maxFilterValues) throw new FilterError(`${name} holds ${values.length} values; at most ${maxFilterValues} are accepted`);
+    return values;
+  };
   const eventTypes = all("event_type").map((t) => t.toLowerCase());
   for (const type of eventTypes) if (!EVENT_TYPE_NAMES.includes(type)) throw new FilterError(`event_type must be one of ${EVENT_TYPE_NAMES.join(", ")}, got "${type}"`);
   const filter = { startLedger: ledger("start_ledger"), endLedger: ledger("end_ledger"), accounts: all("account"), assets: all("asset"), eventTypes, contracts: all("contract") };
@@ -53,24 +58,27 @@ export function filterFromQuery(url: URL): EventFilter {
   return filter;
 }
 
-/** The /ws handler; `authorize` answers a Response to refuse (e.g. 401). */
-export function websocketRoute(
-  db: ServiceDatabase,
-  hub: CommitHub,
-  options: WebSocketOptions = {},
-  authorize?: (c: Context) => Response | null,
-  slots = new StreamSlots(),
-) {
+export interface WebSocketGuards {
+  /** A Response to refuse the upgrade (401 without the token, 403 from another origin); null: go on. */
+  readonly authorize?: (c: Context) => Response | null;
+  /** Shared with StreamEvents. */
+  readonly slots?: StreamSlots;
+  readonly maxFilterValues?: number;
+}
+
+/** The /ws handler. */
+export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: WebSocketOptions = {}, guards: WebSocketGuards = {}) {
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const slots = guards.slots ?? new StreamSlots();
   return (c: Context): Response => {
-    const refused = authorize?.(c);
+    const refused = guards.authorize?.(c);
     if (refused) return refused;
     const server = c.env as Server<SocketHandlers> | undefined;
     if (!server || typeof server.upgrade !== "function") return c.json({ error: "/ws needs Bun's server (serveApp)" }, 500);
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "/ws is a WebSocket endpoint: connect with a WebSocket client" }, 426);
     let filter: EventFilter;
     try {
-      filter = filterFromQuery(new URL(c.req.url));
+      filter = filterFromQuery(new URL(c.req.url), guards.maxFilterValues);
     } catch (error) {
       if (error instanceof FilterError) return c.json({ error: error.message }, 400);
       throw error;

@@ -1,12 +1,15 @@
 // A LedgerSource that replays a lake's compressed objects (from memory or from disk) as ledgers
 // 1..N: each object is decompressed and split as the data lake source does, and its header's
-// ledgerSeq is rewritten to the replayed sequence so that the sink sees distinct ledgers.
+// ledgerSeq is rewritten to the replayed sequence so that the sink sees distinct ledgers, and its
+// txSetHash and txSetResultHash to what it carries (./recommit-ledger.ts), so that the production
+// path's hash check passes on the load-test ledgers assembled from several.
 import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../src/arrow/ledger-batch.ts";
 import type { LedgerRange, LedgerSource } from "../../src/source/ledger-source.ts";
 import { readLedgerHeader, splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import type { LakeObject } from "./lake-objects.ts";
 import type { StageClock } from "./stage-clock.ts";
+import { applyHeaderPatch, headerPatch, type HeaderPatch } from "./recommit-ledger.ts";
 
 /** Offset of LedgerHeader.ledgerSeq in a LedgerCloseMeta (it sits a fixed distance before the header's end). */
 function ledgerSeqOffset(lcm: Uint8Array): number {
@@ -39,13 +42,13 @@ export class ReplaySource implements LedgerSource {
   /** XDR bytes handed on so far. */
   xdrBytes = 0;
   readonly #offsets: number[];
+  readonly #patches: HeaderPatch[];
 
   constructor(private readonly options: ReplayOptions) {
     this.networkPassphrase = options.networkPassphrase;
-    this.#offsets = options.objects.map((o) => {
-      const lcm = splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!;
-      return ledgerSeqOffset(lcm);
-    });
+    const lcms = options.objects.map((o) => splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!);
+    this.#offsets = lcms.map(ledgerSeqOffset);
+    this.#patches = lcms.map((lcm) => headerPatch(lcm, options.networkPassphrase));
   }
 
   async *batches(range: LedgerRange): AsyncGenerator<RecordBatch> {
@@ -72,6 +75,7 @@ export class ReplaySource implements LedgerSource {
         clock.time("split", () => {
           const lcm = splitLedgerCloseMetaBatch(xdr).ledgerCloseMetas[0]!;
           new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength).setUint32(this.#offsets[index]!, sequence);
+          applyHeaderPatch(lcm, this.#patches[index]!);
           const header = readLedgerHeader(lcm);
           this.xdrBytes += lcm.byteLength;
           return { ...header, closedAt: header.closeTime, xdr: lcm, location: object.path };

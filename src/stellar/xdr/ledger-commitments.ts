@@ -1,0 +1,150 @@
+// What a ledger header commits to besides the previous ledger: its transaction set
+// (scpValue.txSetHash) and the results of applying it (txSetResultHash). Recomputing both from the
+// bytes of a LedgerCloseMeta shows that no envelope and no result was altered after the ledger
+// closed. The TransactionMeta (balance changes, events) is committed to by nothing in the header.
+// Pure: the caller passes a synchronous SHA-256 (a runtime's native one is several times faster).
+//
+// How stellar-core computes them (checked against every shared ledger, protocols 2 to 24):
+// - Legacy TransactionSet (LedgerCloseMeta v0): SHA-256 of previousLedgerHash followed by the XDR of
+//   each TransactionEnvelope, no length prefix, the envelopes in ascending order of SHA-256 of their
+//   own XDR (core's "full hash", signatures included; not the transaction hash). History archives
+//   store them in that order; sets rebuilt in apply order hash the same once sorted.
+// - GeneralizedTransactionSet (v1, v2): SHA-256 of its whole XDR, as stored.
+// - txSetResultHash: SHA-256 of the XDR of TransactionResultSet { TransactionResultPair results<> },
+//   i.e. a 4-byte count, then each txProcessing[i].result, in apply order.
+
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
+/** Which of the two header hashes a ledger's bytes do not match. */
+export type CommittedHash = "txSetHash" | "txSetResultHash";
+
+/** A transaction set as read from a LedgerCloseMeta: views into its bytes. */
+export type TransactionSetBytes =
+  | { readonly kind: "legacy"; readonly previousLedgerHash: Uint8Array; readonly envelopes: readonly Uint8Array[] }
+  | { readonly kind: "generalized"; readonly bytes: Uint8Array };
+
+/** The transaction set or the results of a ledger do not hash to what its header says. */
+export class LedgerHashMismatchError extends Error {
+  override readonly name = "LedgerHashMismatchError";
+  constructor(
+    message: string,
+    /** The header field that does not match. */
+    readonly field: CommittedHash,
+    /** The hash in the header, hex. */
+    readonly committed: string,
+    /** The hash of the bytes, hex. */
+    readonly computed: string,
+  ) {
+    super(message);
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function concatenated(prefix: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  let length = prefix.length;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  out.set(prefix, 0);
+  let at = prefix.length;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/** The legacy set's contents hash over its envelopes in the order given. */
+function legacyHash(previousLedgerHash: Uint8Array, envelopes: readonly Uint8Array[], sha256: Sha256): Uint8Array {
+  return sha256(concatenated(previousLedgerHash, envelopes));
+}
+
+/** Envelopes in stellar-core's hashing order: ascending SHA-256 of each envelope's XDR. */
+function inFullHashOrder(envelopes: readonly Uint8Array[], sha256: Sha256): Uint8Array[] {
+  return envelopes
+    .map((bytes) => ({ bytes, full: sha256(bytes) }))
+    .sort((a, b) => compareBytes(a.full, b.full))
+    .map((e) => e.bytes);
+}
+
+/**
+ * The hash stellar-core gives this transaction set. Given the `committed` hash, a legacy set stored
+ * in hash order (as archives store it) costs one pass; one stored in another order (apply order,
+ * say) is sorted and hashed again. A stored order that hashes to the committed value is the
+ * committed sequence of bytes, so accepting it first is as strict as sorting.
+ */
+export function transactionSetHash(set: TransactionSetBytes, sha256: Sha256, committed?: Uint8Array): Uint8Array {
+  if (set.kind === "generalized") return sha256(set.bytes);
+  if (set.envelopes.length < 2) return legacyHash(set.previousLedgerHash, set.envelopes, sha256);
+  if (committed !== undefined) {
+    const stored = legacyHash(set.previousLedgerHash, set.envelopes, sha256);
+    if (sameBytes(stored, committed)) return stored;
+  }
+  return legacyHash(set.previousLedgerHash, inFullHashOrder(set.envelopes, sha256), sha256);
+}
+
+/** SHA-256 of the TransactionResultSet XDR of these TransactionResultPairs (apply order). */
+export function transactionResultSetHash(resultPairs: readonly Uint8Array[], sha256: Sha256): Uint8Array {
+  const count = new Uint8Array(4);
+  new DataView(count.buffer).setUint32(0, resultPairs.length);
+  return sha256(concatenated(count, resultPairs));
+}
+
+function describeSet(set: TransactionSetBytes): string {
+  if (set.kind === "legacy") return `the TransactionSet (previousLedgerHash and ${set.envelopes.length} envelopes in hash order)`;
+  // GeneralizedTransactionSet v1: union arm (4), previousLedgerHash (32), then the phase count.
+  const phases = set.bytes.length >= 40 ? new DataView(set.bytes.buffer, set.bytes.byteOffset + 36, 4).getUint32(0) : 0;
+  const note = phases !== 2 ? `; stellar-core builds 2 phases, this set has ${phases}` : "";
+  return `the GeneralizedTransactionSet (${set.bytes.length} bytes${note})`;
+}
+
+/**
+ * Throws a LedgerHashMismatchError when the transaction set or the results do not hash to
+ * `txSetHash` or `txSetResultHash`. The message names the field, both hashes and what was hashed.
+ */
+export function checkLedgerCommitments(
+  header: { readonly txSetHash: Uint8Array; readonly txSetResultHash: Uint8Array },
+  set: TransactionSetBytes,
+  resultPairs: readonly Uint8Array[],
+  sha256: Sha256,
+): void {
+  const setHash = transactionSetHash(set, sha256, header.txSetHash);
+  if (!sameBytes(setHash, header.txSetHash)) {
+    const committed = hex(header.txSetHash);
+    const computed = hex(setHash);
+    throw new LedgerHashMismatchError(
+      `the transaction set does not match the header: the header's scpValue.txSetHash is ${committed} but SHA-256 of ${describeSet(set)} is ${computed}`,
+      "txSetHash",
+      committed,
+      computed,
+    );
+  }
+  const resultHash = transactionResultSetHash(resultPairs, sha256);
+  if (!sameBytes(resultHash, header.txSetResultHash)) {
+    const committed = hex(header.txSetResultHash);
+    const computed = hex(resultHash);
+    throw new LedgerHashMismatchError(
+      `the transaction results do not match the header: the header's txSetResultHash is ${committed} but SHA-256 of the TransactionResultSet (${resultPairs.length} TransactionResultPairs in apply order) is ${computed}`,
+      "txSetResultHash",
+      committed,
+      computed,
+    );
+  }
+}

@@ -8,7 +8,7 @@ import { CommitHub } from "../sink/services/commit-hub.ts";
 import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
-
+import { EXIT_DATABASE_LOCKED, lockConflictOf } from "../sink/duckdb/lock-conflict.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("sink", argv);
@@ -16,7 +16,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const { args, component, log, abort } = setup;
   const p = args.pipeline;
   const upstream = upstreamOf(setup);
-  const sink = await DuckDbSink.open(p.db, p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {});
+  let sink: DuckDbSink;
+  try {
+    sink = await DuckDbSink.open(p.db, p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {});
+  } catch (error) {
+    const conflict = lockConflictOf(error);
+    if (!conflict) throw error;
+    console.error(`error: the database ${p.db} is locked by ${conflict.holder}; try again once it is closed`);
+    return EXIT_DATABASE_LOCKED;
+  }
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
   if (cursor !== null) component.metrics.processed(cursor, 0);

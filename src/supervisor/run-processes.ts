@@ -9,6 +9,7 @@ import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "../cli/pipeline-args.ts";
 import { splitPipelineArgs } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "./supervisor.ts";
+import { EXIT_DATABASE_LOCKED } from "../sink/duckdb/lock-conflict.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const STAGES = ["source", "processor", "sink"] as const;
@@ -42,22 +43,29 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
   const asked = args.healthPorts ?? null;
   const ports = STAGES.map((_, i) => (asked && asked[i] ? asked[i]! : freePort(host)));
   const url = (i: number) => `http://${host.includes(":") ? `[${host}]` : host}:${ports[i]}`;
-  const bun = process.execPath;
+  // Each child stops when this process dies, however it dies (./exit-with-parent.ts).
+  const bun = [process.execPath, "--preload", resolve(import.meta.dir, "exit-with-parent.ts")];
   let flowctl: string | null = null;
   const specs: ChildSpec[] = [];
   if (args.flowctl.kind === "url") flowctl = args.flowctl.endpoint;
   else if (args.flowctl.kind !== "off") {
     const port = freePort("127.0.0.1");
     flowctl = `http://127.0.0.1:${port}`;
-    specs.push({ name: "flowctl", cmd: [bun, "src/cli/flowctl.ts", "--port", String(port), "--db", ":memory:", "--ttl", "5s", "--heartbeat-interval", "1s"], finalCodes: [2] });
+    specs.push({ name: "flowctl", cmd: [...bun, "src/cli/flowctl.ts", "--port", String(port), "--db", ":memory:", "--ttl", "5s", "--heartbeat-interval", "1s"], finalCodes: [2] });
   }
   const control = flowctl ? ["--flowctl", flowctl] : ["--flowctl", "off"];
   const heartbeat = args.flowctlHeartbeatInterval === undefined ? ["--flowctl-heartbeat-interval", "1s"] : [];
   const own = (i: number) => ["--host", host, "--port", String(ports[i]), ...control, ...heartbeat];
   specs.push(
-    { name: "source", cmd: [bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
-    { name: "processor", cmd: [bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
-    { name: "sink", cmd: [bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])], finalCodes: [0, 1, 2] },
+    { name: "source", cmd: [...bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
+    { name: "processor", cmd: [...bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
+    {
+      name: "sink",
+      cmd: [...bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      finalCodes: [0, 1, 2],
+      // its database held by another process (a `bun run query`, say): transient, tried again with backoff
+      transientCodes: [EXIT_DATABASE_LOCKED],
+    },
   );
 
   let finish!: (code: number) => void;

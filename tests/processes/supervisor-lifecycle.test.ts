@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { lakePath } from "../support/ledgers.ts";
 import { collect, waitFor } from "../support/flowctl.ts";
 import { REPO } from "../support/cli.ts";
-import { allRows, killAll, spawnCli, type Child } from "./stage-processes.ts";
+import { alive, allRows, killAll, spawnCli, type Child } from "./stage-processes.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
 
 const RANGE = ["--start", "30822015", "--end", "30822025"];
@@ -20,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Pids of the processes whose parent is `pid` (Linux /proc). */
 async function childrenOf(pid: number): Promise<number[]> {

@@ -90,19 +90,20 @@ describe("txSetHash and txSetResultHash", () => {
         const layout = ledgerLayout(lcm, await passphraseOf(lake));
         const results = new XdrReader(lcm);
         results.pos = layout.setEnd;
-        const pairs: Uint8Array[] = [];
+        const ranges: number[] = [];
         for (let count = results.u32("txProcessing"); count > 0; count--) {
           results.ext0("TransactionResultMetaV1.ext");
           const at = results.pos;
           readTransactionResultPair(results);
-          pairs.push(lcm.subarray(at, results.pos));
+          ranges.push(at, results.pos);
           readEntryChanges(results);
           readTransactionMeta(results);
           readEntryChanges(results);
         }
-        expect(pairs.length).toBe(100);
-        expect(toHex(transactionResultSetHash(pairs.slice(0, transactionsInFirstTwo), sha256))).toBe(toHex(header.txSetResultHash));
-        expect(toHex(transactionResultSetHash(pairs, sha256))).not.toBe(toHex(header.txSetResultHash));
+        expect(ranges.length).toBe(200);
+        const firstPairs = { xdr: lcm, ranges: ranges.slice(0, 2 * transactionsInFirstTwo) };
+        expect(toHex(transactionResultSetHash(firstPairs, sha256))).toBe(toHex(header.txSetResultHash));
+        expect(toHex(transactionResultSetHash({ xdr: lcm, ranges }, sha256))).not.toBe(toHex(header.txSetResultHash));
       }
     }
   });
@@ -116,8 +117,9 @@ describe("txSetHash and txSetResultHash", () => {
       const r = new XdrReader(lcm);
       const setStart = header.headerBytes.byteOffset - lcm.byteOffset + header.headerBytes.byteLength + 4;
       r.pos = setStart;
-      const envelopeBytes: Uint8Array[] = [];
-      const envelopes = readTransactionSet(r, hashing, envelopeBytes);
+      const envelopeRanges: number[] = [];
+      const envelopes = readTransactionSet(r, hashing, envelopeRanges);
+      const envelopeBytes = envelopes.map((_, i) => lcm.subarray(envelopeRanges[2 * i]!, envelopeRanges[2 * i + 1]!));
       const previousLedgerHash = lcm.subarray(setStart, setStart + 32);
       const hashOf = (parts: Uint8Array[]) => toHex(sha256(new Uint8Array([...previousLedgerHash, ...parts.flatMap((p) => [...p])])));
       const byFullHash = [...envelopeBytes].sort((a, b) => toHex(sha256(a)).localeCompare(toHex(sha256(b))));
@@ -126,7 +128,7 @@ describe("txSetHash and txSetResultHash", () => {
       expect(hashOf(byFullHash)).toBe(toHex(header.txSetHash));
       expect(hashOf(byTransactionHash.map((e) => e.bytes))).not.toBe(toHex(header.txSetHash));
       expect(hashOf(envelopeBytes) === toHex(header.txSetHash)).toBe(storedInHashOrder);
-      const set = { kind: "legacy" as const, previousLedgerHash, envelopes: envelopeBytes };
+      const set = { kind: "legacy" as const, xdr: lcm, start: setStart, envelopeRanges };
       expect(toHex(transactionSetHash(set, sha256))).toBe(toHex(header.txSetHash));
       expect(toHex(transactionSetHash(set, sha256, header.txSetHash))).toBe(toHex(header.txSetHash));
     }

@@ -23,8 +23,9 @@ export function ledgerLayout(lcm: Uint8Array, networkPassphrase: string): Ledger
   r.pos = header.headerBytes.byteOffset - lcm.byteOffset + header.headerBytes.byteLength + 4;
   const setStart = r.pos;
   const hashing = { networkId: sha256(new TextEncoder().encode(networkPassphrase)), sha256 };
-  const envelopeBytes: Uint8Array[] = [];
-  const envelopes = header.metaVersion === 0 ? readTransactionSet(r, hashing, envelopeBytes) : readGeneralizedTransactionSet(r, hashing, envelopeBytes);
+  const ranges: number[] = [];
+  const envelopes = header.metaVersion === 0 ? readTransactionSet(r, hashing, ranges) : readGeneralizedTransactionSet(r, hashing, ranges);
+  const envelopeBytes = envelopes.map((_, i) => lcm.subarray(ranges[2 * i]!, ranges[2 * i + 1]!));
   return { setStart, setEnd: r.pos, envelopes, envelopeBytes, firstResultAt: r.pos + 4 + (header.metaVersion === 2 ? 4 : 0) };
 }
 

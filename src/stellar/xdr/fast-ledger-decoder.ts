@@ -12,7 +12,7 @@ import type { LedgerModel, OperationModel, TransactionModel } from "../model.ts"
 import type { LedgerDecoder } from "../ledger-decoder.ts";
 import { sha256 } from "../hash.ts";
 import { readLedgerHeader } from "./ledger-header-reader.ts";
-import { checkLedgerCommitments, transactionResultSetHash, transactionSetHash, type TransactionSetBytes } from "./ledger-commitments.ts";
+import { checkLedgerCommitments, transactionResultSetHash, transactionSetHash, type ResultPairRanges, type TransactionSetBytes } from "./ledger-commitments.ts";
 import { XdrReader } from "./xdr-reader.ts";
 import { readGeneralizedTransactionSet, readTransactionSet, type Envelope, type EnvelopeHashing } from "./read-envelopes.ts";
 import { FAILED_OPERATION, readTransactionResultPair } from "./read-results.ts";
@@ -65,24 +65,24 @@ export class FastLedgerDecoder implements LedgerDecoder {
    * this ledger carries (whatever its header says): for tools that build ledgers (replays, tests).
    */
   commitments(lcmXdr: Uint8Array): { readonly txSetHash: Uint8Array; readonly txSetResultHash: Uint8Array } {
-    const { txSet, resultPairs } = this.read(lcmXdr, false, true);
-    return { txSetHash: transactionSetHash(txSet!, this.hashing.sha256), txSetResultHash: transactionResultSetHash(resultPairs!, this.hashing.sha256) };
+    const { txSet, results } = this.read(lcmXdr, false, true);
+    return { txSetHash: transactionSetHash(txSet!, this.hashing.sha256), txSetResultHash: transactionResultSetHash(results!, this.hashing.sha256) };
   }
 
   /** Decodes; with `collect`, keeps the byte ranges the header commits to, and with `check` checks them. */
-  private read(lcmXdr: Uint8Array, check: boolean, collect = check): { ledger: LedgerModel; txSet: TransactionSetBytes | null; resultPairs: Uint8Array[] | null } {
+  private read(lcmXdr: Uint8Array, check: boolean, collect = check): { ledger: LedgerModel; txSet: TransactionSetBytes | null; results: ResultPairRanges | null } {
     const header = readLedgerHeader(lcmXdr);
     const r = new XdrReader(lcmXdr);
     r.pos = header.headerBytes.byteOffset - lcmXdr.byteOffset + header.headerBytes.byteLength + 4;
 
     const setStart = r.pos;
-    const legacyEnvelopes: Uint8Array[] | undefined = collect && header.metaVersion === 0 ? [] : undefined;
+    const envelopeRanges: number[] | undefined = collect && header.metaVersion === 0 ? [] : undefined;
     const envelopes =
-      header.metaVersion === 0 ? readTransactionSet(r, this.hashing, legacyEnvelopes) : readGeneralizedTransactionSet(r, this.hashing);
+      header.metaVersion === 0 ? readTransactionSet(r, this.hashing, envelopeRanges) : readGeneralizedTransactionSet(r, this.hashing);
     const txSet: TransactionSetBytes | null = !collect
       ? null
-      : legacyEnvelopes
-        ? { kind: "legacy", previousLedgerHash: lcmXdr.subarray(setStart, setStart + 32), envelopes: legacyEnvelopes }
+      : envelopeRanges
+        ? { kind: "legacy", xdr: lcmXdr, start: setStart, envelopeRanges }
         : { kind: "generalized", bytes: lcmXdr.subarray(setStart, r.pos) };
     const byHash = new Map<string, Envelope>();
     for (const envelope of envelopes) byHash.set(envelope.hash, envelope);
@@ -90,12 +90,15 @@ export class FastLedgerDecoder implements LedgerDecoder {
 
     const count = r.count("txProcessing", 52);
     const transactions: TransactionModel[] = new Array(count);
-    const resultPairs: Uint8Array[] | null = txSet ? new Array(count) : null;
+    const resultRanges: number[] | null = collect ? new Array(count * 2) : null;
     for (let i = 0; i < count; i++) {
       if (header.metaVersion === 2) r.ext0("TransactionResultMetaV1.ext");
       const resultStart = r.pos;
       const result = readTransactionResultPair(r);
-      if (resultPairs) resultPairs[i] = lcmXdr.subarray(resultStart, r.pos);
+      if (resultRanges) {
+        resultRanges[2 * i] = resultStart;
+        resultRanges[2 * i + 1] = r.pos;
+      }
       const feeChanges = readEntryChanges(r);
       const meta = readTransactionMeta(r);
       const postTxApplyFeeChanges = header.metaVersion === 2 ? readEntryChanges(r) : NONE;
@@ -138,7 +141,8 @@ export class FastLedgerDecoder implements LedgerDecoder {
       };
     }
 
-    if (check) checkLedgerCommitments(header, txSet!, resultPairs!, this.hashing.sha256);
+    const results: ResultPairRanges | null = resultRanges ? { xdr: lcmXdr, ranges: resultRanges } : null;
+    if (check) checkLedgerCommitments(header, txSet!, results!, this.hashing.sha256);
 
     const ledger: LedgerModel = {
       sequence: header.sequence,
@@ -149,6 +153,6 @@ export class FastLedgerDecoder implements LedgerDecoder {
       metaVersion: header.metaVersion,
       transactions,
     };
-    return { ledger, txSet, resultPairs };
+    return { ledger, txSet, results };
   }
 }

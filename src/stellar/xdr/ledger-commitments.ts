@@ -18,10 +18,20 @@ export type Sha256 = (data: Uint8Array) => Uint8Array;
 /** Which of the two header hashes a ledger's bytes do not match. */
 export type CommittedHash = "txSetHash" | "txSetResultHash";
 
-/** A transaction set as read from a LedgerCloseMeta: views into its bytes. */
+/**
+ * A transaction set where it lies in a LedgerCloseMeta's bytes: a GeneralizedTransactionSet as its
+ * XDR; a legacy TransactionSet by where it starts in `xdr` and where each envelope starts and ends
+ * ([start, end) offsets into `xdr`, flat; they follow previousLedgerHash and the count, back to back).
+ */
 export type TransactionSetBytes =
-  | { readonly kind: "legacy"; readonly previousLedgerHash: Uint8Array; readonly envelopes: readonly Uint8Array[] }
+  | { readonly kind: "legacy"; readonly xdr: Uint8Array; readonly start: number; readonly envelopeRanges: readonly number[] }
   | { readonly kind: "generalized"; readonly bytes: Uint8Array };
+
+/** The TransactionResultPairs of a ledger, in apply order: [start, end) offsets into `xdr`, flat. */
+export interface ResultPairRanges {
+  readonly xdr: Uint8Array;
+  readonly ranges: readonly number[];
+}
 
 /** The transaction set or the results of a ledger do not hash to what its header says. */
 export class LedgerHashMismatchError extends Error {
@@ -53,27 +63,37 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function concatenated(prefix: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
-  let length = prefix.length;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  out.set(prefix, 0);
-  let at = prefix.length;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
 }
 
-/** The legacy set's contents hash over its envelopes in the order given. */
+/** Each envelope of a legacy set, in stored order (views). */
+function legacyEnvelopes(set: Extract<TransactionSetBytes, { kind: "legacy" }>): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < set.envelopeRanges.length; i += 2) out.push(set.xdr.subarray(set.envelopeRanges[i]!, set.envelopeRanges[i + 1]!));
+  return out;
+}
+
+/** SHA-256 of previousLedgerHash followed by `envelopes`. */
 function legacyHash(previousLedgerHash: Uint8Array, envelopes: readonly Uint8Array[], sha256: Sha256): Uint8Array {
-  return sha256(concatenated(previousLedgerHash, envelopes));
+  let length = 32;
+  for (const envelope of envelopes) length += envelope.length;
+  const contents = new Uint8Array(length);
+  contents.set(previousLedgerHash, 0);
+  let at = 32;
+  for (const envelope of envelopes) {
+    contents.set(envelope, at);
+    at += envelope.length;
+  }
+  return sha256(contents);
+}
+
+/** The stored order's hash: the envelopes lie back to back, so one copy without the count. */
+function storedOrderHash(set: Extract<TransactionSetBytes, { kind: "legacy" }>, sha256: Sha256): Uint8Array {
+  const ranges = set.envelopeRanges;
+  const end = ranges.length > 0 ? ranges[ranges.length - 1]! : set.start + 36;
+  return legacyHash(set.xdr.subarray(set.start, set.start + 32), [set.xdr.subarray(set.start + 36, end)], sha256);
 }
 
 /** Envelopes in stellar-core's hashing order: ascending SHA-256 of each envelope's XDR. */
@@ -92,23 +112,31 @@ function inFullHashOrder(envelopes: readonly Uint8Array[], sha256: Sha256): Uint
  */
 export function transactionSetHash(set: TransactionSetBytes, sha256: Sha256, committed?: Uint8Array): Uint8Array {
   if (set.kind === "generalized") return sha256(set.bytes);
-  if (set.envelopes.length < 2) return legacyHash(set.previousLedgerHash, set.envelopes, sha256);
+  if (set.envelopeRanges.length < 4) return storedOrderHash(set, sha256);
   if (committed !== undefined) {
-    const stored = legacyHash(set.previousLedgerHash, set.envelopes, sha256);
+    const stored = storedOrderHash(set, sha256);
     if (sameBytes(stored, committed)) return stored;
   }
-  return legacyHash(set.previousLedgerHash, inFullHashOrder(set.envelopes, sha256), sha256);
+  return legacyHash(set.xdr.subarray(set.start, set.start + 32), inFullHashOrder(legacyEnvelopes(set), sha256), sha256);
 }
 
-/** SHA-256 of the TransactionResultSet XDR of these TransactionResultPairs (apply order). */
-export function transactionResultSetHash(resultPairs: readonly Uint8Array[], sha256: Sha256): Uint8Array {
-  const count = new Uint8Array(4);
-  new DataView(count.buffer).setUint32(0, resultPairs.length);
-  return sha256(concatenated(count, resultPairs));
+/** SHA-256 of the TransactionResultSet XDR of these TransactionResultPairs: a 4-byte count, then each pair. */
+export function transactionResultSetHash(results: ResultPairRanges, sha256: Sha256): Uint8Array {
+  const { xdr, ranges } = results;
+  let length = 4;
+  for (let i = 0; i < ranges.length; i += 2) length += ranges[i + 1]! - ranges[i]!;
+  const out = new Uint8Array(length);
+  new DataView(out.buffer).setUint32(0, ranges.length / 2);
+  let at = 4;
+  for (let i = 0; i < ranges.length; i += 2) {
+    out.set(xdr.subarray(ranges[i]!, ranges[i + 1]!), at);
+    at += ranges[i + 1]! - ranges[i]!;
+  }
+  return sha256(out);
 }
 
 function describeSet(set: TransactionSetBytes): string {
-  if (set.kind === "legacy") return `the TransactionSet (previousLedgerHash and ${set.envelopes.length} envelopes in hash order)`;
+  if (set.kind === "legacy") return `the TransactionSet (previousLedgerHash and ${set.envelopeRanges.length / 2} envelopes in hash order)`;
   // GeneralizedTransactionSet v1: union arm (4), previousLedgerHash (32), then the phase count.
   const phases = set.bytes.length >= 40 ? new DataView(set.bytes.buffer, set.bytes.byteOffset + 36, 4).getUint32(0) : 0;
   const note = phases !== 2 ? `; stellar-core builds 2 phases, this set has ${phases}` : "";
@@ -122,7 +150,7 @@ function describeSet(set: TransactionSetBytes): string {
 export function checkLedgerCommitments(
   header: { readonly txSetHash: Uint8Array; readonly txSetResultHash: Uint8Array },
   set: TransactionSetBytes,
-  resultPairs: readonly Uint8Array[],
+  results: ResultPairRanges,
   sha256: Sha256,
 ): void {
   const setHash = transactionSetHash(set, sha256, header.txSetHash);
@@ -136,12 +164,12 @@ export function checkLedgerCommitments(
       computed,
     );
   }
-  const resultHash = transactionResultSetHash(resultPairs, sha256);
+  const resultHash = transactionResultSetHash(results, sha256);
   if (!sameBytes(resultHash, header.txSetResultHash)) {
     const committed = hex(header.txSetResultHash);
     const computed = hex(resultHash);
     throw new LedgerHashMismatchError(
-      `the transaction results do not match the header: the header's txSetResultHash is ${committed} but SHA-256 of the TransactionResultSet (${resultPairs.length} TransactionResultPairs in apply order) is ${computed}`,
+      `the transaction results do not match the header: the header's txSetResultHash is ${committed} but SHA-256 of the TransactionResultSet (${results.ranges.length / 2} TransactionResultPairs in apply order) is ${computed}`,
       "txSetResultHash",
       committed,
       computed,

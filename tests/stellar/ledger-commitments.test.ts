@@ -14,6 +14,8 @@ import { readTransactionMeta } from "../../src/stellar/xdr/read-transaction-meta
 import { XdrReader } from "../../src/stellar/xdr/xdr-reader.ts";
 import { LAKES, lakeObjectKeys, sampleBatchXdr, sequenceOfKey } from "../source/lake-fixtures.ts";
 import { lakePath } from "../support/ledgers.ts";
+import { recommitLedger } from "../../scripts/bench/recommit-ledger.ts";
+import { validateLedger } from "../../src/source/ledger-validation.ts";
 import { ledgerLayout, withFeeChargedFlipped, withPaymentAmountFlipped } from "../support/tamper.ts";
 
 const PUBNET = "Public Global Stellar Network ; September 2015";
@@ -159,4 +161,19 @@ describe("txSetHash and txSetResultHash", () => {
       }
     });
   }
+
+  test("commitments() gives what a header must hold; recommitLedger makes an assembled ledger pass the check and the header check", async () => {
+    const real = await ledgerXdr("pubnet", 56065483);
+    const decoder = new FastLedgerDecoder(PUBNET, { checkHashes: true });
+    const computed = decoder.commitments(real);
+    expect([toHex(computed.txSetHash), toHex(computed.txSetResultHash)]).toEqual([toHex(readLedgerHeader(real).txSetHash), toHex(readLedgerHeader(real).txSetResultHash)]);
+
+    const passphrase = await passphraseOf("standalone-p23");
+    const assembled = await ledgerXdr("standalone-p23", 85);
+    const recommitted = recommitLedger(assembled, passphrase);
+    expect(new FastLedgerDecoder(passphrase, { checkHashes: true }).decode(recommitted).transactions).toHaveLength(100);
+    const raw = validateLedger(recommitted, 85, null, "recommitted");
+    expect(raw.hash).not.toBe(readLedgerHeader(assembled).hash);
+    expect(recommitted.length).toBe(assembled.length);
+  });
 });

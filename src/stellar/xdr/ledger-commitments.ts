@@ -13,6 +13,8 @@
 // - txSetResultHash: SHA-256 of the XDR of TransactionResultSet { TransactionResultPair results<> },
 //   i.e. a 4-byte count, then each txProcessing[i].result, in apply order.
 
+import { toHex } from "../hash.ts";
+
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 
 /** Which of the two header hashes a ledger's bytes do not match. */
@@ -47,14 +49,6 @@ export class LedgerHashMismatchError extends Error {
   ) {
     super(message);
   }
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function hex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
-  return out;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -155,8 +149,8 @@ export function checkLedgerCommitments(
 ): void {
   const setHash = transactionSetHash(set, sha256, header.txSetHash);
   if (!sameBytes(setHash, header.txSetHash)) {
-    const committed = hex(header.txSetHash);
-    const computed = hex(setHash);
+    const committed = toHex(header.txSetHash);
+    const computed = toHex(setHash);
     throw new LedgerHashMismatchError(
       `the transaction set does not match the header: the header's scpValue.txSetHash is ${committed} but SHA-256 of ${describeSet(set)} is ${computed}`,
       "txSetHash",
@@ -166,8 +160,8 @@ export function checkLedgerCommitments(
   }
   const resultHash = transactionResultSetHash(results, sha256);
   if (!sameBytes(resultHash, header.txSetResultHash)) {
-    const committed = hex(header.txSetResultHash);
-    const computed = hex(resultHash);
+    const committed = toHex(header.txSetResultHash);
+    const computed = toHex(resultHash);
     throw new LedgerHashMismatchError(
       `the transaction results do not match the header: the header's txSetResultHash is ${committed} but SHA-256 of the TransactionResultSet (${results.ranges.length / 2} TransactionResultPairs in apply order) is ${computed}`,
       "txSetResultHash",

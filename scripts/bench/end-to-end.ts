@@ -32,6 +32,8 @@ export interface EndToEndOptions {
   readonly duckdb?: Record<string, string>;
   /** Group commit policy of the run (null: a commit per batch). */
   readonly groupCommit?: GroupCommitPolicy | null;
+  /** The production path's txSetHash/txSetResultHash check (default true, as the pipeline runs). */
+  readonly checkHashes?: boolean;
 }
 
 export interface EndToEndResult {
@@ -78,11 +80,11 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
   let processor: BatchProcessor;
   if (options.workers > 0) {
     if (options.path !== "fast") throw new Error("worker threads run the production (fast) path only");
-    parallel = new ParallelTtpProcessor({ networkPassphrase: lake.networkPassphrase, mode: "auto", workers: options.workers });
+    parallel = new ParallelTtpProcessor({ networkPassphrase: lake.networkPassphrase, mode: "auto", workers: options.workers, checkHashes: options.checkHashes });
     processor = parallel;
   } else {
     // The baseline's SDK is loaded only for the baseline, so that the production path's RSS is its own.
-    const decoder = options.path === "baseline" ? new (await import("./baseline-decoder.ts")).SdkClassLedgerDecoder(lake.networkPassphrase) : ledgerDecoder("fast", lake.networkPassphrase);
+    const decoder = options.path === "baseline" ? new (await import("./baseline-decoder.ts")).SdkClassLedgerDecoder(lake.networkPassphrase) : ledgerDecoder("fast", lake.networkPassphrase, { checkHashes: options.checkHashes });
     processor = new TtpProcessor({ networkPassphrase: lake.networkPassphrase, decoder: timedDecoder(decoder, clock), mode: "auto" });
   }
   const inThread = processor;

@@ -1,6 +1,8 @@
 // A LedgerSource that replays a lake's compressed objects (from memory or from disk) as ledgers
 // 1..N: each object is decompressed and split as the data lake source does, and its header's
-// ledgerSeq is rewritten to the replayed sequence so that the sink sees distinct ledgers, chained:
+// ledgerSeq is rewritten to the replayed sequence so that the sink sees distinct ledgers, its
+// txSetHash and txSetResultHash to what it carries (./recommit-ledger.ts: the production path's
+// hash check passes on the load-test ledgers assembled from several), and it is chained:
 // previousLedgerHash is the ledger before's hash and the hash is the header's sha256 again, as the
 // sink checks (it commits no ledger that does not follow the one before it).
 import type { RecordBatch } from "apache-arrow";
@@ -10,6 +12,7 @@ import { sha256, toHex } from "../../src/stellar/hash.ts";
 import { readLedgerHeader, splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import type { LakeObject } from "./lake-objects.ts";
 import type { StageClock } from "./stage-clock.ts";
+import { applyHeaderPatch, headerPatch, type HeaderPatch } from "./recommit-ledger.ts";
 
 /** Offset of LedgerHeader.ledgerSeq in a LedgerCloseMeta (it sits a fixed distance before the header's end). */
 function ledgerSeqOffset(lcm: Uint8Array): number {
@@ -42,13 +45,13 @@ export class ReplaySource implements LedgerSource {
   /** XDR bytes handed on so far. */
   xdrBytes = 0;
   readonly #offsets: number[];
+  readonly #patches: HeaderPatch[];
 
   constructor(private readonly options: ReplayOptions) {
     this.networkPassphrase = options.networkPassphrase;
-    this.#offsets = options.objects.map((o) => {
-      const lcm = splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!;
-      return ledgerSeqOffset(lcm);
-    });
+    const lcms = options.objects.map((o) => splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!);
+    this.#offsets = lcms.map(ledgerSeqOffset);
+    this.#patches = lcms.map((lcm) => headerPatch(lcm, options.networkPassphrase));
   }
 
   async *batches(range: LedgerRange): AsyncGenerator<RecordBatch> {
@@ -76,6 +79,7 @@ export class ReplaySource implements LedgerSource {
         clock.time("split", () => {
           const lcm = splitLedgerCloseMetaBatch(xdr).ledgerCloseMetas[0]!;
           new DataView(lcm.buffer, lcm.byteOffset, lcm.byteLength).setUint32(this.#offsets[index]!, sequence);
+          applyHeaderPatch(lcm, this.#patches[index]!);
           const header = readLedgerHeader(lcm);
           const headerAt = header.headerBytes.byteOffset - lcm.byteOffset;
           lcm.set(previousHash, headerAt + 4); // LedgerHeader.previousLedgerHash follows ledgerVersion

@@ -46,6 +46,14 @@ export function printReport(report: BenchReport): void {
       out.push(row([`decode+extract ${name}`, f1(r.mbps), f0(r.ledgers), f0(r.events), f1(r.mbps / base.mbps)], widths));
     }
     out.push(row([`  (decode alone: baseline ${f1(base.decodeMbps)} MB/s, fast ${f1(decodeRates(decode.fast!).decodeMbps)} MB/s)`], [0]));
+    const noCheck = decode["fast-nocheck"];
+    if (noCheck) {
+      const [on, off] = [decodeRates(decode.fast!), decodeRates(noCheck)];
+      out.push(
+        `  (txSetHash + txSetResultHash check, rounds taking turns: decode+extract ${f1(on.mbps)} MB/s with it, ${f1(off.mbps)} without, ${(on.mbps / off.mbps).toFixed(3)}x; ` +
+          `decode alone ${f1(on.decodeMbps)} / ${f1(off.decodeMbps)}, ${(on.decodeMbps / off.decodeMbps).toFixed(3)}x)`,
+      );
+    }
     const e2eBase = e2eRates(e2e.baseline!);
     for (const [name, result] of Object.entries(e2e)) {
       const r = e2eRates(result);

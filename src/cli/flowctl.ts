@@ -1,4 +1,5 @@
 // `bun run flowctl`: the control plane server, until SIGINT or SIGTERM.
+import { stopOnSignals } from "./interrupts.ts";
 import { formatDuration } from "../flowctl/duration.ts";
 import { startFlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { FLOWCTL_HELP, parseFlowctlArgs } from "./flowctl-args.ts";
@@ -28,8 +29,9 @@ function main(argv: readonly string[]): number | Promise<number> {
       console.error(`flowctl: ${signal}, stopping`);
       server.stop().then(() => resolve(0), () => resolve(1));
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    const interruption = new AbortController();
+    interruption.signal.addEventListener("abort", () => stop("interrupted"), { once: true });
+    stopOnSignals(interruption, { forcedNote: "the registry keeps what it stored last", log: (message) => console.error(message) });
   });
 }
 

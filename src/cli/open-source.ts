@@ -37,7 +37,7 @@ export async function openSource(args: SourceArgs, options: OpenSourceOptions): 
   const lake =
     datalake === null
       ? null
-      : await openDataLake(datalake, { ...common, concurrency: args.concurrency, s3Endpoint: args.s3Endpoint ?? undefined, onWarning: options.onWarning });
+      : await openDataLake(datalake, { ...common, concurrency: args.concurrency, maxObjectBytes: args.maxObjectBytes ?? undefined, s3Endpoint: args.s3Endpoint ?? undefined, onWarning: options.onWarning });
   const rpc =
     args.rpcUrl === null ? null : await openRpcSource(args.rpcUrl, { ...common, networkPassphrase: networkPassphrase ?? lake?.networkPassphrase, onWarning: options.onWarning });
   const storage = datalake === null ? "rpc" : /^s3:/i.test(datalake) ? "s3" : /^https?:/i.test(datalake) ? "https" : "folder";

@@ -18,6 +18,8 @@ export interface PipelineArgs {
   readonly network: string | null;
   readonly ttpMode: TtpMode;
   readonly verify: boolean;
+  /** Check each ledger's transaction set and results against its header (default true; --no-tx-set-check). */
+  readonly checkTxSets: boolean;
   readonly exportJson: string | null;
   readonly exportParquet: string | null;
   readonly filters: EventFilterSpec;
@@ -49,6 +51,9 @@ Processor
                            unified: read CAP-67 events from TransactionMeta v4
                            auto:    unified where the meta carries CAP-67 events, else classic
   --verify               check every transaction's events against its balance changes
+  --no-tx-set-check      do not check each ledger's transaction set and results against the
+                         txSetHash and txSetResultHash of its header (checked by default: an
+                         envelope or result altered after the ledger closed stops the run)
   --decoder NAME         fast | sdk (default fast): the purpose-built XDR reader, or the SDK's
   --workers N            worker threads decoding and extracting ahead of the sink
                          (default: cores - 2, at most 4: none on 2 cores, where they gain
@@ -147,6 +152,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
         network: { type: "string" },
         "ttp-mode": { type: "string" },
         verify: { type: "boolean" },
+        "no-tx-set-check": { type: "boolean" },
         "export-json": { type: "string" },
         "export-parquet": { type: "string" },
         "event-types": { type: "string", multiple: true },
@@ -187,6 +193,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     network: v.network ?? null,
     ttpMode: mode,
     verify: v.verify ?? false,
+    checkTxSets: !(v["no-tx-set-check"] ?? false),
     exportJson: v["export-json"] ?? null,
     exportParquet: v["export-parquet"] ?? null,
     filters: {

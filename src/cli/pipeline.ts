@@ -84,11 +84,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const { range } = plan;
   const parallel =
     args.workers > 0
-      ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: args.decoder, mode: args.ttpMode, verify: args.verify, filter: args.filters, workers: args.workers })
+      ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: args.decoder, mode: args.ttpMode, verify: args.verify, checkHashes: args.checkTxSets, filter: args.filters, workers: args.workers })
       : null;
   const processor =
     parallel ??
-    new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase), mode: args.ttpMode, verify: args.verify, filter });
+    new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase, { checkHashes: args.checkTxSets }), mode: args.ttpMode, verify: args.verify, filter });
   let services: PipelineServices;
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
   const hub = new CommitHub(await sink.cursor());

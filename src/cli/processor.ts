@@ -36,10 +36,10 @@ async function main(argv: readonly string[]): Promise<number> {
     let entry = made.get(networkPassphrase);
     if (!entry) {
       if (p.workers > 0) {
-        const parallel = new ParallelTtpProcessor({ networkPassphrase, decoder: p.decoder, mode: p.ttpMode, verify: p.verify, filter: p.filters, workers: p.workers });
+        const parallel = new ParallelTtpProcessor({ networkPassphrase, decoder: p.decoder, mode: p.ttpMode, verify: p.verify, checkHashes: p.checkTxSets, filter: p.filters, workers: p.workers });
         entry = { processor: parallel, readAhead: (source) => parallel.readAhead(source), close: () => parallel.close() };
       } else {
-        const processor = new TtpProcessor({ networkPassphrase, decoder: ledgerDecoder(p.decoder, networkPassphrase), mode: p.ttpMode, verify: p.verify, filter });
+        const processor = new TtpProcessor({ networkPassphrase, decoder: ledgerDecoder(p.decoder, networkPassphrase, { checkHashes: p.checkTxSets }), mode: p.ttpMode, verify: p.verify, filter });
         entry = { processor, close: () => {} };
       }
       made.set(networkPassphrase, entry);

@@ -9,6 +9,7 @@ import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 import { committedLine } from "./committed-line.ts";
+import { EXIT_DATABASE_LOCKED, lockConflictOf } from "../sink/duckdb/lock-conflict.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -24,7 +25,15 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error("error: --start goes with an upstream to ingest from (--upstream URL or flowctl)");
     return 2;
   }
-  const sink = await DuckDbSink.open(p.db, { ...(p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {}), ...(startOver ? { startOver } : {}) });
+  let sink: DuckDbSink;
+  try {
+    sink = await DuckDbSink.open(p.db, { ...(p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {}), ...(startOver ? { startOver } : {}) });
+  } catch (error) {
+    const conflict = lockConflictOf(error);
+    if (!conflict) throw error;
+    console.error(`error: the database ${p.db} is locked by ${conflict.holder}; try again once it is closed`);
+    return EXIT_DATABASE_LOCKED;
+  }
   if (sink.spaceNote) log(sink.spaceNote);
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();

@@ -16,6 +16,8 @@ export interface SourceArgs {
   readonly s3Endpoint: string | null;
   /** Data-lake objects in flight at once. */
   readonly concurrency: number;
+  /** Decompressed bytes allowed per data-lake object; null: the source's default (64 MiB per ledger in it). */
+  readonly maxObjectBytes: number | null;
   readonly follow: boolean;
   readonly start: StartSpec;
   /** null: --start N alone reads one ledger; otherwise up to the source's latest (or forever with --follow). */
@@ -31,6 +33,7 @@ export const SOURCE_OPTIONS = {
   "rpc-url": { type: "string" },
   "s3-endpoint": { type: "string" },
   concurrency: { type: "string" },
+  "max-object-bytes": { type: "string" },
   follow: { type: "boolean" },
   start: { type: "string" },
   end: { type: "string" },
@@ -44,6 +47,9 @@ export const SOURCE_HELP = `Source (default: the public pubnet data lake over HT
   --rpc-url URL          Stellar RPC (getLedgers). With --datalake too: the lake backfills, then
                          RPC serves the ledgers after the lake's newest
   --concurrency N        data-lake objects fetched at once (default ${DEFAULT_CONCURRENCY})
+  --max-object-bytes SIZE
+                         a data-lake object that could decompress to more (e.g. 256MiB) is refused
+                         before it is decompressed (default 64 MiB per ledger it holds)
   --start N|latest|latest-N
                          first ledger; latest-N starts N ledgers before the newest. Default: the
                          ledger after the database's cursor (the hash chain is checked across the
@@ -75,6 +81,17 @@ function startSpec(value: string | undefined): StartSpec {
   return { kind: "ledger", sequence: ledgerNumber("start", value) };
 }
 
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
+
+/** Bytes of a size such as 64MiB, 100MB or 1048576. */
+function byteSize(flag: string, value: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? "?"];
+  const bytes = match && unit !== undefined ? Number(match[1]) * unit : NaN;
+  if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) throw new SourceArgsError(`--${flag} must be a size such as 64MiB, 100MB or 1048576, got "${value}"`);
+  return bytes;
+}
+
 export function parseSourceArgs(values: SourceValues): SourceArgs {
   const start = startSpec(values.start);
   const end = values.end === undefined ? null : ledgerNumber("end", values.end);
@@ -93,6 +110,7 @@ export function parseSourceArgs(values: SourceValues): SourceArgs {
     rpcUrl: values["rpc-url"] ?? null,
     s3Endpoint: values["s3-endpoint"] ?? null,
     concurrency: Number(concurrency),
+    maxObjectBytes: values["max-object-bytes"] === undefined ? null : byteSize("max-object-bytes", values["max-object-bytes"]),
     follow: values.follow ?? false,
     start,
     end,

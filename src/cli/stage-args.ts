@@ -22,8 +22,8 @@ const COMMON = ["help", "h", "flowctl", "flowctl-heartbeat-interval", "config", 
 
 /** The pipeline flags each stage takes. */
 export const STAGE_PIPELINE_FLAGS: Record<StageName, readonly string[]> = {
-  source: [...COMMON, "datalake", "rpc-url", "s3-endpoint", "concurrency", "follow", "start", "end", "batch-size", "max-ledgers-per-second"],
-  processor: [...COMMON, "ttp-mode", "verify", "decoder", "workers", "event-types", "assets", "accounts", "contracts", "operation-types"],
+  source: [...COMMON, "datalake", "rpc-url", "s3-endpoint", "concurrency", "max-object-bytes", "follow", "start", "end", "batch-size", "max-ledgers-per-second"],
+  processor: [...COMMON, "ttp-mode", "verify", "no-tx-set-check", "decoder", "workers", "event-types", "assets", "accounts", "contracts", "operation-types"],
   sink: [...COMMON, "db", "duckdb-memory-limit", "max-ledgers-per-second", "start"],
 };
 

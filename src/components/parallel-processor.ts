@@ -26,6 +26,8 @@ export interface ParallelTtpProcessorOptions {
   readonly workers: number;
   readonly decoder?: DecoderName;
   readonly verify?: boolean;
+  /** Check each ledger's txSetHash and txSetResultHash (default true; see ledger-decoders.ts). */
+  readonly checkHashes?: boolean;
   readonly filter?: EventFilterSpec | null;
   /** Batches pulled ahead of the pipeline, at most (default: 2 per worker). */
   readonly maxInFlight?: number;
@@ -84,6 +86,7 @@ export class ParallelTtpProcessor implements BatchProcessor {
       decoder: options.decoder ?? "fast",
       mode: options.mode,
       verify: options.verify ?? false,
+      checkHashes: options.checkHashes ?? true,
       filter: options.filter ?? null,
     };
     this.#maxInFlight = options.maxInFlight ?? options.workers * 2;

@@ -7,6 +7,7 @@ import type { ProcessedBatch } from "../arrow/processed-batch.ts";
 import { SacAddressBook } from "../stellar/asset.ts";
 import type { LedgerDecoder } from "../stellar/ledger-decoder.ts";
 import type { LedgerModel } from "../stellar/model.ts";
+import { LedgerHashMismatchError } from "../stellar/xdr/ledger-commitments.ts";
 import type { TtpEvent } from "../ttp/event.ts";
 import { ledgerEvents, type TtpMode } from "../ttp/ledger-events.ts";
 import { describeMismatch, verifyLedgerEvents } from "../ttp/verify.ts";
@@ -121,7 +122,9 @@ export class TtpProcessor {
     try {
       ledger = this.options.decoder.decode(xdr);
     } catch (error) {
-      throw new ProcessorError(`undecodable LedgerCloseMeta XDR: ${(error as Error).message}`, sequence, location, { cause: error });
+      // A header-hash mismatch decodes fine: it says what was altered, not that the XDR is malformed.
+      const what = error instanceof LedgerHashMismatchError ? "tampered or corrupt ledger" : "undecodable LedgerCloseMeta XDR";
+      throw new ProcessorError(`${what}: ${(error as Error).message}`, sequence, location, { cause: error });
     }
     if (ledger.sequence !== sequence) throw new ProcessorError(`decoded ledger says sequence ${ledger.sequence}`, sequence, location);
     let ledgerEventList: TtpEvent[];

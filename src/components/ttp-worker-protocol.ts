@@ -12,6 +12,8 @@ export interface TtpWorkerConfig {
   readonly decoder: DecoderName;
   readonly mode: TtpMode;
   readonly verify: boolean;
+  /** Check each ledger's txSetHash and txSetResultHash. */
+  readonly checkHashes: boolean;
   readonly filter: EventFilterSpec | null;
 }
 

@@ -35,7 +35,7 @@ function processorFor(config: TtpWorkerConfig): TtpProcessor {
   if (processor === null || configured !== key) {
     processor = new TtpProcessor({
       networkPassphrase: config.networkPassphrase,
-      decoder: ledgerDecoder(config.decoder, config.networkPassphrase),
+      decoder: ledgerDecoder(config.decoder, config.networkPassphrase, { checkHashes: config.checkHashes }),
       mode: config.mode,
       verify: config.verify,
       filter: config.filter ? eventPredicate(config.filter) : null,

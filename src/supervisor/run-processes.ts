@@ -10,6 +10,8 @@ import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "../cli/pipeline-args.ts";
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "./supervisor.ts";
+import { stopOnSignals } from "../cli/interrupts.ts";
+import { EXIT_DATABASE_LOCKED } from "../sink/duckdb/lock-conflict.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const STAGES = ["source", "processor", "sink"] as const;
@@ -43,27 +45,30 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
   const asked = args.healthPorts ?? null;
   const ports = STAGES.map((_, i) => (asked && asked[i] ? asked[i]! : freePort(host)));
   const url = (i: number) => `http://${host.includes(":") ? `[${host}]` : host}:${ports[i]}`;
-  const bun = process.execPath;
+  // Each child stops when this process dies, however it dies (./exit-with-parent.ts).
+  const bun = [process.execPath, "--preload", resolve(import.meta.dir, "exit-with-parent.ts")];
   let flowctl: string | null = null;
   const specs: ChildSpec[] = [];
   if (args.flowctl.kind === "url") flowctl = args.flowctl.endpoint;
   else if (args.flowctl.kind !== "off") {
     const port = freePort("127.0.0.1");
     flowctl = `http://127.0.0.1:${port}`;
-    specs.push({ name: "flowctl", cmd: [bun, "src/cli/flowctl.ts", "--port", String(port), "--db", ":memory:", "--ttl", "5s", "--heartbeat-interval", "1s"], finalCodes: [2] });
+    specs.push({ name: "flowctl", cmd: [...bun, "src/cli/flowctl.ts", "--port", String(port), "--db", ":memory:", "--ttl", "5s", "--heartbeat-interval", "1s"], finalCodes: [2] });
   }
   const control = flowctl ? ["--flowctl", flowctl] : ["--flowctl", "off"];
   const heartbeat = args.flowctlHeartbeatInterval === undefined ? ["--flowctl-heartbeat-interval", "1s"] : [];
   const own = (i: number) => ["--host", host, "--port", String(ports[i]), ...control, ...heartbeat];
   specs.push(
-    { name: "source", cmd: [bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
-    { name: "processor", cmd: [bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
+    { name: "source", cmd: [...bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
+    { name: "processor", cmd: [...bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
     // --start reaches the sink as the operator's explicit start; a restarted sink resumes instead
     {
       name: "sink",
-      cmd: [bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
-      restartCmd: [bun, "src/cli/sink.ts", ...withoutFlag(stages.sink, "start"), ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      cmd: [...bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      restartCmd: [...bun, "src/cli/sink.ts", ...withoutFlag(stages.sink, "start"), ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
       finalCodes: [0, 1, 2],
+      // its database held by another process (a `bun run query`, say): transient, tried again with backoff
+      transientCodes: [EXIT_DATABASE_LOCKED],
     },
   );
 
@@ -83,8 +88,10 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
     console.error("pipeline: stopping the processes");
     finish(args.source.follow ? 0 : 1);
   };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  // one Ctrl-C under `bun run` arrives twice: the second must not cut the clean stop short
+  const interruption = new AbortController();
+  interruption.signal.addEventListener("abort", interrupted, { once: true });
+  stopOnSignals(interruption, { forcedNote: "the children get SIGTERM from their exit-with-parent watch", log: (message) => console.error(message) });
 
   // the children inherit STELLAR_FLOW_API_TOKEN: their /health wants it, and so does this one
   const token = apiTokenFromEnv(process.env);

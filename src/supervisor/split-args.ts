@@ -1,7 +1,7 @@
 // `bun run pipeline --processes`: the pipeline's flags, handed to the stage commands that take them.
 import { STAGE_PIPELINE_FLAGS, type StageName } from "../cli/stage-args.ts";
 
-const BOOLEAN_FLAGS = new Set(["help", "verify", "follow", "processes"]);
+const BOOLEAN_FLAGS = new Set(["help", "verify", "no-tx-set-check", "follow", "processes"]);
 /** Flags of `bun run pipeline` that the supervisor itself reads. */
 export const SUPERVISOR_FLAGS = new Set(["flowctl", "health-ports", "health-host", "processes"]);
 

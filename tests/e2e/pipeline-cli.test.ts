@@ -151,7 +151,9 @@ describe("bun run pipeline", () => {
 describe("bun run pipeline --verify and filters", () => {
   test("--verify stops at the first transaction whose events miss a balance change, naming it", async () => {
     const db = join(work, "verify.duckdb");
-    const { code, stderr } = await pipeline("--datalake", lakePath("standalone-p24"), "--start", "62", "--end", "63", "--verify", "--db", db);
+    // Ledger 63 carries more phases than its header's txSetHash covers (assembled from several
+    // ledgers; see src/stellar/xdr/ledger-commitments.ts): read with that check off.
+    const { code, stderr } = await pipeline("--datalake", lakePath("standalone-p24"), "--start", "62", "--end", "63", "--verify", "--no-tx-set-check", "--db", db);
     expect(code).toBe(1);
     expect(stderr).toMatch(/balance mismatch in ledger 63, tx [0-9a-f]{64}: G[A-Z2-7]{55} native changed by \d+ in ledger entries but by 0 in events \(ledger 63, /);
     expect(stderr).toContain("committed through ledger 62");

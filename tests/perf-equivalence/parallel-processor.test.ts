@@ -25,7 +25,7 @@ async function tableRows(sink: DuckDbSink): Promise<{ ledgers: unknown[][]; even
   return { ledgers, events };
 }
 
-async function runInto(lake: string, range: { start: number; end: number }, workers: number | null, ledgersPerArrowBatch: number, maxInFlight = 3) {
+async function runInto(lake: string, range: { start: number; end: number }, workers: number | null, ledgersPerArrowBatch: number, maxInFlight = 3, checkHashes = true) {
   const source = await openFolderLake(lake, { ledgersPerArrowBatch });
   const sink = await DuckDbSink.open(":memory:");
   const passphrase = source.networkPassphrase;
@@ -35,7 +35,7 @@ async function runInto(lake: string, range: { start: number; end: number }, work
       const processor = new TtpProcessor({ networkPassphrase: passphrase, decoder: new SdkLedgerDecoder(passphrase), mode: "auto" });
       await runPipeline({ source, processor, sink, range });
     } else {
-      const parallel = new ParallelTtpProcessor({ networkPassphrase: passphrase, mode: "auto", workers, maxInFlight });
+      const parallel = new ParallelTtpProcessor({ networkPassphrase: passphrase, mode: "auto", workers, maxInFlight, checkHashes });
       processors.push(parallel);
       await runPipeline({ source: parallel.readAhead(source), processor: parallel, sink, range }).finally(() => parallel.close());
     }
@@ -77,7 +77,10 @@ describe("ParallelTtpProcessor in the pipeline", () => {
   test("standalone-p23 84-85 (2000 SAC transfer rows) with 1 worker: the same rows", async () => {
     const range = { start: 84, end: 85 };
     const expected = await runInto(lakePath("standalone-p23"), range, null, 1);
-    const actual = await runInto(lakePath("standalone-p23"), range, 1, 1);
+    // Ledger 85 carries more phases than its header's txSetHash covers (assembled from several
+    // ledgers; see src/stellar/xdr/ledger-commitments.ts): read with the check off.
+    const actual = await runInto(lakePath("standalone-p23"), range, 1, 1, 3, false);
+    expect(actual.error).toBeNull();
     expect(actual.events).toEqual(expected.events);
     expect(actual.ledgers).toEqual(expected.ledgers);
   });

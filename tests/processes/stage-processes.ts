@@ -28,6 +28,16 @@ export function spawnCli(script: string, args: readonly string[], env: Record<st
   return { name: script, proc, stdout, stderr, done };
 }
 
+/** Whether process `pid` still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Kills whatever is still running (SIGKILL) and waits for it. */
 export async function killAll(children: Iterable<Child>): Promise<void> {
   for (const child of children) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill("SIGKILL");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lakePath } from "../support/ledgers.ts";
 import { waitFor } from "../support/flowctl.ts";
-import { allRows, killAll, spawnCli } from "./stage-processes.ts";
+import { alive, allRows, killAll, spawnCli } from "./stage-processes.ts";
 
 const RANGE = ["--start", "30822015", "--end", "30822025"];
 let work: string;
@@ -27,15 +27,6 @@ interface PipelineHealth {
   status: string;
   stages: { stage: string; state: string; pid: number | null; restarts: number; health: { upstream: string | null; last_ledger: number | null; lag_ledgers: number | null; throughput: { ledgers_per_second: number } } | null }[];
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("bun run pipeline --processes", () => {
   test("the processor killed with SIGKILL is restarted; the run ends with the same rows; /health shows each stage with its upstream, lag and throughput", async () => {

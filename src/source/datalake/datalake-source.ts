@@ -20,6 +20,7 @@ import {
 import { findLatestLedger } from "./latest-ledger.ts";
 import { isObjectLister } from "./object-lister.ts";
 import type { ObjectStore } from "./object-store.ts";
+import { zstdSize } from "./zstd-frames.ts";
 
 /**
  * Decompresses one whole object (zstd); throws (or rejects) on truncated or invalid input. An
@@ -47,6 +48,11 @@ export interface DataLakeSourceOptions {
   readonly maxBatchWaitMs?: number;
   /** Reports a recoverable problem while following (retries ran out; the source keeps trying). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * An object that could decompress to more bytes than this is refused before it is decompressed
+   * (default: DEFAULT_MAX_LEDGER_BYTES per ledger of the lake's ledgersPerBatch).
+   */
+  readonly maxObjectBytes?: number;
 }
 
 /**
@@ -63,6 +69,16 @@ export const DEFAULT_MAX_ARROW_BATCH_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_FOLLOW_POLL_MS = 2_000;
 export const DEFAULT_MAX_BATCH_WAIT_MS = 1_000;
+/**
+ * Decompressed bytes allowed per ledger of an object. The largest real LedgerCloseMetas are about
+ * 2 MB (a full 2025-26 mainnet ledger; the protocol-23 load test's 100 Soroban transactions come to
+ * 1.8 MB), bounded by the network's per-ledger limits on transaction set size, Soroban reads,
+ * writes and events; 64 MiB is 30x that. An object holds ledgersPerBatch ledgers, so its cap is
+ * that many times this (64 MiB for SDF's lakes of one ledger per object): a zstd bomb of a few KB
+ * that claims gigabytes is refused before anything is allocated, and `concurrency` objects in
+ * flight hold at most `concurrency` x the cap.
+ */
+export const DEFAULT_MAX_LEDGER_BYTES = 64 * 1024 * 1024;
 const CORRUPT_OBJECT_REFETCHES = 2;
 
 /** One fetched object, still compressed; `compressed` is null when nothing is stored there yet. */
@@ -90,6 +106,11 @@ interface LoadedObject {
   readonly startSequence: number;
   readonly endSequence: number;
   readonly ledgerCloseMetas: readonly Uint8Array[];
+}
+
+/** An object whose zstd frames could decompress past the cap: refused before decompressing. */
+class ObjectTooLargeError extends Error {
+  override readonly name = "ObjectTooLargeError";
 }
 
 /** Whether the fetch completes within `ms` (false at once when `ms` <= 0 and it has not). */
@@ -122,6 +143,7 @@ export class DataLakeSource implements LedgerSource {
   readonly #followPollMs: number;
   readonly #maxBatchWaitMs: number;
   readonly #onWarning: (message: string) => void;
+  readonly #maxObjectBytes: number;
   /** Extensions to try, the last one found first (a lake uses one of them throughout). */
   #extensions: readonly string[] = [LEDGER_OBJECT_EXTENSION, LEGACY_LEDGER_OBJECT_EXTENSION];
 
@@ -137,6 +159,8 @@ export class DataLakeSource implements LedgerSource {
     this.#followPollMs = options.followPollMs ?? DEFAULT_FOLLOW_POLL_MS;
     this.#maxBatchWaitMs = options.maxBatchWaitMs ?? DEFAULT_MAX_BATCH_WAIT_MS;
     this.#onWarning = options.onWarning ?? (() => undefined);
+    this.#maxObjectBytes = options.maxObjectBytes ?? options.config.ledgersPerBatch * DEFAULT_MAX_LEDGER_BYTES;
+    if (!(this.#maxObjectBytes > 0)) throw new RangeError(`maxObjectBytes must be > 0, got ${this.#maxObjectBytes}`);
     if (!Number.isInteger(this.#ledgersPerArrowBatch) || this.#ledgersPerArrowBatch < 1) {
       throw new RangeError(`ledgersPerArrowBatch must be an integer >= 1, got ${this.#ledgersPerArrowBatch}`);
     }
@@ -336,7 +360,7 @@ export class DataLakeSource implements LedgerSource {
       try {
         return await this.#decode(fetched, sequence);
       } catch (error) {
-        if (refetch > CORRUPT_OBJECT_REFETCHES) throw error;
+        if (refetch > CORRUPT_OBJECT_REFETCHES || (error as { cause?: unknown }).cause instanceof ObjectTooLargeError) throw error;
       }
       fetched = await this.#outcome(this.#startFetch(fetched.span, signal), sequence, signal);
       if (fetched.compressed === null) throw this.#notFound(sequence);
@@ -345,11 +369,31 @@ export class DataLakeSource implements LedgerSource {
 
   #startDecompress(compressed: Uint8Array): Promise<{ xdr: Uint8Array } | { error: unknown }> {
     return Promise.resolve()
-      .then(() => this.#decompress(compressed))
+      .then(() => {
+        this.#checkDecompressedSize(compressed);
+        return this.#decompress(compressed);
+      })
       .then(
         (xdr) => ({ xdr }),
         (error: unknown) => ({ error }),
       );
+  }
+
+  /** Throws an ObjectTooLargeError if the object's zstd headers allow more than the cap (or a ZstdFrameError). */
+  #checkDecompressedSize(compressed: Uint8Array): void {
+    const size = zstdSize(compressed);
+    const needs = Math.max(size.maxContentBytes, size.declaredContentBytes ?? 0, size.maxWindowBytes);
+    if (needs <= this.#maxObjectBytes) return;
+    const what =
+      size.declaredContentBytes !== null && size.declaredContentBytes > this.#maxObjectBytes
+        ? `declare ${size.declaredContentBytes} bytes of content`
+        : size.maxWindowBytes > this.#maxObjectBytes
+          ? `ask for a ${size.maxWindowBytes}-byte window`
+          : `hold blocks that decompress to up to ${size.maxContentBytes} bytes`;
+    throw new ObjectTooLargeError(
+      `object too large: its zstd headers ${what} (${compressed.length} bytes compressed), above the cap of ${this.#maxObjectBytes} bytes per object ` +
+        `(${this.config.ledgersPerBatch} ledger(s) per object; --max-object-bytes to change it); not decompressed`,
+    );
   }
 
   /** Decompresses and splits a fetched object, checking the ledgers it claims. */
@@ -358,7 +402,8 @@ export class DataLakeSource implements LedgerSource {
     const decompressed = await fetched.decompressed!;
     if ("error" in decompressed) {
       const error = decompressed.error;
-      throw new SourceError(`cannot decompress the object (zstd): ${messageOf(error)}`, sequence, location, { cause: error });
+      const message = error instanceof ObjectTooLargeError ? error.message : `cannot decompress the object (zstd): ${messageOf(error)}`;
+      throw new SourceError(message, sequence, location, { cause: error });
     }
     const xdr = decompressed.xdr;
     let split: ReturnType<typeof splitLedgerCloseMetaBatch>;

@@ -12,6 +12,7 @@ import type { LedgerModel, OperationModel, TransactionModel } from "../model.ts"
 import type { LedgerDecoder } from "../ledger-decoder.ts";
 import { sha256 } from "../hash.ts";
 import { readLedgerHeader } from "./ledger-header-reader.ts";
+import { checkLedgerCommitments, transactionResultSetHash, transactionSetHash, type ResultPairRanges, type TransactionSetBytes } from "./ledger-commitments.ts";
 import { XdrReader } from "./xdr-reader.ts";
 import { readGeneralizedTransactionSet, readTransactionSet, type Envelope, type EnvelopeHashing } from "./read-envelopes.ts";
 import { FAILED_OPERATION, readTransactionResultPair } from "./read-results.ts";
@@ -38,30 +39,66 @@ export interface FastLedgerDecoderOptions {
    * runtime's native digest is several times faster; pass it from the runtime adapter.
    */
   readonly sha256?: (data: Uint8Array) => Uint8Array;
+  /**
+   * Check that the transaction set and the results hash to the header's scpValue.txSetHash and
+   * txSetResultHash (./ledger-commitments.ts); a mismatch throws a LedgerHashMismatchError.
+   * Default false here; the pipeline turns it on.
+   */
+  readonly checkHashes?: boolean;
 }
 
 export class FastLedgerDecoder implements LedgerDecoder {
   private readonly hashing: EnvelopeHashing;
+  private readonly checkHashes: boolean;
 
   constructor(networkPassphrase: string, options: FastLedgerDecoderOptions = {}) {
     this.hashing = { networkId: sha256(new TextEncoder().encode(networkPassphrase)), sha256: options.sha256 ?? sha256 };
+    this.checkHashes = options.checkHashes ?? false;
   }
 
   decode(lcmXdr: Uint8Array): LedgerModel {
+    return this.read(lcmXdr, this.checkHashes).ledger;
+  }
+
+  /**
+   * What the header's txSetHash and txSetResultHash would be for the transaction set and results
+   * this ledger carries (whatever its header says): for tools that build ledgers (replays, tests).
+   */
+  commitments(lcmXdr: Uint8Array): { readonly txSetHash: Uint8Array; readonly txSetResultHash: Uint8Array } {
+    const { txSet, results } = this.read(lcmXdr, false, true);
+    return { txSetHash: transactionSetHash(txSet!, this.hashing.sha256), txSetResultHash: transactionResultSetHash(results!, this.hashing.sha256) };
+  }
+
+  /** Decodes; with `collect`, keeps the byte ranges the header commits to, and with `check` checks them. */
+  private read(lcmXdr: Uint8Array, check: boolean, collect = check): { ledger: LedgerModel; txSet: TransactionSetBytes | null; results: ResultPairRanges | null } {
     const header = readLedgerHeader(lcmXdr);
     const r = new XdrReader(lcmXdr);
     r.pos = header.headerBytes.byteOffset - lcmXdr.byteOffset + header.headerBytes.byteLength + 4;
 
-    const envelopes = header.metaVersion === 0 ? readTransactionSet(r, this.hashing) : readGeneralizedTransactionSet(r, this.hashing);
+    const setStart = r.pos;
+    const envelopeRanges: number[] | undefined = collect && header.metaVersion === 0 ? [] : undefined;
+    const envelopes =
+      header.metaVersion === 0 ? readTransactionSet(r, this.hashing, envelopeRanges) : readGeneralizedTransactionSet(r, this.hashing);
+    const txSet: TransactionSetBytes | null = !collect
+      ? null
+      : envelopeRanges
+        ? { kind: "legacy", xdr: lcmXdr, start: setStart, envelopeRanges }
+        : { kind: "generalized", bytes: lcmXdr.subarray(setStart, r.pos) };
     const byHash = new Map<string, Envelope>();
     for (const envelope of envelopes) byHash.set(envelope.hash, envelope);
     let bySequence: Map<string, Envelope> | undefined;
 
     const count = r.count("txProcessing", 52);
     const transactions: TransactionModel[] = new Array(count);
+    const resultRanges: number[] | null = collect ? new Array(count * 2) : null;
     for (let i = 0; i < count; i++) {
       if (header.metaVersion === 2) r.ext0("TransactionResultMetaV1.ext");
+      const resultStart = r.pos;
       const result = readTransactionResultPair(r);
+      if (resultRanges) {
+        resultRanges[2 * i] = resultStart;
+        resultRanges[2 * i + 1] = r.pos;
+      }
       const feeChanges = readEntryChanges(r);
       const meta = readTransactionMeta(r);
       const postTxApplyFeeChanges = header.metaVersion === 2 ? readEntryChanges(r) : NONE;
@@ -104,7 +141,10 @@ export class FastLedgerDecoder implements LedgerDecoder {
       };
     }
 
-    return {
+    const results: ResultPairRanges | null = resultRanges ? { xdr: lcmXdr, ranges: resultRanges } : null;
+    if (check) checkLedgerCommitments(header, txSet!, results!, this.hashing.sha256);
+
+    const ledger: LedgerModel = {
       sequence: header.sequence,
       hash: header.hash,
       previousHash: header.previousHash,
@@ -113,5 +153,6 @@ export class FastLedgerDecoder implements LedgerDecoder {
       metaVersion: header.metaVersion,
       transactions,
     };
+    return { ledger, txSet, results };
   }
 }

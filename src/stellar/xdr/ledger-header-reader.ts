@@ -36,6 +36,10 @@ export interface LedgerHeaderSummary {
   readonly protocolVersion: number;
   /** The LedgerHeader XDR (a view into the input, not a copy). */
   readonly headerBytes: Uint8Array;
+  /** scpValue.txSetHash: what the ledger's transaction set hashes to (a 32-byte view into the input). */
+  readonly txSetHash: Uint8Array;
+  /** txSetResultHash: what the TransactionResultSet of the ledger hashes to (a 32-byte view into the input). */
+  readonly txSetResultHash: Uint8Array;
 }
 
 export interface LedgerCloseMetaBatchPrefix {
@@ -158,7 +162,7 @@ export function readLedgerHeader(lcm: Uint8Array): LedgerHeaderSummary {
   const protocolVersion = c.u32("LedgerHeader.ledgerVersion");
   const previousHash = hex(c.bytesOf(32, "LedgerHeader.previousLedgerHash"));
   // StellarValue scpValue
-  c.skip(32, "StellarValue.txSetHash");
+  const txSetHash = c.bytesOf(32, "StellarValue.txSetHash");
   const closeTime = c.u64("StellarValue.closeTime");
   const upgradesAt = c.offset;
   const upgrades = c.u32("StellarValue.upgrades length");
@@ -172,7 +176,7 @@ export function readLedgerHeader(lcm: Uint8Array): LedgerHeaderSummary {
     c.skip(32 + 32 + 4, "StellarValue.ext.proposedValue");
     skipLedgerCloseValueSignature(c, "StellarValue.ext.proposedValue.lcValueSignature");
   }
-  c.skip(32, "LedgerHeader.txSetResultHash");
+  const txSetResultHash = c.bytesOf(32, "LedgerHeader.txSetResultHash");
   c.skip(32, "LedgerHeader.bucketListHash");
   const sequence = c.u32("LedgerHeader.ledgerSeq");
   // totalCoins, feePool, inflationSeq, idPool, baseFee, baseReserve, maxTxSetSize, skipList[4]
@@ -184,7 +188,7 @@ export function readLedgerHeader(lcm: Uint8Array): LedgerHeaderSummary {
   const headerBytes = lcm.subarray(headerStart, c.offset);
   c.arm("LedgerHeaderHistoryEntry.ext.v", [0]);
 
-  return { metaVersion, hash, previousHash, sequence, closeTime, protocolVersion, headerBytes };
+  return { metaVersion, hash, previousHash, sequence, closeTime, protocolVersion, headerBytes, txSetHash, txSetResultHash };
 }
 
 export function readLedgerCloseMetaBatchPrefix(batch: Uint8Array): LedgerCloseMetaBatchPrefix {

@@ -170,21 +170,31 @@ export function readEnvelope(r: XdrReader, hashing: EnvelopeHashing): Envelope {
   return r.fail(`unknown union arm ${type}`, "TransactionEnvelope", typeAt);
 }
 
-function readEnvelopeList(r: XdrReader, hashing: EnvelopeHashing, out: Envelope[], type: string): void {
+function readEnvelopeList(r: XdrReader, hashing: EnvelopeHashing, out: Envelope[], type: string, ranges?: number[]): void {
   const n = r.count(type, 44);
-  for (let i = 0; i < n; i++) out.push(readEnvelope(r, hashing));
+  for (let i = 0; i < n; i++) {
+    const start = r.pos;
+    out.push(readEnvelope(r, hashing));
+    ranges?.push(start, r.pos);
+  }
 }
 
-/** TransactionSet (LCM v0): { Hash previousLedgerHash; TransactionEnvelope txs<> }. */
-export function readTransactionSet(r: XdrReader, hashing: EnvelopeHashing): Envelope[] {
+/**
+ * TransactionSet (LCM v0): { Hash previousLedgerHash; TransactionEnvelope txs<> }. With `ranges`,
+ * where each envelope starts and ends (offsets in the reader's bytes) is pushed there, in stored order.
+ */
+export function readTransactionSet(r: XdrReader, hashing: EnvelopeHashing, ranges?: number[]): Envelope[] {
   r.skip(32, "TransactionSet.previousLedgerHash");
   const out: Envelope[] = [];
-  readEnvelopeList(r, hashing, out, "TransactionSet.txs");
+  readEnvelopeList(r, hashing, out, "TransactionSet.txs", ranges);
   return out;
 }
 
-/** GeneralizedTransactionSet (LCM v1, v2): v1 { Hash previousLedgerHash; TransactionPhase phases<> }. */
-export function readGeneralizedTransactionSet(r: XdrReader, hashing: EnvelopeHashing): Envelope[] {
+/**
+ * GeneralizedTransactionSet (LCM v1, v2): v1 { Hash previousLedgerHash; TransactionPhase phases<> }.
+ * With `ranges`, where each envelope starts and ends (offsets in the reader's bytes) is pushed there, in stored order.
+ */
+export function readGeneralizedTransactionSet(r: XdrReader, hashing: EnvelopeHashing, ranges?: number[]): Envelope[] {
   r.arm("GeneralizedTransactionSet", 1, 1);
   r.skip(32, "TransactionSetV1.previousLedgerHash");
   const out: Envelope[] = [];
@@ -195,14 +205,14 @@ export function readGeneralizedTransactionSet(r: XdrReader, hashing: EnvelopeHas
       for (let c = 0; c < components; c++) {
         r.arm("TxSetComponentType", 0, 0);
         if (r.present("TxSetComponent.baseFee")) r.skip(8, "TxSetComponent.baseFee");
-        readEnvelopeList(r, hashing, out, "TxSetComponent.txs");
+        readEnvelopeList(r, hashing, out, "TxSetComponent.txs", ranges);
       }
     } else {
       if (r.present("ParallelTxsComponent.baseFee")) r.skip(8, "ParallelTxsComponent.baseFee");
       const stages = r.count("ParallelTxsComponent.executionStages", 4);
       for (let s = 0; s < stages; s++) {
         const clusters = r.count("ParallelTxExecutionStage", 4);
-        for (let c = 0; c < clusters; c++) readEnvelopeList(r, hashing, out, "DependentTxCluster");
+        for (let c = 0; c < clusters; c++) readEnvelopeList(r, hashing, out, "DependentTxCluster", ranges);
       }
     }
   }

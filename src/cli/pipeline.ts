@@ -1,6 +1,5 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import { runPipeline, type PipelineProgress } from "../components/pipeline.ts";
 import { startPipelineServices, type PipelineServices } from "../components/pipeline-services.ts";
 import { readYamlConfig } from "../flowctl/config-file.ts";
@@ -8,12 +7,13 @@ import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../components/ttp-processor.ts";
-import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
-import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
+import { openServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
 import { exportJson } from "../sink/export/export-json.ts";
-import { exportParquet } from "../sink/export/export-parquet.ts";
+import { exportParquet, parquetExportFiles } from "../sink/export/export-parquet.ts";
+import { reserveNativeThreads } from "./native-threads.ts";
+import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { openSource } from "./open-source.ts";
 import { planRange } from "./plan-range.ts";
 import { ledgerDecoder } from "../components/ledger-decoders.ts";
@@ -44,13 +44,16 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGTERM", stop);
 
   let filter;
+  let query;
   try {
     filter = eventPredicate(args.filters);
+    query = resolveQueryLimits(args.query, process.env);
   } catch (error) {
-    if (!(error instanceof FilterError)) throw error;
+    if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
+  reserveNativeThreads(query.concurrency);
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {
     network: args.network,
@@ -58,14 +61,20 @@ async function main(argv: readonly string[]): Promise<number> {
     signal: abort.signal,
     onWarning: (message) => console.error(`warning: ${message}`),
   });
-  const sink = await DuckDbSink.open(args.db, args.duckdbMemoryLimit ? { config: { memory_limit: args.duckdbMemoryLimit } } : {});
+  // DuckDB's sandbox locks the instance once it is open: the exports are known now, and allowed
+  const served = await openServedSink(args.db, {
+    config: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
+    exportFiles: [...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? parquetExportFiles(args.exportParquet) : [])],
+    queryConcurrency: query.concurrency,
+  });
+  const sink = served.sink;
   const plan = await planRange(args.source, opened.source, sink, { signal: abort.signal }).catch(async (error: unknown) => {
-    await sink.close();
+    await served.close();
     throw error;
   });
   if (plan.note) console.error(plan.note);
   if (plan.range === null) {
-    await sink.close();
+    await served.close();
     return 0;
   }
   const { source, range } = plan;
@@ -80,7 +89,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
   const hub = new CommitHub(await sink.cursor());
   let flowctlUrl: string | null = null;
-  const sinkRoutes = sinkServiceRoutes({ db: sinkServiceDatabase(sink), hub, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl });
+  const sinkRoutes = sinkServiceRoutes({ db: served.services, hub, query, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl });
   try {
     services = await startPipelineServices({
       sinkRoutes,
@@ -116,7 +125,7 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   } catch (error) {
     parallel?.close();
-    await sink.close();
+    await served.close();
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
@@ -159,7 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (args.exportParquet) {
         const counts = await exportParquet(connection, range, args.exportParquet);
         console.log(`exported     ${counts.events} events and ${counts.ledgers} ledgers as Parquet to ${args.exportParquet}`);
-        await wrote(join(args.exportParquet, "ttp_events.parquet"), join(args.exportParquet, "ledgers.parquet"));
+        await wrote(...parquetExportFiles(args.exportParquet));
       }
     }
     return 0;
@@ -177,7 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");
     parallel?.close();
-    await sink.close();
+    await served.close();
     await services.stop();
   }
 }

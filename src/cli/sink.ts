@@ -3,10 +3,11 @@
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
 import { ingest } from "../components/sink-stage.ts";
 import { startStageServer } from "../components/stage-server.ts";
-import { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
-import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
+import { openServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
+import { reserveNativeThreads } from "./native-threads.ts";
+import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 
 
@@ -15,16 +16,28 @@ async function main(argv: readonly string[]): Promise<number> {
   if (typeof setup === "number") return setup;
   const { args, component, log, abort } = setup;
   const p = args.pipeline;
+  let query;
+  try {
+    query = resolveQueryLimits(p.query, process.env);
+  } catch (error) {
+    if (!(error instanceof QueryLimitError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+  reserveNativeThreads(query.concurrency);
   const upstream = upstreamOf(setup);
-  const sink = await DuckDbSink.open(p.db, p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {});
+  // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
+  const served = await openServedSink(p.db, { config: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency });
+  const sink = served.sink;
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
   if (cursor !== null) component.metrics.processed(cursor, 0);
   // the client services (EventService, QueryService, /ws, dashboard); the hub learns of each commit
   const hub = new CommitHub(cursor);
   const services = sinkServiceRoutes({
-    db: sinkServiceDatabase(sink),
+    db: served.services,
     hub,
+    query,
     ...servicesConfigFromEnv(process.env),
     flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
     shutdownSignal: abort.signal,
@@ -70,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     upstream?.close();
     await server.stop();
-    await sink.close();
+    await served.close();
   }
 }
 

@@ -7,7 +7,7 @@ import type { LedgerSink } from "../ledger-sink.ts";
 import { appendRecordBatch, appendRecordBatches } from "./append-record-batch.ts";
 import { checkLedgerRange } from "./ledger-range-check.ts";
 import { messageOf } from "./message-of.ts";
-import { openDatabase, type OpenDatabaseOptions } from "./open-database.ts";
+import { openDatabase, openFailureHint, type OpenDatabaseOptions } from "./open-database.ts";
 import { createSchema } from "./schema.ts";
 
 /**
@@ -28,6 +28,8 @@ const WRITER_DEFAULTS: Readonly<Record<string, string>> = { memory_limit: "64MB"
 export interface DuckDbSinkOptions {
   /** DuckDB configuration options, e.g. { threads: "4", memory_limit: "2GB" }. */
   readonly config?: OpenDatabaseOptions["config"];
+  /** DuckDB's own sandbox, locked once the writer's settings are in place (see ./sandbox.ts). */
+  readonly sandbox?: OpenDatabaseOptions["sandbox"];
 }
 
 /**
@@ -53,21 +55,25 @@ export class DuckDbSink implements LedgerSink {
     private readonly connection: DuckDBConnection,
     /** The committed cursor (last_ledger of sink_cursor). */
     private committedCursor: number | null,
+    /** Connections for clients' SQL, set up before the sandbox's lock (none without a sandbox); `close` closes them. */
+    readonly queryConnections: readonly DuckDBConnection[],
   ) {}
 
   /** Opens (creating it and its parent directories when missing) the database at `path`. */
   static async open(path: string, options: DuckDbSinkOptions = {}): Promise<DuckDbSink> {
-    const { instance, connection } = await openDatabase(path, { config: { ...WRITER_DEFAULTS, ...options.config } });
+    const config = { ...WRITER_DEFAULTS, ...options.config };
+    const { instance, connection, queryConnections } = await openDatabase(path, { config, sandbox: options.sandbox });
     let cursor: number | null;
     try {
       await createSchema(connection);
       cursor = await readCursor(connection);
     } catch (error) {
+      for (const query of queryConnections) query.closeSync();
       connection.closeSync();
       instance.closeSync();
-      throw new Error(`Cannot create the sink's tables in DuckDB database ${path}: ${messageOf(error)}`, { cause: error });
+      throw new Error(`Cannot create the sink's tables in DuckDB database ${path}${openFailureHint(error, config)}: ${messageOf(error)}`, { cause: error });
     }
-    return new DuckDbSink(path, instance, connection, cursor);
+    return new DuckDbSink(path, instance, connection, cursor, queryConnections);
   }
 
   /**
@@ -102,7 +108,7 @@ export class DuckDbSink implements LedgerSink {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    for (const reader of this.readers) reader.closeSync(); // closing twice is harmless
+    for (const reader of [...this.readers, ...this.queryConnections]) reader.closeSync(); // closing twice is harmless
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -25,6 +25,14 @@ const EVENTS = `
 
 const LEDGERS = `SELECT * FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence`;
 
+const EVENTS_FILE = "ttp_events.parquet";
+const LEDGERS_FILE = "ledgers.parquet";
+
+/** The files exportParquet writes into `dir`. */
+export function parquetExportFiles(dir: string): [events: string, ledgers: string] {
+  return [join(dir, EVENTS_FILE), join(dir, LEDGERS_FILE)];
+}
+
 /**
  * Writes the events and ledgers of [range.start, range.end] to `dir`/ttp_events.parquet and
  * `dir`/ledgers.parquet (zstd), creating `dir`. Both files come from one snapshot of the database.
@@ -41,8 +49,8 @@ export async function exportParquet(connection: DuckDBConnection, range: LedgerR
     await connection.run("BEGIN TRANSACTION");
     try {
       await refuseWideAmounts(connection, parameters);
-      const events = await copy(EVENTS, "ttp_events.parquet");
-      const ledgers = await copy(LEDGERS, "ledgers.parquet");
+      const events = await copy(EVENTS, EVENTS_FILE);
+      const ledgers = await copy(LEDGERS, LEDGERS_FILE);
       await connection.run("COMMIT");
       return { events, ledgers };
     } catch (error) {

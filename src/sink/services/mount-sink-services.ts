@@ -12,7 +12,9 @@ import type { CommitHub } from "./commit-hub.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import { eventService } from "./event-service.ts";
 import { parquetDownload } from "./parquet-download.ts";
-import { queryService, QUERY_DEFAULTS, type QueryLimits } from "./query-service.ts";
+import { QUERY_DEFAULTS, type QueryLimits } from "./query-limits.ts";
+import { QueryPool } from "./query-pool.ts";
+import { queryService } from "./query-service.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 import { websocketRoute, type WebSocketOptions } from "./websocket-route.ts";
 import { DEFAULT_MAX_EVENT_STREAMS, StreamSlots } from "./stream-slots.ts";
@@ -26,7 +28,8 @@ export interface SinkServicesOptions {
   readonly corsOrigins: readonly string[];
   /** flowctl's URL, for the dashboard's component health (null: the dashboard shows none). */
   readonly flowctlUrl?: string | null | (() => string | null);
-  readonly query?: Partial<QueryLimits>;
+  /** Limits of QueryService and /download/parquet (concurrency: db.queryConnections decides it). */
+  readonly query?: Partial<Omit<QueryLimits, "concurrency">>;
   readonly websocket?: WebSocketOptions;
   /** Event streams (StreamEvents and /ws together) open at once, at most (default 64). */
   readonly maxEventStreams?: number;
@@ -37,14 +40,15 @@ const PATHS = ["/stellarflow.v1.EventService/*", "/stellarflow.v1.QueryService/*
 
 export function mountSinkServices(app: Hono, options: SinkServicesOptions): void {
   if (options.corsOrigins.length > 0) for (const path of PATHS) app.use(path, connectCorsMiddleware(options.corsOrigins));
-  const limits = { ...QUERY_DEFAULTS, ...options.query };
+  const limits = { ...QUERY_DEFAULTS, ...options.query, concurrency: options.db.queryConnections.length };
+  const pool = new QueryPool(options.db.queryConnections, limits.maxWaiting);
   const auth = { token: options.token, openReads: false };
   const slots = new StreamSlots(options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS);
   mountConnect(
     app,
     (router) => {
       router.service(EventService, eventService(options.db, options.hub, options.websocket, slots));
-      router.service(QueryService, queryService(options.db, limits));
+      router.service(QueryService, queryService(pool, limits));
     },
     {
       authorize: (method, headers) => authFailure(auth, method, headers.get("authorization")),
@@ -53,7 +57,7 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
     },
   );
   app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, (c) => checkToken(c, options.token), slots));
-  const download = parquetDownload(options.db, limits);
+  const download = parquetDownload(pool, options.db.downloadDir, limits);
   app.post("/download/parquet", (c) => checkToken(c, options.token) ?? download(c));
   dashboardRoutes(app, { flowctlUrl: options.flowctlUrl ?? null });
 }

@@ -12,7 +12,7 @@ import { openServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
 import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet, parquetExportFiles } from "../sink/export/export-parquet.ts";
-import { reserveNativeThreads } from "./native-threads.ts";
+import { queryConcurrency } from "./native-threads.ts";
 import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { openSource } from "./open-source.ts";
 import { planRange } from "./plan-range.ts";
@@ -53,7 +53,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`error: ${error.message}`);
     return 2;
   }
-  reserveNativeThreads(query.concurrency);
+  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
+  if (concurrency.note) console.error(`sink: ${concurrency.note}`);
+  query = { ...query, concurrency: concurrency.concurrency };
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {
     network: args.network,

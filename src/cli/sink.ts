@@ -6,7 +6,7 @@ import { startStageServer } from "../components/stage-server.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { openServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
-import { reserveNativeThreads } from "./native-threads.ts";
+import { queryConcurrency } from "./native-threads.ts";
 import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 
@@ -24,7 +24,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`error: ${error.message}`);
     return 2;
   }
-  reserveNativeThreads(query.concurrency);
+  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
+  if (concurrency.note) setup.log(`sink: ${concurrency.note}`);
+  query = { ...query, concurrency: concurrency.concurrency };
   const upstream = upstreamOf(setup);
   // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
   const served = await openServedSink(p.db, { config: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency });

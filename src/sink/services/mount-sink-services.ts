@@ -28,8 +28,8 @@ export interface SinkServicesOptions {
   readonly corsOrigins: readonly string[];
   /** flowctl's URL, for the dashboard's component health (null: the dashboard shows none). */
   readonly flowctlUrl?: string | null | (() => string | null);
-  /** Limits of QueryService and /download/parquet (concurrency: db.queryConnections decides it). */
-  readonly query?: Partial<Omit<QueryLimits, "concurrency">>;
+  /** Limits of QueryService and /download/parquet (their concurrency is db.queryConnections'). */
+  readonly query?: Partial<QueryLimits>;
   readonly websocket?: WebSocketOptions;
   /** Event streams (StreamEvents and /ws together) open at once, at most (default 64). */
   readonly maxEventStreams?: number;

@@ -20,6 +20,7 @@ const HEAVY = "SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"
 const work = tempDir("stellar-flow-sql-process-");
 const home = join(work.path, "home");
 const canaries: Canaries = await writeCanaries();
+const readsShow = canaries.arm();
 const children: Child[] = [];
 
 beforeAll(() => mkdirSync(home));
@@ -123,4 +124,8 @@ describe("bun run pipeline: its sink serves the same surface", () => {
     const done = await pipeline.done;
     expect(done.code).toBe(0);
   }, 90_000);
+});
+
+test.skipIf(!readsShow)("no canary file or directory was read at all (their access times did not move)", () => {
+  expect(canaries.touched()).toEqual([]);
 });

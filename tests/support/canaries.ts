@@ -1,8 +1,9 @@
 // Files outside any database, with contents no response may ever carry: if one does, the SQL
 // surface read a file. Two secrets: `content`, written inside the files (the queries name the
 // files, never their contents), and `listing`, in the name of a file no query names (only a
-// glob or a directory listing could show it).
-import { mkdirSync, writeFileSync } from "node:fs";
+// glob or a directory listing could show it). Where the filesystem keeps access times (relatime),
+// `arm` and `touched` also tell a read that echoed nothing.
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { tempDir } from "../sink/fixtures.ts";
@@ -20,6 +21,14 @@ export interface Canaries {
   readonly exported: string;
   /** Whether `text` carries either secret. */
   leaked(text: string): boolean;
+  /**
+   * Sets the access time of every canary file and of the directory before their modification time,
+   * so that the next read or listing moves it (relatime); answers whether reads show here at all
+   * (false on a noatime filesystem, where `touched` can see nothing).
+   */
+  arm(): boolean;
+  /** The canaries (files, and the directory as a listing) read since `arm`. */
+  touched(): string[];
   remove(): void;
 }
 
@@ -44,6 +53,8 @@ export async function writeCanaries(): Promise<Canaries> {
   await connection.run(`COPY (SELECT 'alice' AS name, '${content}' AS secret) TO '${parquet}' (FORMAT parquet)`);
   connection.closeSync();
   instance.closeSync();
+  const watched = [dir.path, csv, json, parquet, passwd, exported, join(exported, "schema.sql"), join(exported, "load.sql")];
+  let armed = new Map<string, number>();
   return {
     dir: dir.path,
     content,
@@ -54,6 +65,25 @@ export async function writeCanaries(): Promise<Canaries> {
     passwd,
     exported,
     leaked: (text) => text.includes(content) || text.includes(listing),
+    arm() {
+      const probe = `${dir.path}-probe`;
+      writeFileSync(probe, "probe");
+      const before = backdateAccess(probe);
+      readFileSync(probe);
+      const shows = statSync(probe).atimeMs !== before;
+      rmSync(probe);
+      armed = new Map(watched.map((path) => [path, backdateAccess(path)]));
+      return shows;
+    },
+    touched: () => [...armed].filter(([path, atime]) => statSync(path).atimeMs !== atime).map(([path]) => path),
     remove: dir.remove,
   };
+}
+
+/** Access time one minute before the modification time; answers it. */
+function backdateAccess(path: string): number {
+  const { mtime } = statSync(path);
+  const atime = new Date(mtime.getTime() - 60_000);
+  utimesSync(path, atime, mtime);
+  return statSync(path).atimeMs;
 }

@@ -74,6 +74,8 @@ describe("QueryService", () => {
     // refused by the parser before anything is prepared: only a SELECT parses into a SELECT tree
     ["several statements", "SELECT 1; DROP TABLE ttp_events", Code.PermissionDenied, /only one SELECT statement is allowed; sql holds 2 statements, one of them a DROP statement/],
     ["a SELECT then a SELECT", "SELECT 1; SELECT 2", Code.InvalidArgument, /holds 2 statements/],
+    ["a second statement after a line comment", "SELECT 1; -- just a comment\nDROP TABLE ttp_events", Code.PermissionDenied, /sql holds 2 statements, one of them a DROP statement/],
+    ["a COPY behind a block comment", `/* SELECT */ COPY ttp_events TO '${join(outside.path, "out.csv")}'`, Code.PermissionDenied, /this is a COPY statement/],
     ["another catalog", "SELECT * FROM system.main.duckdb_settings", Code.PermissionDenied, /not a table of this database/],
     ["query() of a string", "SELECT * FROM query('SELECT 1')", Code.PermissionDenied, /query\(\) is not allowed/],
     ["glob", "SELECT * FROM glob('/etc/*')", Code.PermissionDenied, /glob\(\) is not allowed/],
@@ -88,6 +90,11 @@ describe("QueryService", () => {
       expect(error.rawMessage).not.toMatch(/^refused: \[|the query failed/);
     });
   }
+
+  test("statements hidden in comments stay comments", async () => {
+    const answer = await client.query({ sql: "SELECT 1 AS one /* ; DROP TABLE ttp_events */ -- ; DROP TABLE ledgers" });
+    expect(answer.rows[0]!.values[0]!.text).toBe("1");
+  });
 
   test("nothing was written, no file was created, and the data is intact", async () => {
     expect(existsSync(join(outside.path, "out.csv"))).toBe(false);

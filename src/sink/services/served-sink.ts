@@ -1,7 +1,7 @@
 // The sink's database opened to serve clients as well as to be written (`bun run sink`, `bun run
 // pipeline`): the writer's settings first, then DuckDB's sandbox, which allows the database's own
 // files, the exports the run writes, a download directory and any directory given, and nothing else.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbSink, type DuckDbSinkOptions } from "../duckdb/duckdb-sink.ts";
@@ -26,8 +26,17 @@ export interface ServedSink {
   close(): Promise<void>;
 }
 
+/**
+ * The download directory: `<db>.downloads` beside the database file, as DuckDB keeps `<db>.wal` and
+ * `<db>.tmp` (what a killed process left there is cleared at the next open, once DuckDB holds the
+ * file's lock); a temporary directory for an in-memory database.
+ */
+function downloadDirOf(path: string): string {
+  return path === ":memory:" ? mkdtempSync(join(tmpdir(), "stellar-flow-downloads-")) : `${path}.downloads`;
+}
+
 export async function openServedSink(path: string, options: ServedSinkOptions): Promise<ServedSink> {
-  const downloadDir = mkdtempSync(join(tmpdir(), "stellar-flow-downloads-"));
+  const downloadDir = downloadDirOf(path);
   let sink: DuckDbSink;
   try {
     sink = await DuckDbSink.open(path, {
@@ -39,9 +48,11 @@ export async function openServedSink(path: string, options: ServedSinkOptions): 
       },
     });
   } catch (error) {
-    rmSync(downloadDir, { recursive: true, force: true });
+    if (path === ":memory:") rmSync(downloadDir, { recursive: true, force: true });
     throw error;
   }
+  rmSync(downloadDir, { recursive: true, force: true });
+  mkdirSync(downloadDir);
   return {
     sink,
     services: { connect: () => sink.connect(), queryConnections: sink.queryConnections, downloadDir },

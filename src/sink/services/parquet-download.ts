@@ -20,6 +20,8 @@ const STATUS: Partial<Record<Code, 400 | 403 | 429 | 504>> = {
   [Code.ResourceExhausted]: 429,
   [Code.DeadlineExceeded]: 504,
 };
+/** The name of each download's own directory in the download directory starts with this. */
+export const DOWNLOAD_PREFIX = "download-";
 /** How often the file's size is looked at while DuckDB writes it. */
 const SIZE_WATCH_MS = 25;
 
@@ -51,7 +53,7 @@ export function parquetDownload(pool: QueryPool, downloadDir: string, limits: Qu
       throw error;
     }
     const connection = timed.connection;
-    const dir = mkdtempSync(join(downloadDir, "download-"));
+    const dir = mkdtempSync(join(downloadDir, DOWNLOAD_PREFIX));
     const file = join(dir, "result.parquet");
     let tooBig = false;
     const watch = setInterval(() => {

@@ -1,11 +1,12 @@
 // The sink's database opened to serve clients as well as to be written (`bun run sink`, `bun run
 // pipeline`): the writer's settings first, then DuckDB's sandbox, which allows the database's own
 // files, the exports the run writes, a download directory and any directory given, and nothing else.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbSink, type DuckDbSinkOptions } from "../duckdb/duckdb-sink.ts";
 import { copyTargets } from "../duckdb/sandbox.ts";
+import { DOWNLOAD_PREFIX } from "./parquet-download.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 
 export interface ServedSinkOptions {
@@ -28,11 +29,26 @@ export interface ServedSink {
 
 /**
  * The download directory: `<db>.downloads` beside the database file, as DuckDB keeps `<db>.wal` and
- * `<db>.tmp` (what a killed process left there is cleared at the next open, once DuckDB holds the
- * file's lock); a temporary directory for an in-memory database.
+ * `<db>.tmp` (downloads a killed process left there are removed at the next open, once DuckDB holds
+ * the file's lock); a temporary directory for an in-memory database.
  */
 function downloadDirOf(path: string): string {
   return path === ":memory:" ? mkdtempSync(join(tmpdir(), "stellar-flow-downloads-")) : `${path}.downloads`;
+}
+
+/** Removes the downloads in `dir` (parquet-download.ts's directories), and nothing else. */
+function clearDownloads(dir: string): void {
+  for (const name of readdirSync(dir)) if (name.startsWith(DOWNLOAD_PREFIX)) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+/** Clears `dir` and removes it unless something else was put there. */
+function removeDownloadDir(dir: string): void {
+  clearDownloads(dir);
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty: someone else's files, left alone
+  }
 }
 
 export async function openServedSink(path: string, options: ServedSinkOptions): Promise<ServedSink> {
@@ -48,17 +64,17 @@ export async function openServedSink(path: string, options: ServedSinkOptions): 
       },
     });
   } catch (error) {
-    if (path === ":memory:") rmSync(downloadDir, { recursive: true, force: true });
+    if (path === ":memory:") removeDownloadDir(downloadDir);
     throw error;
   }
-  rmSync(downloadDir, { recursive: true, force: true });
-  mkdirSync(downloadDir);
+  mkdirSync(downloadDir, { recursive: true });
+  clearDownloads(downloadDir);
   return {
     sink,
     services: { connect: () => sink.connect(), queryConnections: sink.queryConnections, downloadDir },
     async close() {
       await sink.close();
-      rmSync(downloadDir, { recursive: true, force: true });
+      removeDownloadDir(downloadDir);
     },
   };
 }

@@ -8,6 +8,8 @@ import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 import { DECODER_NAMES, type DecoderName } from "../components/ledger-decoders.ts";
 import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type SourceArgs } from "./source-args.ts";
+import type { QueryLimits } from "../sink/services/query-limits.ts";
+import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";
 
 export interface PipelineArgs {
   readonly help: boolean;
@@ -35,6 +37,8 @@ export interface PipelineArgs {
   readonly healthHost: string;
   /** null: no health servers; undefined: environment or defaults. */
   readonly healthPorts: readonly [number, number, number] | null | undefined;
+  /** Limits of the sink's SQL surface given by flags (the environment and defaults fill the rest). */
+  readonly query: Partial<QueryLimits>;
 }
 
 export const DEFAULT_DB_PATH = "./data/stellar.duckdb";
@@ -71,6 +75,7 @@ Sink
                          needs no more, and the process's memory stays flat)
   --export-json FILE     after the run, write the range's events as NDJSON
   --export-parquet DIR   after the run, write the range's events and ledgers as Parquet
+${QUERY_LIMITS_HELP}
 Running
   --batch-size N         ledgers per Arrow batch (default 16); the sink commits every 64
                          ledgers (or N, if larger), 32,768 rows or second, whichever comes first
@@ -170,6 +175,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
         config: { type: "string" },
         "health-host": { type: "string" },
         "health-ports": { type: "string" },
+        ...QUERY_LIMIT_OPTIONS,
       },
     });
   } catch (error) {
@@ -212,6 +218,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     config: v.config ?? null,
     healthHost: v["health-host"] ?? "127.0.0.1",
     healthPorts: healthPorts(v["health-ports"]),
+    query: queryFlags(v),
   };
 }
 
@@ -222,6 +229,14 @@ function databasePath(value: string | undefined): string {
     throw new UsageError(`--db must be a database file, got "${value}": that would keep the database in memory and lose everything at exit`);
   }
   return value;
+}
+
+function queryFlags(values: Readonly<Record<string, unknown>>): Partial<QueryLimits> {
+  try {
+    return queryLimitFlags(values);
+  } catch (error) {
+    throw error instanceof QueryLimitError ? new UsageError(error.message) : error;
+  }
 }
 
 function memorySize(flag: string, value: string | undefined): string | null {

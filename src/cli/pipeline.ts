@@ -1,7 +1,6 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import { runPipeline, type PipelineProgress } from "../components/pipeline.ts";
 import { startPipelineServices, type PipelineServices } from "../components/pipeline-services.ts";
 import { readYamlConfig } from "../flowctl/config-file.ts";
@@ -9,12 +8,14 @@ import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../components/ttp-processor.ts";
-import { DuckDbSink, SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
+import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
-import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
+import { openServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
 import { exportJson } from "../sink/export/export-json.ts";
-import { exportParquet } from "../sink/export/export-parquet.ts";
+import { exportParquet, parquetExportFiles } from "../sink/export/export-parquet.ts";
+import { queryConcurrency } from "./native-threads.ts";
+import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { openSource } from "./open-source.ts";
 import { NEW_DATABASE, NoStartError, planRange } from "./plan-range.ts";
 import { stopOnSignals } from "./interrupts.ts";
@@ -45,13 +46,18 @@ async function main(argv: readonly string[]): Promise<number> {
   stopOnSignals(abort, { forcedNote: `what was committed to ${args.db} stays; run again without --start to resume`, log: (message) => console.error(message) });
 
   let filter;
+  let query;
   try {
     filter = eventPredicate(args.filters);
+    query = resolveQueryLimits(args.query, process.env);
   } catch (error) {
-    if (!(error instanceof FilterError)) throw error;
+    if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
+  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
+  if (concurrency.note) console.error(`sink: ${concurrency.note}`);
+  query = { ...query, concurrency: concurrency.concurrency };
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {
     network: args.network,
@@ -61,12 +67,19 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   // An existing database says where to go on; a new one is made only once there is a range to read,
   // with the range's start recorded as it is created (a run killed at any point resumes from it).
-  const config: Record<string, string> = args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {};
+  // DuckDB's sandbox locks the instance once it is open: the exports are known now, and allowed.
+  const openServed = (startOver?: { readonly at: number }) =>
+    openServedSink(args.db, {
+      config: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
+      exportFiles: [...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? parquetExportFiles(args.exportParquet) : [])],
+      queryConcurrency: query.concurrency,
+      ...(startOver ? { startOver } : {}),
+    });
   const existed = existsSync(args.db);
-  const existing = existed ? await DuckDbSink.open(args.db, { config }) : null;
+  const existing = existed ? await openServed() : null;
   let plan;
   try {
-    plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
+    plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
   } catch (error) {
     await existing?.close();
     if (!(error instanceof NoStartError)) throw error;
@@ -78,7 +91,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await existing?.close();
     return 0;
   }
-  const sink = existing ?? (await DuckDbSink.open(args.db, { config, ...(plan.startOver ? { startOver: { at: plan.range.start } } : {}) }));
+  const served = existing ?? (await openServed(plan.startOver ? { at: plan.range.start } : undefined));
+  const sink = served.sink;
   if (sink.spaceNote) console.error(sink.spaceNote);
   const { source } = opened;
   const { range } = plan;
@@ -94,7 +108,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const hub = new CommitHub(await sink.cursor());
   let flowctlUrl: string | null = null;
   let flowctlToken: string | null = null;
-  const sinkRoutes = sinkServiceRoutes({ db: sinkServiceDatabase(sink), hub, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
+  const sinkRoutes = sinkServiceRoutes({ db: served.services, hub, query, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
   try {
     services = await startPipelineServices({
       sinkRoutes,
@@ -130,7 +144,7 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   } catch (error) {
     parallel?.close();
-    await sink.closeAndRemoveIfUnused();
+    await served.close({ removeIfUnused: true });
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
@@ -180,7 +194,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (args.exportParquet) {
         const counts = await exportParquet(connection, range, args.exportParquet);
         console.log(`exported     ${counts.events} events and ${counts.ledgers} ledgers as Parquet to ${args.exportParquet}`);
-        await wrote(join(args.exportParquet, "ttp_events.parquet"), join(args.exportParquet, "ledgers.parquet"));
+        await wrote(...parquetExportFiles(args.exportParquet));
       }
     }
     return 0;
@@ -204,7 +218,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (interactive) process.stderr.write("\r\x1b[2K");
     parallel?.close();
     // a database this run made and never committed to goes with the failed run
-    if (failed ? await sink.closeAndRemoveIfUnused() : (await sink.close(), false)) console.error(`removed ${args.db}, which this run created and never committed to`);
+    if (await served.close({ removeIfUnused: failed })) console.error(`removed ${args.db}, which this run created and never committed to`);
     await services.stop();
   }
 }

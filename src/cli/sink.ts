@@ -3,10 +3,12 @@
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
 import { ingest } from "../components/sink-stage.ts";
 import { startStageServer } from "../components/stage-server.ts";
-import { DuckDbSink, SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
+import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
-import { sinkServiceDatabase } from "../sink/services/open-service-database.ts";
+import { openServedSink, type ServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
+import { queryConcurrency } from "./native-threads.ts";
+import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 import { committedLine } from "./committed-line.ts";
 import { EXIT_DATABASE_LOCKED, lockConflictOf } from "../sink/duckdb/lock-conflict.ts";
@@ -17,6 +19,17 @@ async function main(argv: readonly string[]): Promise<number> {
   if (typeof setup === "number") return setup;
   const { args, component, log, abort } = setup;
   const p = args.pipeline;
+  let query;
+  try {
+    query = resolveQueryLimits(p.query, process.env);
+  } catch (error) {
+    if (!(error instanceof QueryLimitError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
+  if (concurrency.note) setup.log(`sink: ${concurrency.note}`);
+  query = { ...query, concurrency: concurrency.concurrency };
   const upstream = upstreamOf(setup);
   // --start: the operator starts this database over there (latest[-N]: at the upstream's first ledger)
   const start = p.source.start;
@@ -25,15 +38,17 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error("error: --start goes with an upstream to ingest from (--upstream URL or flowctl)");
     return 2;
   }
-  let sink: DuckDbSink;
+  // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
+  let served: ServedSink;
   try {
-    sink = await DuckDbSink.open(p.db, { ...(p.duckdbMemoryLimit ? { config: { memory_limit: p.duckdbMemoryLimit } } : {}), ...(startOver ? { startOver } : {}) });
+    served = await openServedSink(p.db, { config: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, ...(startOver ? { startOver } : {}) });
   } catch (error) {
     const conflict = lockConflictOf(error);
     if (!conflict) throw error;
     console.error(`error: the database ${p.db} is locked by ${conflict.holder}; try again once it is closed`);
     return EXIT_DATABASE_LOCKED;
   }
+  const sink = served.sink;
   if (sink.spaceNote) log(sink.spaceNote);
   Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
@@ -41,8 +56,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // the client services (EventService, QueryService, /ws, dashboard); the hub learns of each commit
   const hub = new CommitHub(cursor);
   const services = sinkServiceRoutes({
-    db: sinkServiceDatabase(sink),
+    db: served.services,
     hub,
+    query,
     ...servicesConfigFromEnv(process.env),
     flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
     flowctlToken: setup.flowctl.token,
@@ -94,7 +110,7 @@ async function main(argv: readonly string[]): Promise<number> {
     upstream?.close();
     await server.stop();
     // a database this run made and never committed to goes with the failed run
-    if (failed ? await sink.closeAndRemoveIfUnused() : (await sink.close(), false)) log(`sink: removed ${p.db}, which this run created and never committed to`);
+    if (await served.close({ removeIfUnused: failed })) log(`sink: removed ${p.db}, which this run created and never committed to`);
   }
 }
 

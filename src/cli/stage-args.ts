@@ -1,6 +1,7 @@
 // Flags of `bun run source|processor|sink`: the flags of that part of `bun run pipeline` (checked
 // by the pipeline's own parser) plus where the stage listens and where its upstream is.
 import { parsePipelineArgs, UsageError, type PipelineArgs } from "./pipeline-args.ts";
+import { QUERY_LIMIT_OPTIONS } from "./query-args.ts";
 
 export type StageName = "source" | "processor" | "sink";
 
@@ -24,7 +25,7 @@ const COMMON = ["help", "h", "flowctl", "flowctl-heartbeat-interval", "config", 
 export const STAGE_PIPELINE_FLAGS: Record<StageName, readonly string[]> = {
   source: [...COMMON, "datalake", "rpc-url", "s3-endpoint", "concurrency", "max-object-bytes", "follow", "start", "end", "batch-size", "max-ledgers-per-second"],
   processor: [...COMMON, "ttp-mode", "verify", "no-tx-set-check", "decoder", "workers", "event-types", "assets", "accounts", "contracts", "operation-types"],
-  sink: [...COMMON, "db", "duckdb-memory-limit", "max-ledgers-per-second", "start"],
+  sink: [...COMMON, "db", "duckdb-memory-limit", "max-ledgers-per-second", "start", ...Object.keys(QUERY_LIMIT_OPTIONS)],
 };
 
 /** Flags of the stage processes beyond the pipeline's: name -> takes a value. */
@@ -46,7 +47,7 @@ Serves raw ledgers as Arrow IPC record batches: GET /v1/ledgers?start=N streams 
 
 Reads raw ledgers from its upstream (--upstream URL, or a stellar.ledger.v1 producer found through
 flowctl) and serves ledgers and ttp_events rows: GET /v1/events?start=N, as a stellar.ttp_event.v1 producer.`,
-    sink: `Usage: bun run sink [--db PATH] [--start N|latest|latest-N] [--duckdb-memory-limit SIZE] [--upstream URL] [--host H] [--port N] [--keep-serving]
+    sink: `Usage: bun run sink [--db PATH] [--start N|latest|latest-N] [--duckdb-memory-limit SIZE] [--upstream URL] [--host H] [--port N] [--keep-serving] [--query-... limits]
 
 Commits the batches of its upstream (--upstream URL, or a stellar.ttp_event.v1 producer found through
 flowctl) to DuckDB from its cursor + 1, and ends when the upstream's range is committed (--keep-serving:

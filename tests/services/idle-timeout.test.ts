@@ -15,7 +15,7 @@ import { SINK_KIND } from "../../src/components/kinds.ts";
 import { serveComponent } from "../../src/components/serve-component.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../../src/sink/services/commit-hub.ts";
-import { sinkServiceDatabase } from "../../src/sink/services/open-service-database.ts";
+import { openServedSink, type ServedSink } from "../../src/sink/services/served-sink.ts";
 import { sinkServiceRoutes } from "../../src/sink/services/sink-service-routes.ts";
 import { processedBatch, tempDir } from "../sink/fixtures.ts";
 import { collect, flowctlClient, startTestFlowctl, waitFor } from "../support/flowctl.ts";
@@ -71,6 +71,7 @@ describe("bun run sink --db, 256 file descriptors, STELLAR_FLOW_IDLE_TIMEOUT=1s"
 
 describe("the sink component's server (in-process pipeline) with a 1 s idle timeout", () => {
   const dir = tempDir("stellar-flow-idle-component-");
+  let served: ServedSink;
   let sink: DuckDbSink;
   let hub: CommitHub;
   let runtime: ReturnType<typeof serveComponent>;
@@ -78,12 +79,13 @@ describe("the sink component's server (in-process pipeline) with a 1 s idle time
   let url = "";
 
   beforeAll(async () => {
-    sink = await DuckDbSink.open(join(dir.path, "db.duckdb"));
+    served = await openServedSink(join(dir.path, "db.duckdb"), { queryConcurrency: 1 });
+    sink = served.sink;
     await sink.write(processedBatch(100, 100));
     hub = new CommitHub(100);
     flowctl = startTestFlowctl();
     // the event streams would send a progress page every 5 s: an hour keeps them silent
-    const routes = sinkServiceRoutes({ db: sinkServiceDatabase(sink), hub, token: null, corsOrigins: [], flowctlUrl: flowctl.url, websocket: { idleMs: 3_600_000 } });
+    const routes = sinkServiceRoutes({ db: served.services, hub, token: null, corsOrigins: [], flowctlUrl: flowctl.url, websocket: { idleMs: 3_600_000 } });
     runtime = serveComponent(new Component(SINK_KIND, "arrow-analytics-sink", {}), {
       host: "127.0.0.1",
       port: 0,
@@ -97,7 +99,7 @@ describe("the sink component's server (in-process pipeline) with a 1 s idle time
   afterAll(async () => {
     await runtime.stop();
     await flowctl.stop();
-    await sink.close();
+    await served.close();
     dir.remove();
   });
 

@@ -5,7 +5,7 @@ import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { serveApp, type ServedApp } from "../../src/http/serve-app.ts";
 import { CommitHub } from "../../src/sink/services/commit-hub.ts";
 import { mountSinkServices, type SinkServicesOptions } from "../../src/sink/services/mount-sink-services.ts";
-import { sinkServiceDatabase } from "../../src/sink/services/open-service-database.ts";
+import { openServedSink } from "../../src/sink/services/served-sink.ts";
 import { dispatchingWebSocket } from "../../src/sink/services/websocket-route.ts";
 import { processedBatch, tempDir } from "../sink/fixtures.ts";
 
@@ -18,12 +18,14 @@ export interface ServicesHarness {
   close(): Promise<void>;
 }
 
-export async function servicesHarness(options: Partial<Omit<SinkServicesOptions, "db" | "hub">> = {}): Promise<ServicesHarness> {
+/** The services over a sink opened as `bun run sink` opens it (DuckDB's sandbox on), with `queryConcurrency` query connections (default 2). */
+export async function servicesHarness(options: Partial<Omit<SinkServicesOptions, "db" | "hub">> & { readonly queryConcurrency?: number } = {}): Promise<ServicesHarness> {
   const dir = tempDir("stellar-flow-services-");
-  const sink = await DuckDbSink.open(join(dir.path, "db.duckdb"));
+  const served = await openServedSink(join(dir.path, "db.duckdb"), { queryConcurrency: options.queryConcurrency ?? 2 });
+  const sink = served.sink;
   const hub = new CommitHub(await sink.cursor());
   const app = new Hono();
-  mountSinkServices(app, { db: sinkServiceDatabase(sink), hub, token: null, corsOrigins: [], ...options });
+  mountSinkServices(app, { db: served.services, hub, token: null, corsOrigins: [], ...options });
   const server = serveApp(app.fetch, { host: "127.0.0.1", port: 0, websocket: dispatchingWebSocket, idleTimeout: 0 });
   return {
     sink,
@@ -35,7 +37,7 @@ export async function servicesHarness(options: Partial<Omit<SinkServicesOptions,
     },
     async close() {
       await server.stop();
-      await sink.close();
+      await served.close();
       dir.remove();
     },
   };

@@ -11,7 +11,7 @@ import { planWriterSpace, spaceHint } from "./disk-space.ts";
 import { duckdbErrorLine, invalidatesDatabase, isDiskFull } from "./duckdb-error.ts";
 import { checkLedgerRange } from "./ledger-range-check.ts";
 import { messageOf } from "./message-of.ts";
-import { openDatabase, type OpenDatabaseOptions } from "./open-database.ts";
+import { openDatabase, openFailureHint, type OpenDatabaseOptions } from "./open-database.ts";
 import { createSchema } from "./schema.ts";
 import { createDatabaseFile, recordStart } from "./database-file.ts";
 
@@ -39,6 +39,8 @@ export interface DuckDbSinkOptions {
    * new database file is never seen without it (a run killed at any point resumes from it).
    */
   readonly startOver?: { readonly at: number | null };
+  /** DuckDB's own sandbox, locked once the writer's settings are in place (see ./sandbox.ts). */
+  readonly sandbox?: OpenDatabaseOptions["sandbox"];
 }
 
 /** A write failed; `message` is one line, `hint` (if any) says what to do. */
@@ -88,6 +90,8 @@ export class DuckDbSink implements LedgerSink {
     readonly created: boolean,
     /** A line for the operator about the free space and the checkpoint threshold it led to; null: nothing to say. */
     readonly spaceNote: string | null,
+    /** Connections for clients' SQL, set up before the sandbox's lock (none without a sandbox); `close` closes them. */
+    readonly queryConnections: readonly DuckDBConnection[],
   ) {}
 
   /**
@@ -110,7 +114,7 @@ export class DuckDbSink implements LedgerSink {
     const config = { ...WRITER_DEFAULTS, ...lowered, ...options.config };
     const created = !inMemory && !existsSync(path);
     if (created) await createDatabaseFile(path, config, options.startOver ?? null);
-    const { instance, connection } = await openDatabase(path, { config });
+    const { instance, connection, queryConnections } = await openDatabase(path, { config, sandbox: options.sandbox });
     let cursor: number | null;
     try {
       await connection.run("BEGIN TRANSACTION");
@@ -119,11 +123,12 @@ export class DuckDbSink implements LedgerSink {
       await connection.run("COMMIT");
       cursor = await readCursor(connection);
     } catch (error) {
+      for (const query of queryConnections) query.closeSync();
       connection.closeSync();
       instance.closeSync();
-      throw new Error(`Cannot create the sink's tables in DuckDB database ${path}: ${duckdbErrorLine(error)}`, { cause: error });
+      throw new Error(`Cannot create the sink's tables in DuckDB database ${path}${openFailureHint(error, config)}: ${duckdbErrorLine(error)}`, { cause: error });
     }
-    return new DuckDbSink(path, instance, connection, cursor, created, space?.note ?? null);
+    return new DuckDbSink(path, instance, connection, cursor, created, space?.note ?? null, queryConnections);
   }
 
   /**
@@ -201,7 +206,7 @@ export class DuckDbSink implements LedgerSink {
   }
 
   private closeInstance(): void {
-    for (const reader of this.readers) reader.closeSync(); // closing twice is harmless
+    for (const reader of [...this.readers, ...this.queryConnections]) reader.closeSync(); // closing twice is harmless
     try {
       this.connection.closeSync();
       this.instance.closeSync();

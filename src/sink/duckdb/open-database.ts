@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { messageOf } from "./message-of.ts";
+import { lockDown, type DatabaseSandbox } from "./sandbox.ts";
 
 /** Where the command-line tools keep the database unless told otherwise (relative to the working directory). */
 export const DEFAULT_DATABASE_PATH = "./data/stellar.duckdb";
@@ -12,11 +13,18 @@ export interface OpenDatabaseOptions {
   readonly readOnly?: boolean;
   /** Further DuckDB configuration options, e.g. { threads: "4", memory_limit: "2GB" }. */
   readonly config?: Readonly<Record<string, string>>;
+  /**
+   * DuckDB's own sandbox (./sandbox.ts), applied after `config` and anything else settled at open,
+   * then locked. Unset: none (tools that serve nobody, tests of the writer alone).
+   */
+  readonly sandbox?: DatabaseSandbox;
 }
 
 export interface OpenDatabase {
   readonly instance: DuckDBInstance;
   readonly connection: DuckDBConnection;
+  /** The sandbox's query connections (none without a sandbox). */
+  readonly queryConnections: readonly DuckDBConnection[];
 }
 
 /** The file does not exist, so there is nothing to read yet. */
@@ -43,13 +51,30 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     if (!readOnly && path !== IN_MEMORY) mkdirSync(dirname(path), { recursive: true });
     instance = await DuckDBInstance.create(path, config);
   } catch (error) {
-    const hint = /lock/i.test(messageOf(error)) ? " (another process has it open, such as a running pipeline)" : "";
-    throw new Error(`Cannot open DuckDB database ${path}${hint}: ${messageOf(error)}`, { cause: error });
+    throw new Error(`Cannot open DuckDB database ${path}${openFailureHint(error, config)}: ${messageOf(error)}`, { cause: error });
   }
+  let connection: DuckDBConnection | undefined;
   try {
-    return { instance, connection: await instance.connect() };
+    connection = await instance.connect();
+    const queryConnections = options.sandbox ? await lockDown(instance, connection, options.sandbox) : [];
+    return { instance, connection, queryConnections };
   } catch (error) {
+    connection?.closeSync();
     instance.closeSync();
-    throw new Error(`Cannot connect to DuckDB database ${path}: ${messageOf(error)}`, { cause: error });
+    throw new Error(`Cannot set up DuckDB database ${path}${openFailureHint(error, config)}: ${messageOf(error)}`, { cause: error });
   }
+}
+
+/**
+ * What probably went wrong, for the message: another process holding the file's lock, or a
+ * memory_limit too small to open it (DuckDB's "failed to pin block" once matched a bare /lock/).
+ */
+export function openFailureHint(error: unknown, config: Readonly<Record<string, string>> = {}): string {
+  const message = messageOf(error);
+  if (/Could not set lock on file|Conflicting lock is held/i.test(message)) return " (another process has it open, such as a running pipeline)";
+  if (/Out of Memory Error/i.test(message)) {
+    const limit = config["memory_limit"];
+    return limit ? ` (its memory_limit of ${limit}, --duckdb-memory-limit, is too small for DuckDB to work in; the default is 64MB)` : " (DuckDB ran out of memory)";
+  }
+  return "";
 }

@@ -4,9 +4,12 @@
 import { renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-/** A temporary name next to `file` (same folder, so the rename stays on one file system). */
+/**
+ * A temporary name next to `file` (same folder, so the rename stays on one file system), the same
+ * for the whole process: DuckDB's sandbox is told the names it may write before it is locked.
+ */
 export function temporaryNameFor(file: string): string {
-  return join(dirname(file), `.${basename(file)}.${process.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`);
+  return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
 /**

@@ -26,6 +26,14 @@ const EVENTS = `
 
 const LEDGERS = `SELECT * FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence`;
 
+const EVENTS_FILE = "ttp_events.parquet";
+const LEDGERS_FILE = "ledgers.parquet";
+
+/** The files exportParquet writes into `dir`. */
+export function parquetExportFiles(dir: string): [events: string, ledgers: string] {
+  return [join(dir, EVENTS_FILE), join(dir, LEDGERS_FILE)];
+}
+
 /**
  * Writes the events and ledgers of [range.start, range.end] to `dir`/ttp_events.parquet and
  * `dir`/ledgers.parquet (zstd), creating `dir`. Both files come from one snapshot of the database,
@@ -40,7 +48,7 @@ export async function exportParquet(connection: DuckDBConnection, range: LedgerR
   };
   try {
     mkdirSync(dir, { recursive: true });
-    return await writeAtomically([join(dir, "ttp_events.parquet"), join(dir, "ledgers.parquet")], async ([eventsFile, ledgersFile]) => {
+    return await writeAtomically(parquetExportFiles(dir), async ([eventsFile, ledgersFile]) => {
       await connection.run("BEGIN TRANSACTION");
       try {
         await refuseWideAmounts(connection, parameters);

@@ -18,7 +18,9 @@ import type { CommitHub } from "./commit-hub.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import { eventService } from "./event-service.ts";
 import { parquetDownload } from "./parquet-download.ts";
-import { queryService, QUERY_DEFAULTS, type QueryLimits } from "./query-service.ts";
+import { QUERY_DEFAULTS, type QueryLimits } from "./query-limits.ts";
+import { QueryPool } from "./query-pool.ts";
+import { queryService } from "./query-service.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 import { websocketRoute, type WebSocketOptions } from "./websocket-route.ts";
 
@@ -33,6 +35,7 @@ export interface SinkServicesOptions {
   readonly flowctlUrl?: string | null | (() => string | null);
   /** The token the dashboard's proxy presents to flowctl (FLOWCTL_TOKEN); callers of the proxy present the sink's. */
   readonly flowctlToken?: string | null | (() => string | null);
+  /** Limits of QueryService and /download/parquet (their concurrency is db.queryConnections'). */
   readonly query?: Partial<QueryLimits>;
   readonly websocket?: WebSocketOptions;
   /** Event streams (StreamEvents, /ws and proxied WatchServices together) open at once, at most (default 64). */
@@ -51,7 +54,8 @@ const GATED_PATHS = ["/", "/dashboard.js", "/dashboard.css", "/dashboard/*", "/f
 export function mountSinkServices(app: Hono, options: SinkServicesOptions): void {
   if (options.corsOrigins.length > 0) for (const path of CORS_PATHS) app.use(path, connectCorsMiddleware(options.corsOrigins));
   for (const path of GATED_PATHS) app.use(path, tokenGate(options.token));
-  const limits = { ...QUERY_DEFAULTS, ...options.query };
+  const limits = { ...QUERY_DEFAULTS, ...options.query, concurrency: options.db.queryConnections.length };
+  const pool = new QueryPool(options.db.queryConnections, limits.maxWaiting);
   const maxRequestBytes = options.maxRequestBytes ?? SERVER_LIMIT_DEFAULTS.maxRequestBytes;
   const maxFilterValues = options.maxFilterValues ?? SERVER_LIMIT_DEFAULTS.maxFilterValues;
   const auth = { token: options.token, openReads: false };
@@ -60,7 +64,7 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
     app,
     (router) => {
       router.service(EventService, eventService(options.db, options.hub, options.websocket, slots, maxFilterValues));
-      router.service(QueryService, queryService(options.db, limits));
+      router.service(QueryService, queryService(pool, limits));
     },
     {
       authorize: (method, headers) => authFailure(auth, method, headers.get("authorization")),
@@ -71,7 +75,7 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
   // a WebSocket upgrade is never preflighted: only the page's own origin or an allowed one may open it
   const guard = (request: Request) => tokenRefusal(request, options.token) ?? originRefusal(request, options.corsOrigins);
   app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, { authorize: (c) => guard(c.req.raw), slots, maxFilterValues }));
-  const download = parquetDownload(options.db, limits);
+  const download = parquetDownload(pool, options.db.downloadDir, limits);
   app.post("/download/parquet", async (c) => {
     const refused = guard(c.req.raw);
     if (refused) return refused;

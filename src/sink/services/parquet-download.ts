@@ -1,19 +1,29 @@
 // POST /download/parquet {"sql": "..."}: the result of one checked SELECT as a Parquet file, written
-// by DuckDB (types kept) into the download directory and sent back. Same fence, row cap and
-// timeout as QueryService.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// by DuckDB (types kept) into the download directory and sent back. Same check, connections,
+// timeout and row cap as QueryService; the file may hold at most the byte cap, watched while DuckDB
+// writes it (in row groups of 2,048 rows, so that it grows as it goes).
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { DuckDBTypeId, type DuckDBPreparedStatement } from "@duckdb/node-api";
 import type { Context } from "hono";
 import { sqlString } from "../duckdb/sql-string.ts";
-import type { QueryLimits } from "./query-service.ts";
-import { isConnectError, prepareReadOnly } from "./read-only-sql.ts";
-import type { ServiceDatabase } from "./service-database.ts";
+import type { QueryLimits } from "./query-limits.ts";
+import type { QueryPool } from "./query-pool.ts";
+import { checkReadOnly, prepareReadOnly } from "./read-only-sql.ts";
+import { isConnectError, refused } from "./refusal.ts";
 import { connectWithTimeout, timeoutMessage } from "./timed-connection.ts";
 
-const STATUS: Partial<Record<Code, 400 | 403 | 504>> = { [Code.InvalidArgument]: 400, [Code.PermissionDenied]: 403, [Code.DeadlineExceeded]: 504 };
+const STATUS: Partial<Record<Code, 400 | 403 | 429 | 504>> = {
+  [Code.InvalidArgument]: 400,
+  [Code.PermissionDenied]: 403,
+  [Code.ResourceExhausted]: 429,
+  [Code.DeadlineExceeded]: 504,
+};
+/** The name of each download's own directory in the download directory starts with this. */
+export const DOWNLOAD_PREFIX = "download-";
+/** How often the file's size is looked at while DuckDB writes it. */
+const SIZE_WATCH_MS = 25;
 
 /**
  * "*", or with HUGEINT columns (amounts) cast to DECIMAL(38, 0): Parquet has no 128-bit integer and
@@ -30,33 +40,64 @@ function selectList(prepared: DuckDBPreparedStatement): string {
 }
 
 /** The handler of a request whose body (parsed JSON) the route has read, bounded, after its token and origin checks. */
-export function parquetDownload(db: ServiceDatabase, limits: QueryLimits) {
+export function parquetDownload(pool: QueryPool, downloadDir: string, limits: QueryLimits) {
   return async (c: Context, json: unknown): Promise<Response> => {
     const body = json as { sql?: unknown } | null;
     const sql = body?.sql;
     if (typeof sql !== "string") return c.json({ error: 'the body must be JSON {"sql": "SELECT ..."}' }, 400);
     if (sql.length > limits.maxSqlLength) return c.json({ error: `sql is ${sql.length} characters long; at most ${limits.maxSqlLength} are accepted` }, 400);
-    const dir = mkdtempSync(join(db.exportDir ?? tmpdir(), "download-"));
-    const file = join(dir, "result.parquet");
-    const timed = await connectWithTimeout(db, limits.timeoutMs);
-    const connection = timed.connection;
+    let timed;
     try {
-      const prepared = await prepareReadOnly(connection, sql); // the fence, on the text as given
-      // the checked text is one complete SELECT; the newlines keep a trailing comment inside
-      const copy = `COPY (SELECT ${selectList(prepared)} FROM (\n${sql}\n) LIMIT ${limits.maxRows}) TO ${sqlString(file)} (FORMAT parquet)`;
-      const statements = await connection.extractStatements(copy);
-      if (statements.count !== 1) return c.json({ error: "the query cannot be exported" }, 400);
-      await connection.run(copy);
+      timed = await connectWithTimeout(pool, limits.timeoutMs, c.req.raw.signal);
+    } catch (error) {
+      if (isConnectError(error)) return c.json({ error: error.rawMessage }, STATUS[error.code] ?? 400);
+      throw error;
+    }
+    const connection = timed.connection;
+    const dir = mkdtempSync(join(downloadDir, DOWNLOAD_PREFIX));
+    const file = join(dir, "result.parquet");
+    let tooBig = false;
+    const watch = setInterval(() => {
+      if (fileSize(file) > limits.maxResultBytes) {
+        tooBig = true;
+        connection.interrupt();
+      }
+    }, SIZE_WATCH_MS);
+    try {
+      const prepared = await prepareReadOnly(connection, sql); // the checks, on the text as given
+      const columns = selectList(prepared);
+      prepared.destroySync();
+      // the checked text is one complete SELECT; the newlines keep a trailing comment inside. The
+      // wrapped query is checked again, as what runs.
+      const query = `SELECT ${columns} FROM (\n${sql}\n) LIMIT ${limits.maxRows}`;
+      await checkReadOnly(connection, query);
+      await connection.run(`COPY (${query}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+      if (tooBig || fileSize(file) > limits.maxResultBytes) throw tooLarge(limits.maxResultBytes);
       const bytes = await Bun.file(file).arrayBuffer();
       return c.body(bytes, 200, { "content-type": "application/vnd.apache.parquet", "content-disposition": 'attachment; filename="result.parquet"' });
     } catch (error) {
       if (isConnectError(error)) return c.json({ error: error.rawMessage }, STATUS[error.code] ?? 400);
-      const message = error instanceof Error ? error.message : String(error);
+      if (tooBig) return c.json({ error: tooLarge(limits.maxResultBytes).rawMessage }, 429);
       if (timed.timedOut()) return c.json({ error: timeoutMessage(limits.timeoutMs) }, 504);
+      const message = error instanceof Error ? error.message : String(error);
       return c.json({ error: `the export failed: ${message}` }, 400);
     } finally {
-      timed.close();
+      clearInterval(watch);
+      timed.release();
       rmSync(dir, { recursive: true, force: true });
     }
   };
+}
+
+function tooLarge(maxBytes: number) {
+  return refused(`the Parquet file passed the cap of ${maxBytes} bytes: select fewer rows or columns (the server's --query-max-result-bytes)`, Code.ResourceExhausted);
+}
+
+/** The size of `file`, 0 while it does not exist. */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }

@@ -1,63 +1,62 @@
-// The fence of the SQL surface: one SELECT over the database's own tables, nothing else.
-// 1. exactly one statement (DuckDB's own statement splitter, not a regex);
-// 2. its prepared type is SELECT (INSERT, DROP, SET, PRAGMA, COPY, ATTACH, INSTALL, LOAD... are not);
-// 3. its parse tree (json_serialize_sql) reads only tables and views of the database or CTEs: no
+// The statement check of the SQL surface: one SELECT over the database's own tables, nothing else.
+// It is the second fence: the instance runs under DuckDB's own sandbox (../duckdb/sandbox.ts).
+// Everything is decided on the parse tree alone (json_serialize_sql, DuckDB's parser and nothing
+// more): a statement is prepared only once it passed, because binding already reads files, downloads
+// extensions and creates directories, and DuckDB's binder errors quote what it read. Not even
+// extractStatements runs first: it expands IMPORT DATABASE by reading the directory's files.
+// 1. exactly one statement, and a SELECT (json_serialize_sql serializes nothing else);
+// 2. it reads only tables and views of the database, or CTEs in scope where they are read: no
 //    table function that reads files (read_csv, read_text, read_parquet, glob, query...), no
-//    replacement scan of a path ('/etc/passwd'), no other catalog (an attached database).
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { DuckDBConnection, DuckDBExtractedStatements, DuckDBPreparedStatement } from "@duckdb/node-api";
+//    replacement scan of a path ('/etc/passwd'), no other catalog (an attached database), no
+//    function that binds SQL text of its own (json_serialize_plan).
+import { Code } from "@connectrpc/connect";
+import type { DuckDBConnection, DuckDBPreparedStatement } from "@duckdb/node-api";
+import { refused } from "./refusal.ts";
+import { checkRelations } from "./sql-relations.ts";
 
-/** Table functions that compute rows and touch nothing. */
-const ALLOWED_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(["range", "generate_series", "unnest"]);
 const SELECT_STATEMENT = 1; // StatementType.SELECT of @duckdb/node-api
-
-/** A refusal: a plain ConnectError (connect-es recognizes no subclass of it as a ConnectError). */
-export function refused(reason: string, code: Code = Code.PermissionDenied): ConnectError {
-  return new ConnectError(reason, code);
-}
-
-/** A ConnectError, by shape (`instanceof` is not reliable for errors that crossed Bun's async boundaries here). */
-export function isConnectError(error: unknown): error is ConnectError {
-  return error instanceof Error && typeof (error as Partial<ConnectError>).code === "number" && typeof (error as Partial<ConnectError>).rawMessage === "string";
-}
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Prepares `sql` after checking it; throws a refusal (ConnectError) (or InvalidArgument for bad SQL). */
+/** Checks `sql` (checkReadOnly), then prepares it; throws a refusal (ConnectError). The caller destroys the statement. */
 export async function prepareReadOnly(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
-  if (sql.trim() === "") throw refused("sql is empty: give one SELECT statement", Code.InvalidArgument);
-  let extracted;
+  await checkReadOnly(connection, sql);
+  let prepared: DuckDBPreparedStatement;
   try {
-    extracted = await connection.extractStatements(sql);
+    prepared = await connection.prepare(sql);
   } catch (error) {
-    throw refused(`sql does not parse: ${messageOf(error)}`, Code.InvalidArgument);
+    const message = messageOf(error);
+    if (/permission|disabled by configuration|lock_configuration/i.test(message)) throw refused(`refused: ${message}`);
+    throw refused(`sql cannot be prepared: ${message}`, Code.InvalidArgument);
   }
-  if (extracted.count !== 1) {
-    throw refused(`sql holds ${extracted.count} statements; only one SELECT statement is allowed`, Code.InvalidArgument);
-  }
-  // The parse tree first: binding (prepare) would already open a file named in the query.
-  const tree = await parseTree(connection, sql);
-  if (tree.error) {
-    const prepared = await prepare(extracted);
-    if (prepared.statementType !== SELECT_STATEMENT) throw refused(`only SELECT statements are allowed; this is a ${statementName(sql)} statement`);
-    throw refused(`only plain SELECT statements are allowed (${statementName(sql)} is not): ${tree.error_message ?? "the statement cannot be analysed"}`);
-  }
-  await checkRelations(connection, tree);
-  const prepared = await prepare(extracted);
   if (prepared.statementType !== SELECT_STATEMENT) {
-    throw refused(`only SELECT statements are allowed; this is a ${statementName(sql)} statement`);
+    prepared.destroySync();
+    throw refused(`only SELECT statements are allowed; this is ${statementKind(firstKeyword(sql) ?? "non-SELECT")}`);
   }
   return prepared;
 }
 
-/** The first keyword, for the message ("INSERT", "COPY", ...). */
-function statementName(sql: string): string {
-  const word = /^[\s(]*([A-Za-z]+)/.exec(sql.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)*/g, ""))?.[1];
-  return word ? word.toUpperCase() : "non-SELECT";
+/**
+ * Refuses (ConnectError) anything but one SELECT over the database's tables, looking at its parse
+ * tree only: nothing is prepared, bound or run.
+ */
+export async function checkReadOnly(connection: DuckDBConnection, sql: string): Promise<void> {
+  if (sql.trim() === "") throw refused("sql is empty: give one SELECT statement", Code.InvalidArgument);
+  const tree = await parseTree(connection, sql);
+  if (tree.error) {
+    if (tree.error_type === "parser") throw refused(`sql does not parse: ${tree.error_message ?? "syntax error"}`, Code.InvalidArgument);
+    throw refused(notSelect(sql));
+  }
+  const statements = tree.statements ?? [];
+  if (statements.length !== 1) {
+    throw refused(`sql holds ${statements.length} statements; only one SELECT statement is allowed`, Code.InvalidArgument);
+  }
+  await checkRelations(connection, statements[0]);
 }
 
 interface ParseTree {
   readonly error?: boolean;
+  readonly error_type?: string;
   readonly error_message?: string;
   readonly statements?: unknown[];
 }
@@ -67,57 +66,29 @@ async function parseTree(connection: DuckDBConnection, sql: string): Promise<Par
   return JSON.parse(String(reader.getRows()[0]?.[0])) as ParseTree;
 }
 
-async function prepare(extracted: DuckDBExtractedStatements): Promise<DuckDBPreparedStatement> {
-  try {
-    return await extracted.prepare(0);
-  } catch (error) {
-    const message = messageOf(error);
-    if (/permission|disabled by configuration|lock_configuration/i.test(message)) throw refused(`refused: ${message}`);
-    throw refused(`sql cannot be prepared: ${message}`, Code.InvalidArgument);
-  }
+/** Statements the parser turns into a SELECT; any other first keyword names the kind of a refused statement. */
+const SELECT_KEYWORDS = new Set(["SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SUMMARIZE", "SHOW", "PIVOT", "UNPIVOT"]);
+
+/** The message for sql that holds a statement other than a SELECT (for the message only: the refusal is decided by the parser). */
+function notSelect(sql: string): string {
+  const keywords = withoutComments(sql).split(";").map(firstKeyword).filter((word): word is string => word !== null);
+  const other = keywords.find((word) => !SELECT_KEYWORDS.has(word));
+  if (keywords.length > 1) return `only one SELECT statement is allowed; sql holds ${keywords.length} statements${other ? `, one of them ${statementKind(other)}` : ""}`;
+  if (other) return `only SELECT statements are allowed; this is ${statementKind(other)}`;
+  return "only plain SELECT statements are allowed, and this one is not (a PIVOT must list its values: PIVOT t ON col IN (...))";
 }
 
-async function checkRelations(connection: DuckDBConnection, tree: ParseTree): Promise<void> {
-  const known = await knownRelations(connection);
-  const ctes = new Set<string>();
-  collect(tree, (node) => {
-    const map = (node["cte_map"] as { map?: { key: string }[] } | undefined)?.map;
-    for (const entry of map ?? []) ctes.add(entry.key.toLowerCase());
-  });
-  collect(tree, (node) => {
-    if (node["type"] === "TABLE_FUNCTION") {
-      const name = String((node["function"] as Record<string, unknown> | undefined)?.["function_name"] ?? "?");
-      if (!ALLOWED_TABLE_FUNCTIONS.has(name.toLowerCase())) {
-        throw refused(`table function ${name}() is not allowed: queries may read only the database's tables (${[...known].join(", ")})`);
-      }
-    }
-    if (node["type"] === "BASE_TABLE") {
-      const name = String(node["table_name"]);
-      const catalog = String(node["catalog_name"] ?? "");
-      const schema = String(node["schema_name"] ?? "");
-      const plain = catalog === "" && (schema === "" || schema === "main");
-      if (!plain || !(known.has(name.toLowerCase()) || (schema === "" && ctes.has(name.toLowerCase())))) {
-        const shown = [catalog, schema, name].filter((part) => part !== "").join(".");
-        throw refused(`"${shown}" is not a table of this database: queries may read only ${[...known].join(", ")} (no files, no other databases)`);
-      }
-    }
-  });
+/** "an INSERT statement", "a COPY statement". */
+function statementKind(keyword: string): string {
+  return `${/^[AEIOU]/.test(keyword) ? "an" : "a"} ${keyword} statement`;
 }
 
-/** Tables and views of the database's main schema, lowercase. */
-async function knownRelations(connection: DuckDBConnection): Promise<Set<string>> {
-  const reader = await connection.runAndReadAll(
-    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' " +
-      "UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal",
-  );
-  return new Set(reader.getRows().map((row) => String(row[0]).toLowerCase()));
+function withoutComments(sql: string): string {
+  return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ");
 }
 
-function collect(value: unknown, visit: (node: Record<string, unknown>) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) collect(item, visit);
-  } else if (value !== null && typeof value === "object") {
-    visit(value as Record<string, unknown>);
-    for (const child of Object.values(value)) collect(child, visit);
-  }
+/** The first keyword ("INSERT", "COPY", ...), or null for blank text. */
+function firstKeyword(sql: string): string | null {
+  const word = /^[\s(]*([A-Za-z]+)/.exec(withoutComments(sql))?.[1];
+  return word ? word.toUpperCase() : null;
 }

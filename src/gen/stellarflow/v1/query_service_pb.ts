@@ -142,7 +142,9 @@ export const QueryResponseSchema: GenMessage<QueryResponse> = /*@__PURE__*/
  * SELECT) over the database's tables is accepted: anything that reads or writes files, attaches
  * databases, loads extensions, changes data or settings, or holds several statements is refused
  * with INVALID_ARGUMENT or PERMISSION_DENIED naming the reason. A query that runs past the statement
- * timeout is interrupted (DEADLINE_EXCEEDED).
+ * timeout (time waiting for a connection included) is interrupted (DEADLINE_EXCEEDED); a result
+ * past the server's byte cap, or a query beyond the queries running and waiting, is refused with
+ * RESOURCE_EXHAUSTED.
  *
  * @generated from service stellarflow.v1.QueryService
  */

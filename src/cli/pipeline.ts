@@ -56,7 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
-  if (concurrency.note) console.error(`sink: ${concurrency.note}`);
+  // said only when asked for: the default lowered in silence
+  if (concurrency.note && (args.query.concurrency !== undefined || process.env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) console.error(`sink: ${concurrency.note}`);
   query = { ...query, concurrency: concurrency.concurrency };
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {

@@ -28,7 +28,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
-  if (concurrency.note) setup.log(`sink: ${concurrency.note}`);
+  // said only when asked for: the default lowered in silence
+  if (concurrency.note && (p.query.concurrency !== undefined || process.env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) setup.log(`sink: ${concurrency.note}`);
   query = { ...query, concurrency: concurrency.concurrency };
   const upstream = upstreamOf(setup);
   // --start: the operator starts this database over there (latest[-N]: at the upstream's first ledger)

@@ -1,12 +1,17 @@
 // The SQL surface's limits as flags and environment of `bun run sink` and `bun run pipeline`, and the
 // query concurrency the native thread pool leaves room for.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { queryConcurrency } from "../../src/cli/native-threads.ts";
 import { parsePipelineArgs, UsageError } from "../../src/cli/pipeline-args.ts";
 import { parseStageArgs } from "../../src/cli/stage-args.ts";
 import { resolveQueryLimits, QueryLimitError } from "../../src/cli/query-args.ts";
 import { QUERY_DEFAULTS } from "../../src/sink/services/query-limits.ts";
+import { join } from "node:path";
 import { runBunScript } from "../support/cli.ts";
+import { tempDir } from "../sink/fixtures.ts";
+
+const scratch = tempDir("stellar-flow-query-config-");
+afterAll(() => scratch.remove());
 
 describe("query limits", () => {
   test("defaults, then the environment, then flags", () => {
@@ -29,7 +34,7 @@ describe("query limits", () => {
   });
 
   test("bun run sink stops on a bad value with exit code 2", async () => {
-    const { code, stderr } = await runBunScript("src/cli/sink.ts", ["--db", ":memory:", "--flowctl", "off", "--port", "0"], { STELLAR_FLOW_QUERY_QUEUE: "-1" });
+    const { code, stderr } = await runBunScript("src/cli/sink.ts", ["--db", join(scratch.path, "db.duckdb"), "--flowctl", "off", "--port", "0"], { STELLAR_FLOW_QUERY_QUEUE: "-1" });
     expect(code).toBe(2);
     expect(stderr).toContain('STELLAR_FLOW_QUERY_QUEUE must be an integer from 0 to 10000, got "-1"');
   });

@@ -1,11 +1,15 @@
 // A zstd bomb (a few KB of RLE blocks that decompress to a gigabyte) is refused from its headers,
 // naming the object, before anything is decompressed; real objects pass; the cap is configurable.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { zstdSize, ZstdFrameError } from "../../src/source/datalake/zstd-frames.ts";
 import { runBunScript } from "../support/cli.ts";
+import { tempDir } from "../sink/fixtures.ts";
+
+const scratch = tempDir("stellar-flow-bomb-");
+afterAll(() => scratch.remove());
 import { lakePath } from "../support/ledgers.ts";
 import { expectSourceError, LAKES, lakeObjectKeys, readRange, TempLake } from "./lake-fixtures.ts";
 
@@ -89,14 +93,14 @@ describe("the data lake source and a zstd bomb", () => {
 
   test("bun run pipeline names the object and exits 1; --max-object-bytes sets the cap", async () => {
     const lake = await lakeWith(zstdBomb(8192));
-    const run = await runBunScript("src/cli/pipeline.ts", ["--datalake", lake.dir, "--start", "30822015", "--end", "30822015", "--db", ":memory:", "--health-ports", "off"]);
+    const run = await runBunScript("src/cli/pipeline.ts", ["--datalake", lake.dir, "--start", "30822015", "--end", "30822015", "--db", join(scratch.path, "db.duckdb"), "--health-ports", "off"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`object too large`);
     expect(run.stderr).toContain(join(lake.dir, KEY));
     const bad = await runBunScript("src/cli/pipeline.ts", ["--datalake", lake.dir, "--start", "30822015", "--max-object-bytes", "lots"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--max-object-bytes must be a size such as 64MiB, 100MB or 1048576, got "lots"');
-    const small = await runBunScript("src/cli/pipeline.ts", ["--datalake", lakePath("pubnet"), "--start", "30822015", "--end", "30822015", "--db", ":memory:", "--health-ports", "off", "--max-object-bytes", "1KiB"]);
+    const small = await runBunScript("src/cli/pipeline.ts", ["--datalake", lakePath("pubnet"), "--start", "30822015", "--end", "30822015", "--db", join(scratch.path, "db.duckdb"), "--health-ports", "off", "--max-object-bytes", "1KiB"]);
     expect(small.code).toBe(1);
     expect(small.stderr).toContain("above the cap of 1024 bytes per object");
   });

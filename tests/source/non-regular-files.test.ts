@@ -1,7 +1,7 @@
 // A lake folder whose manifest or objects are not regular files (a FIFO, a directory, a device)
 // fails at once with an error naming the file, instead of hanging the pipeline (a FIFO blocked the
 // open forever, and with it SIGINT/SIGTERM); every local read has a deadline and honours abort.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { readDataLakeConfig } from "../../src/source/datalake/config.ts";
@@ -9,6 +9,10 @@ import { FolderStore } from "../../src/source/datalake/folder-store.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { withDeadline } from "../../src/timing/with-deadline.ts";
 import { runBunScript } from "../support/cli.ts";
+import { tempDir } from "../sink/fixtures.ts";
+
+const scratch = tempDir("stellar-flow-fifo-");
+afterAll(() => scratch.remove());
 import { lakePath } from "../support/ledgers.ts";
 import { expectSourceError, readRange, TempLake } from "./lake-fixtures.ts";
 
@@ -55,7 +59,7 @@ describe("non-regular files in a folder lake", () => {
   test("bun run pipeline over a lake whose .config.json is a FIFO ends with exit 1 and the reason", async () => {
     const lake = await tempLake(false);
     mkfifo(join(lake.dir, ".config.json"));
-    const run = await runBunScript("src/cli/pipeline.ts", ["--datalake", lake.dir, "--start", "5", "--end", "5", "--db", ":memory:", "--health-ports", "off"]);
+    const run = await runBunScript("src/cli/pipeline.ts", ["--datalake", lake.dir, "--start", "5", "--end", "5", "--db", join(scratch.path, "db.duckdb"), "--health-ports", "off"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`cannot read the data lake manifest: not a regular file: a FIFO (named pipe) (${join(lake.dir, ".config.json")})`);
   }, 20_000);

@@ -10,6 +10,7 @@ import { sha256 } from "../../src/stellar/hash.ts";
 import { readLedgerHeader, splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { batchXdr } from "../source/lake-fixtures.ts";
 import { lakePath } from "./ledgers.ts";
+import { recommitLedger } from "../../scripts/bench/recommit-ledger.ts";
 
 export interface ChainedLake {
   readonly dir: string;
@@ -38,9 +39,12 @@ function ledgerSeqOffset(lcm: Uint8Array, headerStart: number, headerEnd: number
 export async function chainedLake(options: { lake: string; template: number; start: number; count: number; into?: string }): Promise<ChainedLake> {
   const dir = options.into ?? (await mkdtemp(join(tmpdir(), "stellar-flow-chained-")));
   const source = lakePath(options.lake);
-  await writeFile(join(dir, ".config.json"), await readFile(join(source, ".config.json")));
+  const manifest = await readFile(join(source, ".config.json"));
+  await writeFile(join(dir, ".config.json"), manifest);
   const object = await readFile(join(source, ledgerObjectKey(options.template, KEYS)));
-  const template = splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(object)).ledgerCloseMetas[0]!;
+  // the header made to commit to the transaction set and results it carries (the load-test ledgers
+  // were assembled from several, which the pipeline's tx-set check refuses as they are)
+  const template = recommitLedger(splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(object)).ledgerCloseMetas[0]!, JSON.parse(manifest.toString()).networkPassphrase);
   const header = readLedgerHeader(template);
   const headerStart = header.headerBytes.byteOffset - template.byteOffset;
   const headerEnd = headerStart + header.headerBytes.byteLength;

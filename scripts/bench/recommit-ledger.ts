@@ -6,7 +6,7 @@
 import { sha256 } from "../../src/stellar/hash.ts";
 import { FastLedgerDecoder } from "../../src/stellar/xdr/fast-ledger-decoder.ts";
 import { readLedgerHeader } from "../../src/stellar/xdr/ledger-header-reader.ts";
-import { nativeSha256 } from "../../src/components/native-sha256.ts";
+import { nativeSha256 } from "../../src/processor/native-sha256.ts";
 
 /** Where a ledger's txSetHash and txSetResultHash sit, and the values that match its contents. */
 export interface HeaderPatch {

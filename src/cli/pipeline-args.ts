@@ -1,12 +1,12 @@
 // Command-line flags of `bun run pipeline`, parsed and checked without side effects.
 import { parseArgs } from "node:util";
-import type { FlowctlMode } from "../components/pipeline-services.ts";
+import type { FlowctlMode } from "../pipeline/pipeline-services.ts";
 import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
-import { DECODER_NAMES, type DecoderName } from "../components/ledger-decoders.ts";
+import { DECODER_NAMES, type DecoderName } from "../processor/ledger-decoders.ts";
 import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type SourceArgs } from "./source-args.ts";
 import type { QueryLimits } from "../sink/services/query-limits.ts";
 import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";

@@ -1,28 +1,28 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { runPipeline, type PipelineProgress } from "../components/pipeline.ts";
-import { startPipelineServices, type PipelineServices } from "../components/pipeline-services.ts";
+import { runPipeline, type PipelineProgress } from "../pipeline/run-pipeline.ts";
+import { startPipelineServices, type PipelineServices } from "../pipeline/pipeline-services.ts";
 import { readYamlConfig } from "../flowctl/config-file.ts";
 import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
-import { TtpProcessor } from "../components/ttp-processor.ts";
+import { TtpProcessor } from "../processor/ttp-processor.ts";
 import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { openServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
 import { exportJson } from "../sink/export/export-json.ts";
 import { exportParquet, parquetExportFiles } from "../sink/export/export-parquet.ts";
-import { queryConcurrency } from "./native-threads.ts";
+import { queryConcurrency } from "../sink/services/native-threads.ts";
 import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
-import { openSource } from "./open-source.ts";
-import { NEW_DATABASE, NoStartError, planRange } from "./plan-range.ts";
+import { openSource } from "../source/open-source.ts";
+import { NEW_DATABASE, NoStartError, planRange } from "../pipeline/plan-range.ts";
 import { stopOnSignals } from "./interrupts.ts";
-import { committedLine } from "./committed-line.ts";
-import { ledgerDecoder } from "../components/ledger-decoders.ts";
-import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
-import { DEFAULT_GROUP_COMMIT } from "../components/commit-group.ts";
+import { committedLine } from "../sink/committed-line.ts";
+import { ledgerDecoder } from "../processor/ledger-decoders.ts";
+import { ParallelTtpProcessor } from "../processor/parallel-processor.ts";
+import { DEFAULT_GROUP_COMMIT } from "../stages/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
@@ -232,7 +232,7 @@ function networkName(passphrase: string): string {
 try {
   const argv = Bun.argv.slice(2);
   // --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
-  process.exitCode = argv.includes("--processes") ? await (await import("../supervisor/run-processes.ts")).runProcesses(argv) : await main(argv);
+  process.exitCode = argv.includes("--processes") ? await (await import("./pipeline-processes.ts")).runProcesses(argv) : await main(argv);
 } catch (error) {
   console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

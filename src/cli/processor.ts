@@ -1,10 +1,10 @@
 // `bun run processor`: raw ledgers from its upstream source in, `ledgers` and `ttp_events` rows
 // out on GET /v1/events?start=N, as Arrow IPC record batches.
-import { ledgerDecoder } from "../components/ledger-decoders.ts";
-import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
-import { EVENTS_PATH, mountProcessorStage, type ProcessorStageOptions } from "../components/processor-stage.ts";
-import { startStageServer } from "../components/stage-server.ts";
-import { TtpProcessor } from "../components/ttp-processor.ts";
+import { ledgerDecoder } from "../processor/ledger-decoders.ts";
+import { ParallelTtpProcessor } from "../processor/parallel-processor.ts";
+import { EVENTS_PATH, mountProcessorStage, type ProcessorStageOptions } from "../stages/http/processor-stage.ts";
+import { startStageServer } from "../component/stage-server.ts";
+import { TtpProcessor } from "../processor/ttp-processor.ts";
 import { resolvePassphrase } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";

@@ -1,16 +1,16 @@
 // `bun run sink`: the process that owns the DuckDB file. Commits its upstream processor's batches
 // from its cursor + 1 until the upstream's range ends; alone (no upstream, no flowctl) it serves
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
-import { ingest } from "../components/sink-stage.ts";
-import { startStageServer } from "../components/stage-server.ts";
+import { ingest } from "../stages/http/sink-stage.ts";
+import { startStageServer } from "../component/stage-server.ts";
 import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../sink/services/commit-hub.ts";
 import { openServedSink, type ServedSink } from "../sink/services/served-sink.ts";
 import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
-import { queryConcurrency } from "./native-threads.ts";
+import { queryConcurrency } from "../sink/services/native-threads.ts";
 import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
-import { committedLine } from "./committed-line.ts";
+import { committedLine } from "../sink/committed-line.ts";
 import { EXIT_DATABASE_LOCKED, lockConflictOf } from "../sink/duckdb/lock-conflict.ts";
 
 

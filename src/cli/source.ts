@@ -1,9 +1,9 @@
 // `bun run source`: reads ledgers (data lake, RPC, or both) and serves them to downstream
 // processes as Arrow IPC record batches on GET /v1/ledgers?start=N.
-import { mountSourceStage, LEDGERS_PATH } from "../components/source-stage.ts";
-import { startStageServer } from "../components/stage-server.ts";
+import { mountSourceStage, LEDGERS_PATH } from "../stages/http/source-stage.ts";
+import { startStageServer } from "../component/stage-server.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
-import { openSource } from "./open-source.ts";
+import { openSource } from "../source/open-source.ts";
 import { DEFAULT_LATEST_COUNT } from "./source-args.ts";
 import { aborted, setUpStage } from "./stage-common.ts";
 

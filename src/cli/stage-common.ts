@@ -2,11 +2,11 @@
 import { readYamlConfig } from "../flowctl/config-file.ts";
 import { ConfigError, resolveFlowctlConfig, type FlowctlConfig, type FlowctlFlags } from "../flowctl/config.ts";
 import { LEDGER_EVENT_TYPE, TTP_EVENT_TYPE } from "../flowctl/event-types.ts";
-import { Component, type ComponentKind } from "../components/component.ts";
-import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../components/kinds.ts";
+import { Component, type ComponentKind } from "../component/component.ts";
+import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../component/kinds.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
 import { serverLimitsFromEnv, type ServerLimits } from "../http/server-limits.ts";
-import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stream/upstream.ts";
+import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stages/http/upstream.ts";
 import { PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { parseStageArgs, stageHelp, type StageArgs, type StageName } from "./stage-args.ts";
 import { stopOnSignals } from "./interrupts.ts";

@@ -4,15 +4,15 @@
 // stream outlives it; at most maxDataStreams streams at once, one more answers 503.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rawLedgerBatch, rawLedgerSchema } from "../../src/arrow/ledger-batch.ts";
-import { Component } from "../../src/components/component.ts";
-import { PROCESSOR_KIND, SOURCE_KIND } from "../../src/components/kinds.ts";
-import { EVENTS_PATH, mountProcessorStage } from "../../src/components/processor-stage.ts";
-import { LEDGERS_PATH, mountSourceStage } from "../../src/components/source-stage.ts";
-import { startStageServer, type StageServer } from "../../src/components/stage-server.ts";
+import { Component } from "../../src/component/component.ts";
+import { PROCESSOR_KIND, SOURCE_KIND } from "../../src/component/kinds.ts";
+import { EVENTS_PATH, mountProcessorStage } from "../../src/stages/http/processor-stage.ts";
+import { LEDGERS_PATH, mountSourceStage } from "../../src/stages/http/source-stage.ts";
+import { startStageServer, type StageServer } from "../../src/component/stage-server.ts";
 import type { LedgerSource } from "../../src/source/ledger-source.ts";
-import { ledgersOfFrame } from "../../src/stream/batch-frames.ts";
-import { readUpstream } from "../../src/stream/stream-client.ts";
-import { fixedUpstream } from "../../src/stream/upstream.ts";
+import { ledgersOfFrame } from "../../src/stages/http/batch-frames.ts";
+import { readUpstream } from "../../src/stages/http/stream-client.ts";
+import { fixedUpstream } from "../../src/stages/http/upstream.ts";
 import { waitFor } from "../support/flowctl.ts";
 import { stalledRequest } from "../support/stalled-requests.ts";
 

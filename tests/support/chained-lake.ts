@@ -9,7 +9,7 @@ import { ledgerObjectKey } from "../../src/source/datalake/object-keys.ts";
 import { sha256 } from "../../src/stellar/hash.ts";
 import { readLedgerHeader, splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { batchXdr } from "../source/lake-fixtures.ts";
-import { lakePath } from "./ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { recommitLedger } from "../../scripts/bench/recommit-ledger.ts";
 
 export interface ChainedLake {

@@ -2,7 +2,7 @@
 // the stage server's routes), their settings from the environment, and the pipeline hook that
 // feeds the commit hub.
 import type { Hono } from "hono";
-import type { PipelineObserver } from "../../components/pipeline.ts";
+import type { PipelineObserver } from "../../pipeline/run-pipeline.ts";
 import { apiTokenFromEnv } from "../../http/api-token.ts";
 import { serverLimitsFromEnv } from "../../http/server-limits.ts";
 import type { CommitHub } from "./commit-hub.ts";

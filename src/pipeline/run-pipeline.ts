@@ -4,11 +4,11 @@ import { pause } from "../timing/abortable-sleep.ts";
 import type { RecordBatch } from "apache-arrow";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";
-import type { ProcessedStats } from "./ttp-processor.ts";
-import type { BatchProcessor } from "./batch-processor.ts";
+import type { ProcessedStats } from "../processor/ttp-processor.ts";
+import type { BatchProcessor } from "../processor/batch-processor.ts";
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
-import { CommitGroup, type GroupCommitPolicy } from "./commit-group.ts";
-import { LedgerContinuity, type ContinuityWording } from "./ledger-continuity.ts";
+import { CommitGroup, type GroupCommitPolicy } from "../stages/commit-group.ts";
+import { LedgerContinuity, type ContinuityWording } from "../sink/ledger-continuity.ts";
 
 export interface PipelineProgress {
   readonly range: LedgerRange;

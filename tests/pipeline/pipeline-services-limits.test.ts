@@ -3,7 +3,7 @@
 // stalled request; a bad value stops startup naming the variable.
 import { expect, test } from "bun:test";
 import { ConfigError } from "../../src/flowctl/config.ts";
-import { startPipelineServices } from "../../src/components/pipeline-services.ts";
+import { startPipelineServices } from "../../src/pipeline/pipeline-services.ts";
 import { serverLimitsFromEnv } from "../../src/http/server-limits.ts";
 import { waitFor } from "../support/flowctl.ts";
 import { stalledRequest } from "../support/stalled-requests.ts";

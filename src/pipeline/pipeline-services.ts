@@ -4,11 +4,11 @@ import { resolveFlowctlConfig, type FlowctlConfig, type FlowctlConfigSources, ty
 import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
 import { serverLimitsFromEnv } from "../http/server-limits.ts";
-import { Component, type ComponentKind } from "./component.ts";
-import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "./kinds.ts";
+import { Component, type ComponentKind } from "../component/component.ts";
+import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../component/kinds.ts";
 import { pipelineObserver, type PipelineComponents } from "./pipeline-observer.ts";
-import type { PipelineObserver } from "./pipeline.ts";
-import { serveComponent, type ComponentRuntime, type ServeComponentOptions } from "./serve-component.ts";
+import type { PipelineObserver } from "./run-pipeline.ts";
+import { serveComponent, type ComponentRuntime, type ServeComponentOptions } from "../component/serve-component.ts";
 
 /** `--flowctl`: off, embedded (a flowctl in this process), a URL, or unset (environment and file decide). */
 export type FlowctlMode = { readonly kind: "default" } | { readonly kind: "off" } | { readonly kind: "embedded" } | { readonly kind: "url"; readonly endpoint: string };

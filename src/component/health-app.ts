@@ -2,9 +2,9 @@
 // liveness probe ("ok" and nothing more), the one route an API token does not cover. Routes mounted
 // on it later (data streams, the sink's services) are behind the same token.
 import { Hono } from "hono";
-import type { Component } from "../components/component.ts";
+import type { Component } from "./component.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../metrics/prometheus.ts";
-import { LIVENESS_PATH, tokenGate } from "./api-token.ts";
+import { LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 
 export interface HealthAppOptions {
   /** STELLAR_FLOW_API_TOKEN: every route but GET /livez needs it; null or absent: open. */

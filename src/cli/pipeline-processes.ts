@@ -7,10 +7,10 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { apiTokenFromEnv, LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
-import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "../cli/pipeline-args.ts";
+import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "./pipeline-args.ts";
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
-import { Supervisor, type ChildSpec } from "./supervisor.ts";
-import { stopOnSignals } from "../cli/interrupts.ts";
+import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
+import { stopOnSignals } from "./interrupts.ts";
 import { EXIT_DATABASE_LOCKED } from "../sink/duckdb/lock-conflict.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
@@ -46,7 +46,7 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
   const ports = STAGES.map((_, i) => (asked && asked[i] ? asked[i]! : freePort(host)));
   const url = (i: number) => `http://${host.includes(":") ? `[${host}]` : host}:${ports[i]}`;
   // Each child stops when this process dies, however it dies (./exit-with-parent.ts).
-  const bun = [process.execPath, "--preload", resolve(import.meta.dir, "exit-with-parent.ts")];
+  const bun = [process.execPath, "--preload", resolve(import.meta.dir, "..", "supervisor", "exit-with-parent.ts")];
   let flowctl: string | null = null;
   const specs: ChildSpec[] = [];
   if (args.flowctl.kind === "url") flowctl = args.flowctl.endpoint;

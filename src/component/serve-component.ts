@@ -1,6 +1,6 @@
 // Runs a component's /health and /metrics on Bun, and its flowctl controller when enabled.
 import type { FlowctlConfig } from "../flowctl/config.ts";
-import { healthApp } from "../http/health-app.ts";
+import { healthApp } from "./health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { bodyBackstop, SERVER_LIMIT_DEFAULTS, type ServerLimits } from "../http/server-limits.ts";
 import type { Component } from "./component.ts";

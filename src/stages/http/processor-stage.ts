@@ -3,17 +3,17 @@
 // them on as frames. It keeps no state of its own: the downstream's cursor decides where to start.
 import type { RecordBatch } from "apache-arrow";
 import type { Hono } from "hono";
-import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
-import { exemptFromIdleTimeout } from "../http/serve-app.ts";
-import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
-import { StreamSlots } from "../http/stream-slots.ts";
-import type { LedgerSource } from "../source/ledger-source.ts";
-import { endFrame, errorFrame, eventsFrame, ledgersOfFrame } from "../stream/batch-frames.ts";
-import { readUpstream, UpstreamError, type ReconnectPolicy, type StreamEnd } from "../stream/stream-client.ts";
-import { frameResponse } from "../stream/stream-response.ts";
-import type { Upstream } from "../stream/upstream.ts";
-import type { BatchProcessor } from "./batch-processor.ts";
-import type { Component } from "./component.ts";
+import { rawLedgerSchema } from "../../arrow/ledger-batch.ts";
+import { exemptFromIdleTimeout } from "../../http/serve-app.ts";
+import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
+import { StreamSlots } from "../../http/stream-slots.ts";
+import type { LedgerSource } from "../../source/ledger-source.ts";
+import { endFrame, errorFrame, eventsFrame, ledgersOfFrame } from "./batch-frames.ts";
+import { readUpstream, UpstreamError, type ReconnectPolicy, type StreamEnd } from "./stream-client.ts";
+import { frameResponse } from "./stream-response.ts";
+import type { Upstream } from "./upstream.ts";
+import type { BatchProcessor } from "../../processor/batch-processor.ts";
+import type { Component } from "../../component/component.ts";
 import { LEDGERS_PATH } from "./source-stage.ts";
 
 export const EVENTS_PATH = "/v1/events";

@@ -2,7 +2,7 @@
 // hash, or a start asked for before), and every ledger it commits follows the one before it; only an
 // explicit start over may open a gap, and it is recorded before anything is read.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { runPipeline } from "../../src/components/pipeline.ts";
+import { runPipeline } from "../../src/pipeline/run-pipeline.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { processedBatch, scalar } from "../sink/fixtures.ts";
 import { fakeProcessor, fakeSource } from "./fake-stages.ts";

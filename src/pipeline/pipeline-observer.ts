@@ -1,6 +1,6 @@
 // Counts what passes through the in-process pipeline into each component's metrics.
-import type { PipelineObserver } from "./pipeline.ts";
-import type { Component } from "./component.ts";
+import type { PipelineObserver } from "./run-pipeline.ts";
+import type { Component } from "../component/component.ts";
 
 export interface PipelineComponents {
   readonly source: Component;

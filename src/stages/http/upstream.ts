@@ -2,10 +2,10 @@
 // endpoint of a healthy producer of the event type it consumes, asked of flowctl (DiscoverServices,
 // then WatchServices to follow changes). Once found, an endpoint is kept: flowctl going away does
 // not stop a component that knows where its data comes from.
-import { sleepUnlessAborted as sleep } from "../timing/abortable-sleep.ts";
+import { sleepUnlessAborted as sleep } from "../../timing/abortable-sleep.ts";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { ChangeType, ControlPlaneService, HealthStatus } from "../gen/flowctl/v1/flowctl_pb.ts";
+import { ChangeType, ControlPlaneService, HealthStatus } from "../../gen/flowctl/v1/flowctl_pb.ts";
 
 export interface Upstream {
   /** For logs and /health: the URL, or "flowctl: stellar.ledger.v1 producer at URL". */

@@ -3,7 +3,7 @@
 // ledger's hash, starting from the sink's resume point (its cursor + 1, or the start the operator
 // asked for). Without it a resumed sink whose upstream starts later commits across a gap and exits 0.
 import type { RecordBatch } from "apache-arrow";
-import type { ResumePoint } from "../sink/ledger-sink.ts";
+import type { ResumePoint } from "./ledger-sink.ts";
 
 /** What the check says about the sink and what the operator can run instead, by the caller. */
 export interface ContinuityWording {

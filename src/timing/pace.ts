@@ -1,6 +1,6 @@
 // Paces record batches to at most N ledgers per second (for demos, gentle reads and tests).
 import type { RecordBatch } from "apache-arrow";
-import { pause } from "../timing/abortable-sleep.ts";
+import { pause } from "./abortable-sleep.ts";
 
 export async function* paced(batches: AsyncIterable<RecordBatch>, ledgersPerSecond: number | null, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
   const started = performance.now();

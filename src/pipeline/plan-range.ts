@@ -3,7 +3,7 @@
 // the latest ones for a new database. It never guesses over a database that cannot say where to go on.
 import type { ResumePoint } from "../sink/ledger-sink.ts";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
-import { DEFAULT_LATEST_COUNT, type SourceArgs } from "./source-args.ts";
+import { DEFAULT_LATEST_COUNT, type SourceArgs } from "../cli/source-args.ts";
 
 export interface RunPlan {
   /** null: nothing new to read. */

@@ -3,7 +3,7 @@
 // the data endpoint as `endpoint`. The data never passes through flowctl.
 import type { Hono } from "hono";
 import type { FlowctlConfig } from "../flowctl/config.ts";
-import { healthApp } from "../http/health-app.ts";
+import { healthApp } from "./health-app.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { bodyBackstop, SERVER_LIMIT_DEFAULTS, type ServerLimits } from "../http/server-limits.ts";
 import type { Component } from "./component.ts";

@@ -2,7 +2,7 @@
 // they are, and every way a run stops still commits exactly the ledgers before the failure.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { ProcessedBatch } from "../../src/arrow/processed-batch.ts";
-import { runPipeline, type PipelineStage } from "../../src/components/pipeline.ts";
+import { runPipeline, type PipelineStage } from "../../src/pipeline/run-pipeline.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { fakeProcessor, fakeSource } from "./fake-stages.ts";
 

@@ -3,8 +3,8 @@
 import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch } from "../../src/arrow/ledger-batch.ts";
 import { ledgerSummaryBatch } from "../../src/arrow/ledger-summary-batch.ts";
-import type { BatchProcessor, ProcessedResult } from "../../src/components/batch-processor.ts";
-import { ProcessorError } from "../../src/components/ttp-processor.ts";
+import type { BatchProcessor, ProcessedResult } from "../../src/processor/batch-processor.ts";
+import { ProcessorError } from "../../src/processor/ttp-processor.ts";
 import type { LedgerRange, LedgerSource } from "../../src/source/ledger-source.ts";
 import { ledgerSummary, processedBatch } from "../sink/fixtures.ts";
 

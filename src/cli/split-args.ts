@@ -1,5 +1,5 @@
 // `bun run pipeline --processes`: the pipeline's flags, handed to the stage commands that take them.
-import { STAGE_PIPELINE_FLAGS, type StageName } from "../cli/stage-args.ts";
+import { STAGE_PIPELINE_FLAGS, type StageName } from "./stage-args.ts";
 
 const BOOLEAN_FLAGS = new Set(["help", "verify", "no-tx-set-check", "follow", "processes"]);
 /** Flags of `bun run pipeline` that the supervisor itself reads. */

@@ -3,16 +3,16 @@
 // or its upstream's) it asks again from cursor + 1, so nothing is lost or committed twice. Whatever the
 // upstream sends must continue the chain from there (ledger-continuity.ts): an upstream that starts
 // later (a source with its own --start) is refused unless the operator asked the sink to start over.
-import type { ProcessedBatch } from "../arrow/processed-batch.ts";
-import type { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
-import { eventsOfFrame } from "../stream/batch-frames.ts";
-import { readUpstream, type ReconnectPolicy } from "../stream/stream-client.ts";
-import type { Upstream } from "../stream/upstream.ts";
-import type { Component } from "./component.ts";
-import { CommitGroup, DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "./commit-group.ts";
-import { pause } from "../timing/abortable-sleep.ts";
+import type { ProcessedBatch } from "../../arrow/processed-batch.ts";
+import type { DuckDbSink } from "../../sink/duckdb/duckdb-sink.ts";
+import { eventsOfFrame } from "./batch-frames.ts";
+import { readUpstream, type ReconnectPolicy } from "./stream-client.ts";
+import type { Upstream } from "./upstream.ts";
+import type { Component } from "../../component/component.ts";
+import { CommitGroup, DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../commit-group.ts";
+import { pause } from "../../timing/abortable-sleep.ts";
 import { EVENTS_PATH } from "./processor-stage.ts";
-import { LedgerContinuity } from "./ledger-continuity.ts";
+import { LedgerContinuity } from "../../sink/ledger-continuity.ts";
 
 export interface SinkIngestOptions {
   readonly sink: DuckDbSink;

@@ -1,15 +1,15 @@
 // The source as a process: GET /v1/ledgers?start=N[&previous_hash=H] streams its raw-ledger record
-// batches from ledger N (at least its own --start) to the end of its range as frames (src/stream).
+// batches from ledger N (at least its own --start) to the end of its range as frames (./frames.ts).
 import type { Hono } from "hono";
-import { exemptFromIdleTimeout } from "../http/serve-app.ts";
-import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
-import { StreamSlots } from "../http/stream-slots.ts";
-import type { LedgerSource } from "../source/ledger-source.ts";
-import { endFrame, errorFrame, ledgersFrame } from "../stream/batch-frames.ts";
-import { frameResponse } from "../stream/stream-response.ts";
-import type { Component } from "./component.ts";
-import { xdrBytesOf } from "./xdr-bytes.ts";
-import { paced } from "./pace.ts";
+import { exemptFromIdleTimeout } from "../../http/serve-app.ts";
+import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
+import { StreamSlots } from "../../http/stream-slots.ts";
+import type { LedgerSource } from "../../source/ledger-source.ts";
+import { endFrame, errorFrame, ledgersFrame } from "./batch-frames.ts";
+import { frameResponse } from "./stream-response.ts";
+import type { Component } from "../../component/component.ts";
+import { xdrBytesOf } from "../../arrow/xdr-bytes.ts";
+import { paced } from "../../timing/pace.ts";
 
 export const LEDGERS_PATH = "/v1/ledgers";
 

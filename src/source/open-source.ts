@@ -1,11 +1,11 @@
 // From the source flags to a LedgerSource: a data lake (folder, HTTPS, S3), Stellar RPC, or the
 // lake then RPC; with no source flag, the public data lake of the network asked for.
-import { openDataLake } from "../source/datalake/open-datalake.ts";
-import { HybridSource } from "../source/hybrid-source.ts";
-import type { LedgerSource } from "../source/ledger-source.ts";
-import { openRpcSource } from "../source/rpc/open-rpc-source.ts";
+import { openDataLake } from "./datalake/open-datalake.ts";
+import { HybridSource } from "./hybrid-source.ts";
+import type { LedgerSource } from "./ledger-source.ts";
+import { openRpcSource } from "./rpc/open-rpc-source.ts";
 import { NETWORK_PASSPHRASES, resolvePassphrase } from "../stellar/network.ts";
-import type { SourceArgs } from "./source-args.ts";
+import type { SourceArgs } from "../cli/source-args.ts";
 
 const PUBLIC_LAKE = "https://aws-public-blockchain.s3.us-east-2.amazonaws.com/v1.1/stellar/ledgers";
 

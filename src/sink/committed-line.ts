@@ -1,7 +1,7 @@
 // What a stopped run says about its database: the last committed ledger as the database holds it
 // (DuckDbSink.cursor reads it back from the file if DuckDB gave up on the instance).
-import type { DuckDbSink } from "../sink/duckdb/duckdb-sink.ts";
-import { duckdbErrorLine } from "../sink/duckdb/duckdb-error.ts";
+import type { DuckDbSink } from "./duckdb/duckdb-sink.ts";
+import { duckdbErrorLine } from "./duckdb/duckdb-error.ts";
 
 export function committedLine(sink: DuckDbSink): Promise<string> {
   return sink.cursor().then(

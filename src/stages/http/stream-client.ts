@@ -1,7 +1,7 @@
 // The client side of the data plane: reads an upstream's frames from a start ledger, and when the
 // connection drops (the upstream died or restarted), reconnects with backoff and resumes from the
 // ledger after the last one it handed on. "E" ends the stream; "X" is the upstream's failure.
-import { pause as sleep } from "../timing/abortable-sleep.ts";
+import { pause as sleep } from "../../timing/abortable-sleep.ts";
 import { FrameError, partJson, readFrames, type Frame } from "./frames.ts";
 import type { EndHeader, ErrorHeader } from "./batch-frames.ts";
 import type { Upstream } from "./upstream.ts";

@@ -1,8 +1,8 @@
 // A component's /health and /metrics through its Hono app: states, flowctl state, Prometheus text.
 import { describe, expect, test } from "bun:test";
-import { Component } from "../../src/components/component.ts";
-import { SINK_KIND, SOURCE_KIND } from "../../src/components/kinds.ts";
-import { healthApp } from "../../src/http/health-app.ts";
+import { Component } from "../../src/component/component.ts";
+import { SINK_KIND, SOURCE_KIND } from "../../src/component/kinds.ts";
+import { healthApp } from "../../src/component/health-app.ts";
 import { renderPrometheus } from "../../src/metrics/prometheus.ts";
 import { RateWindow } from "../../src/metrics/rate-window.ts";
 import { promtool, promtoolProblems } from "../support/flowctl.ts";

@@ -17,7 +17,7 @@ import { LEDGERS_PATH, mountSourceStage } from "../src/stages/http/source-stage.
 import { TtpProcessor } from "../src/processor/ttp-processor.ts";
 import { ledgerDecoder } from "../src/processor/ledger-decoders.ts";
 import { serveApp } from "../src/http/serve-app.ts";
-import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.ts";
+import { openSink } from "../src/sink/open-sink.ts";
 import { lakePath } from "./fixtures/shared-ledgers.ts";
 import { readLakeObjects } from "./bench/lake-objects.ts";
 import { ReplaySource } from "./bench/replay-source.ts";
@@ -43,7 +43,7 @@ async function serve([port, lake, ledgers, batch]: string[]): Promise<void> {
 /** `single LAKE LEDGERS BATCH WORKERS DB`: the in-process pipeline; prints its milliseconds. */
 async function single([lake, ledgers, batch, workers, db]: string[]): Promise<void> {
   const source = await replay(lake!, Number(batch));
-  const sink = await DuckDbSink.open(db!);
+  const { sink } = await openSink(db!);
   const n = Number(workers);
   const parallel = n > 0 ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, mode: "auto", workers: n }) : null;
   const processor = parallel ?? new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder("fast", source.networkPassphrase), mode: "auto" });

@@ -11,7 +11,7 @@ import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from 
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
 import { stopOnSignals } from "./interrupts.ts";
-import { EXIT_DATABASE_LOCKED } from "../sink/duckdb/lock-conflict.ts";
+import { EXIT_SINK_BUSY } from "./exit-codes.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const STAGES = ["source", "processor", "sink"] as const;
@@ -68,7 +68,7 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
       restartCmd: [...bun, "src/cli/sink.ts", ...withoutFlag(stages.sink, "start"), ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
       finalCodes: [0, 1, 2],
       // its database held by another process (a `bun run query`, say): transient, tried again with backoff
-      transientCodes: [EXIT_DATABASE_LOCKED],
+      transientCodes: [EXIT_SINK_BUSY],
     },
   );
 

@@ -1,19 +1,15 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
-import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { runPipeline, type PipelineProgress } from "../pipeline/run-pipeline.ts";
+import { runPipeline, type PipelineObserver, type PipelineProgress } from "../pipeline/run-pipeline.ts";
 import { startPipelineServices, type PipelineServices } from "../pipeline/pipeline-services.ts";
 import { readYamlConfig } from "../flowctl/config-file.ts";
 import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { TtpProcessor } from "../processor/ttp-processor.ts";
-import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
-import { CommitHub } from "../sink/services/commit-hub.ts";
-import { openServedSink } from "../sink/services/served-sink.ts";
-import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
-import { exportJson } from "../sink/export/export-json.ts";
-import { exportParquet, parquetExportFiles } from "../sink/export/export-parquet.ts";
+import { SinkWriteError } from "../sink/ledger-sink.ts";
+import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
+import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
 import { queryConcurrency } from "../sink/services/native-threads.ts";
 import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { openSource } from "../source/open-source.ts";
@@ -68,16 +64,13 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   // An existing database says where to go on; a new one is made only once there is a range to read,
   // with the range's start recorded as it is created (a run killed at any point resumes from it).
-  // DuckDB's sandbox locks the instance once it is open: the exports are known now, and allowed.
-  const openServed = (startOver?: { readonly at: number }) =>
-    openServedSink(args.db, {
-      config: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
-      exportFiles: [...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? parquetExportFiles(args.exportParquet) : [])],
-      queryConcurrency: query.concurrency,
-      ...(startOver ? { startOver } : {}),
-    });
-  const existed = existsSync(args.db);
-  const existing = existed ? await openServed() : null;
+  const sinkOptions: OpenSinkOptions = {
+    settings: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
+    exports: { json: args.exportJson, parquet: args.exportParquet },
+    queryConcurrency: query.concurrency,
+  };
+  const existed = sinkExists(args.db);
+  const existing = existed ? await openSink(args.db, sinkOptions) : null;
   let plan;
   try {
     plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
@@ -92,9 +85,9 @@ async function main(argv: readonly string[]): Promise<number> {
     await existing?.close();
     return 0;
   }
-  const served = existing ?? (await openServed(plan.startOver ? { at: plan.range.start } : undefined));
+  const served = existing ?? (await openSink(args.db, { ...sinkOptions, startOver: plan.startOver ? { at: plan.range.start } : null }));
   const sink = served.sink;
-  if (sink.spaceNote) console.error(sink.spaceNote);
+  for (const note of served.notes) console.error(note);
   const { source } = opened;
   const { range } = plan;
   const parallel =
@@ -106,13 +99,12 @@ async function main(argv: readonly string[]): Promise<number> {
     new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase, { checkHashes: args.checkTxSets }), mode: args.ttpMode, verify: args.verify, filter });
   let services: PipelineServices;
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
-  const hub = new CommitHub(await sink.cursor());
   let flowctlUrl: string | null = null;
   let flowctlToken: string | null = null;
-  const sinkRoutes = sinkServiceRoutes({ db: served.services, hub, query, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
+  const clientServices = await served.clientServices({ query, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
   try {
     services = await startPipelineServices({
-      sinkRoutes,
+      sinkRoutes: clientServices ?? undefined,
       flowctl: args.flowctl,
       heartbeatInterval: args.flowctlHeartbeatInterval,
       configFile: args.config ? await readYamlConfig(args.config) : null,
@@ -135,12 +127,7 @@ async function main(argv: readonly string[]): Promise<number> {
           verify: String(args.verify),
           network_passphrase: source.networkPassphrase,
         },
-        sink: {
-          sink_type: "duckdb",
-          output_formats: ["duckdb", ...(args.exportJson ? ["ndjson"] : []), ...(args.exportParquet ? ["parquet"] : [])].join(","),
-          endpoints: [args.db, ...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? [args.exportParquet] : [])].join(","),
-          buffer_size: String(batchSize),
-        },
+        sink: { ...served.metadata, buffer_size: String(batchSize) },
       },
     });
   } catch (error) {
@@ -170,7 +157,7 @@ async function main(argv: readonly string[]): Promise<number> {
       range,
       onProgress,
       signal: abort.signal,
-      observer: withCommitHub(services.observer, hub),
+      observer: clientServices ? notifying(services.observer, clientServices) : services.observer,
       maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
       // commit every 64 ledgers (or --batch-size, if larger), 32,768 rows or second, whichever comes first
       groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
@@ -183,19 +170,18 @@ async function main(argv: readonly string[]): Promise<number> {
     if (interactive) process.stderr.write("\r\x1b[2K");
     for (const line of summaryLines(summary)) console.log(line);
     if (args.exportJson || args.exportParquet) {
-      const connection = await sink.connect();
+      const report = await served.exportRange(range);
       const wrote = async (...files: string[]) => {
         services.sink.metrics.add("files_written_total", files.length);
         for (const file of files) services.sink.metrics.add("bytes_written_total", (await stat(file)).size);
       };
-      if (args.exportJson) {
-        console.log(`exported     ${await exportJson(connection, range, args.exportJson)} events to ${args.exportJson}`);
-        await wrote(args.exportJson);
+      if (report.json) {
+        console.log(`exported     ${report.json.events} events to ${report.json.file}`);
+        await wrote(report.json.file);
       }
-      if (args.exportParquet) {
-        const counts = await exportParquet(connection, range, args.exportParquet);
-        console.log(`exported     ${counts.events} events and ${counts.ledgers} ledgers as Parquet to ${args.exportParquet}`);
-        await wrote(...parquetExportFiles(args.exportParquet));
+      if (report.parquet) {
+        console.log(`exported     ${report.parquet.events} events and ${report.parquet.ledgers} ledgers as Parquet to ${report.parquet.dir}`);
+        await wrote(...report.parquet.files);
       }
     }
     return 0;
@@ -222,6 +208,17 @@ async function main(argv: readonly string[]): Promise<number> {
     if (await served.close({ removeIfUnused: failed })) console.error(`removed ${args.db}, which this run created and never committed to`);
     await services.stop();
   }
+}
+
+/** `observer` that also tells the sink's client services of each commit. */
+function notifying(observer: PipelineObserver, services: SinkClientServices): PipelineObserver {
+  return {
+    ...observer,
+    committed(batch) {
+      observer.committed?.(batch);
+      services.committed(batch.lastLedger);
+    },
+  };
 }
 
 /** "pubnet" for the pubnet passphrase, and so on; the passphrase itself for others. */

@@ -3,15 +3,14 @@
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
 import { ingest } from "../stages/http/sink-stage.ts";
 import { startStageServer } from "../component/stage-server.ts";
-import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
-import { CommitHub } from "../sink/services/commit-hub.ts";
-import { openServedSink, type ServedSink } from "../sink/services/served-sink.ts";
-import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
+import { SinkBusyError, SinkWriteError } from "../sink/ledger-sink.ts";
+import { openSink, type OpenedSink } from "../sink/open-sink.ts";
+import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
 import { queryConcurrency } from "../sink/services/native-threads.ts";
 import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 import { committedLine } from "../sink/committed-line.ts";
-import { EXIT_DATABASE_LOCKED, lockConflictOf } from "../sink/duckdb/lock-conflict.ts";
+import { EXIT_SINK_BUSY } from "./exit-codes.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -40,31 +39,27 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
-  let served: ServedSink;
+  let served: OpenedSink;
   try {
-    served = await openServedSink(p.db, { config: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, ...(startOver ? { startOver } : {}) });
+    served = await openSink(p.db, { settings: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, startOver });
   } catch (error) {
-    const conflict = lockConflictOf(error);
-    if (!conflict) throw error;
-    console.error(`error: the database ${p.db} is locked by ${conflict.holder}; try again once it is closed`);
-    return EXIT_DATABASE_LOCKED;
+    if (!(error instanceof SinkBusyError)) throw error;
+    console.error(`error: ${error.message}`);
+    return EXIT_SINK_BUSY;
   }
   const sink = served.sink;
-  if (sink.spaceNote) log(sink.spaceNote);
-  Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
+  for (const note of served.notes) log(note);
+  Object.assign(component.metadata, { ...served.metadata, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
-  if (cursor !== null) component.metrics.processed(cursor, 0);
-  // the client services (EventService, QueryService, /ws, dashboard); the hub learns of each commit
-  const hub = new CommitHub(cursor);
-  const services = sinkServiceRoutes({
-    db: served.services,
-    hub,
+  if (cursor !== null) component.metrics.processed(cursor.sequence, 0);
+  // the client services (EventService, QueryService, /ws, dashboard); they learn of each commit
+  const services = (await served.clientServices({
     query,
     ...servicesConfigFromEnv(process.env),
     flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
     flowctlToken: setup.flowctl.token,
     shutdownSignal: abort.signal,
-  });
+  }))!;
   const server = startStageServer(component, {
     host: args.host,
     port: setup.port,
@@ -87,7 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     log(`sink: ${p.db} from ${upstream.describe()}, serving ${server.url}`);
     try {
-      const summary = await ingest(component, { sink, upstream, startOver, onCommitted: (batch) => hub.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
+      const summary = await ingest(component, { sink, upstream, startOver, onCommitted: (batch) => services.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
       component.status = "finished";
       const seconds = summary.elapsedMs / 1000;
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);

@@ -48,7 +48,7 @@ export interface PipelineOptions {
   /** Paces the run to at most this many ledgers per second (for demos and gentle reads). */
   readonly maxLedgersPerSecond?: number;
   /**
-   * Group commit (with a sink that has `writeMany`): processed batches are committed together once
+   * Group commit: processed batches are committed together once
    * they hold `ledgers` ledgers or the oldest has waited `ms`; always before the run ends, pauses
    * or fails, so a failure still commits exactly the ledgers before it. `committed` is observed
    * after the commit. Default: none, each batch committed on its own.
@@ -110,10 +110,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
   const chained = point.previousHash !== null ? { expectedPreviousHash: point.previousHash } : {};
   const batches = options.source.batches(options.range, { signal, ...chained })[Symbol.asyncIterator]();
   const committed = (batch: ProcessedBatch) => observer?.committed?.(batch);
-  const group =
-    options.groupCommit && sink.writeMany
-      ? new CommitGroup(sink as LedgerSink & Required<Pick<LedgerSink, "writeMany">>, options.groupCommit, (step) => inStage("sink", options, step), committed)
-      : null;
+  const group = options.groupCommit ? new CommitGroup(sink, options.groupCommit, (step) => inStage("sink", options, step), committed) : null;
   /** The source's next batch; pending rows are committed meanwhile once they are due. */
   const nextBatch = async () => {
     const next = inStage("source", options, () => batches.next());

@@ -1,11 +1,11 @@
-// What a stopped run says about its database: the last committed ledger as the database holds it
-// (DuckDbSink.cursor reads it back from the file if DuckDB gave up on the instance).
-import type { DuckDbSink } from "./duckdb/duckdb-sink.ts";
-import { duckdbErrorLine } from "./duckdb/duckdb-error.ts";
+// What a stopped run says about its sink: the last committed ledger as the sink holds it (a sink
+// whose store gave up reads it back, e.g. DuckDbSink from the file).
+import type { LedgerSink } from "./ledger-sink.ts";
+import { messageOf } from "../common/message-of.ts";
 
-export function committedLine(sink: DuckDbSink): Promise<string> {
+export function committedLine(sink: LedgerSink): Promise<string> {
   return sink.cursor().then(
-    (cursor) => (cursor === null ? `nothing committed to ${sink.path}` : `committed through ledger ${cursor} in ${sink.path}`),
-    (error: unknown) => `could not read back what ${sink.path} holds: ${duckdbErrorLine(error)}`,
+    (cursor) => (cursor === null ? `nothing committed to ${sink.location}` : `committed through ledger ${cursor.sequence} in ${sink.location}`),
+    (error: unknown) => `could not read back what ${sink.location} holds: ${messageOf(error)}`,
   );
 }

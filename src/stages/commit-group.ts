@@ -17,7 +17,7 @@ export interface GroupCommitPolicy {
   readonly ms: number;
 }
 
-/** What a pipeline does by default with a sink that can commit several batches at once. */
+/** What a pipeline does by default: up to 64 ledgers, 32,768 rows or a second per transaction. */
 export const DEFAULT_GROUP_COMMIT: GroupCommitPolicy = { ledgers: 64, rows: 32_768, ms: 1000 };
 
 export class CommitGroup {
@@ -27,7 +27,7 @@ export class CommitGroup {
   #since = 0;
 
   constructor(
-    private readonly sink: LedgerSink & Required<Pick<LedgerSink, "writeMany">>,
+    private readonly sink: LedgerSink,
     private readonly policy: GroupCommitPolicy,
     /** Runs a sink call, reporting its failure as the sink's. */
     private readonly inSinkStage: (step: () => Promise<void>) => Promise<void>,

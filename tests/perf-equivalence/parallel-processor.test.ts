@@ -43,7 +43,7 @@ async function runInto(lake: string, range: { start: number; end: number }, work
     error = e;
   }
   const rows = await tableRows(sink);
-  const cursor = await sink.cursor();
+  const cursor = (await sink.cursor())?.sequence ?? null;
   await sink.close();
   return { ...rows, cursor, error };
 }

@@ -45,7 +45,7 @@ try {
   error = e.message;
   hint = e.hint ?? null;
 }
-try { cursor = await sink.cursor(); } catch (e) { cursor = "cursor failed: " + e.message; }
+try { cursor = (await sink.cursor())?.sequence ?? null; } catch (e) { cursor = "cursor failed: " + e.message; }
 await sink.close().catch(() => {});
 console.log(JSON.stringify({ lastOk, error, hint, cursor }));`;
 

@@ -4,7 +4,7 @@
 // upstream sends must continue the chain from there (ledger-continuity.ts): an upstream that starts
 // later (a source with its own --start) is refused unless the operator asked the sink to start over.
 import type { ProcessedBatch } from "../../arrow/processed-batch.ts";
-import type { DuckDbSink } from "../../sink/duckdb/duckdb-sink.ts";
+import type { LedgerSink } from "../../sink/ledger-sink.ts";
 import { eventsOfFrame } from "./batch-frames.ts";
 import { readUpstream, type ReconnectPolicy } from "./stream-client.ts";
 import type { Upstream } from "./upstream.ts";
@@ -15,7 +15,7 @@ import { EVENTS_PATH } from "./processor-stage.ts";
 import { LedgerContinuity } from "../../sink/ledger-continuity.ts";
 
 export interface SinkIngestOptions {
-  readonly sink: DuckDbSink;
+  readonly sink: LedgerSink;
   readonly upstream: Upstream;
   readonly reconnect?: Partial<ReconnectPolicy>;
   /** Paces commits (a deliberately slow sink). */
@@ -49,7 +49,7 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
   if (point.startPending) options.log(`sink: starting ${point.next === null ? "at the upstream's first ledger" : `at ledger ${point.next}`}, as asked (--start)`);
   else if (point.cursor !== null) options.log(`sink: resuming after ledger ${point.cursor}, the last one committed`);
   const continuity = new LedgerContinuity(point, {
-    sink: `database ${sink.path}`,
+    sink: sink.description,
     hint: (expected, arrived) =>
       (arrived > expected
         ? `To fill the gap, serve ledgers from ${expected} (bun run source --start ${expected}, or without --start); to start this database over at ${arrived} on purpose, `
@@ -134,7 +134,7 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
     done.abort(); // closes the upstream connection if a read is still in flight
     options.signal?.removeEventListener("abort", forward);
   }
-  return { ledgers, events, cursor: await sink.cursor(), elapsedMs: performance.now() - started };
+  return { ledgers, events, cursor: (await sink.cursor())?.sequence ?? null, elapsedMs: performance.now() - started };
 }
 
 const TIMED_OUT = Symbol("timed out");

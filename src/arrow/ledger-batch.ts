@@ -58,3 +58,15 @@ export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {
     };
   }
 }
+
+/** Bytes of LedgerCloseMeta XDR in a raw-ledger batch. */
+export function xdrBytesOf(batch: RecordBatch): number {
+  let bytes = 0;
+  for (const data of batch.getChild("xdr")?.data ?? []) bytes += (data.valueOffsets?.[data.length] ?? 0) - (data.valueOffsets?.[0] ?? 0);
+  return bytes;
+}
+
+/** The sequence of a raw-ledger batch's last ledger (0 for an empty batch). */
+export function lastSequenceOf(batch: RecordBatch): number {
+  return (batch.getChild("sequence")?.get(batch.numRows - 1) as number | undefined) ?? 0;
+}

@@ -4,6 +4,7 @@ import { formatDuration } from "../flowctl/duration.ts";
 import { startFlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { FLOWCTL_HELP, parseFlowctlArgs } from "./flowctl-args.ts";
 import { UsageError } from "./pipeline-args.ts";
+import { messageOf } from "../common/message-of.ts";
 
 function main(argv: readonly string[]): number | Promise<number> {
   let args;
@@ -38,6 +39,6 @@ function main(argv: readonly string[]): number | Promise<number> {
 try {
   process.exitCode = await main(Bun.argv.slice(2));
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${messageOf(error)}`);
   process.exitCode = 1;
 }

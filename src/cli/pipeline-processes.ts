@@ -12,6 +12,7 @@ import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
 import { stopOnSignals } from "./interrupts.ts";
 import { EXIT_SINK_BUSY } from "./exit-codes.ts";
+import { messageOf } from "../common/message-of.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const STAGES = ["source", "processor", "sink"] as const;
@@ -104,7 +105,7 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
     health = serveApp(app.fetch, { host, port: 0 });
     console.error(`pipeline: processes ${specs.map((s) => s.name).join(", ")}${flowctl ? ` (flowctl ${flowctl})` : ""}; health at ${health.url}/health`);
   } catch (error) {
-    console.error(`warning: no pipeline /health: ${(error as Error).message}`);
+    console.error(`warning: no pipeline /health: ${messageOf(error)}`);
   }
   for (const spec of specs) supervisor.start(spec);
   const code = await finished;

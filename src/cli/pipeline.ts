@@ -23,6 +23,7 @@ import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
+import { messageOf } from "../common/message-of.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   let args;
@@ -197,7 +198,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
     failed = true;
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`error: ${messageOf(error)}`);
     if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
     console.error(held);
     return 1;
@@ -214,9 +215,12 @@ async function main(argv: readonly string[]): Promise<number> {
 function notifying(observer: PipelineObserver, services: SinkClientServices): PipelineObserver {
   return {
     ...observer,
-    committed(batch) {
-      observer.committed?.(batch);
-      services.committed(batch.lastLedger);
+    sink: {
+      ...observer.sink,
+      committed(batch) {
+        observer.sink?.committed?.(batch);
+        services.committed(batch.lastLedger);
+      },
     },
   };
 }
@@ -231,6 +235,6 @@ try {
   // --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
   process.exitCode = argv.includes("--processes") ? await (await import("./pipeline-processes.ts")).runProcesses(argv) : await main(argv);
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${messageOf(error)}`);
   process.exitCode = 1;
 }

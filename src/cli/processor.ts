@@ -3,12 +3,13 @@
 import { ledgerDecoder } from "../processor/ledger-decoders.ts";
 import { ParallelTtpProcessor } from "../processor/parallel-processor.ts";
 import { EVENTS_PATH, mountProcessorStage, type ProcessorStageOptions } from "../stages/http/processor-stage.ts";
-import { startStageServer } from "../component/stage-server.ts";
+import { serveComponent } from "../component/serve-component.ts";
 import { TtpProcessor } from "../processor/ttp-processor.ts";
 import { resolvePassphrase } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
+import { messageOf } from "../common/message-of.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("processor", argv);
@@ -46,7 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return entry;
   };
-  const server = startStageServer(component, {
+  const server = serveComponent(component, {
     host: args.host,
     port: setup.port,
     flowctl: setup.flowctl,
@@ -70,6 +71,6 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(Bun.argv.slice(2));
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${messageOf(error)}`);
   process.exitCode = 1;
 }

@@ -2,7 +2,7 @@
 // from its cursor + 1 until the upstream's range ends; alone (no upstream, no flowctl) it serves
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
 import { ingest } from "../stages/http/sink-stage.ts";
-import { startStageServer } from "../component/stage-server.ts";
+import { serveComponent } from "../component/serve-component.ts";
 import { SinkBusyError, SinkWriteError } from "../sink/ledger-sink.ts";
 import { openSink, type OpenedSink } from "../sink/open-sink.ts";
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
@@ -11,6 +11,7 @@ import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
 import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
 import { committedLine } from "../sink/committed-line.ts";
 import { EXIT_SINK_BUSY } from "./exit-codes.ts";
+import { messageOf } from "../common/message-of.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -60,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
     flowctlToken: setup.flowctl.token,
     shutdownSignal: abort.signal,
   }))!;
-  const server = startStageServer(component, {
+  const server = serveComponent(component, {
     host: args.host,
     port: setup.port,
     flowctl: setup.flowctl,
@@ -95,7 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       failed = true;
       component.fail(error);
-      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`error: ${messageOf(error)}`);
       if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
       console.error(where);
       return 1;
@@ -113,6 +114,6 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(Bun.argv.slice(2));
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${messageOf(error)}`);
   process.exitCode = 1;
 }

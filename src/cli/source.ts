@@ -1,11 +1,12 @@
 // `bun run source`: reads ledgers (data lake, RPC, or both) and serves them to downstream
 // processes as Arrow IPC record batches on GET /v1/ledgers?start=N.
 import { mountSourceStage, LEDGERS_PATH } from "../stages/http/source-stage.ts";
-import { startStageServer } from "../component/stage-server.ts";
+import { serveComponent } from "../component/serve-component.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { openSource } from "../source/open-source.ts";
 import { DEFAULT_LATEST_COUNT } from "./source-args.ts";
 import { aborted, setUpStage } from "./stage-common.ts";
+import { messageOf } from "../common/message-of.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("source", argv);
@@ -23,7 +24,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const rangeStart = start.kind === "ledger" ? start.sequence : start.kind === "latest" ? Math.max(1, (await latest()) - start.back) : null;
   const rangeEnd = p.source.follow ? Number.POSITIVE_INFINITY : (p.source.end ?? (start.kind === "ledger" ? start.sequence : await latest()));
   if (Number.isFinite(rangeEnd)) component.metrics.setTarget(rangeEnd);
-  const server = startStageServer(component, {
+  const server = serveComponent(component, {
     host: args.host,
     port: setup.port,
     flowctl: setup.flowctl,
@@ -55,6 +56,6 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(Bun.argv.slice(2));
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${messageOf(error)}`);
   process.exitCode = 1;
 }

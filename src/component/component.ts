@@ -4,6 +4,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ServiceType, type ServiceInfoSchema } from "../gen/flowctl/v1/flowctl_pb.ts";
 import { DISABLED_FLOWCTL_STATE, type FlowctlState } from "../flowctl/controller.ts";
 import { ComponentMetrics, type CounterSpec } from "./component-metrics.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export const STELLAR_FLOW_VERSION = "0.1.0";
 
@@ -72,7 +73,7 @@ export class Component {
 
   fail(error: unknown): void {
     this.status = "failed";
-    this.error = error instanceof Error ? error.message : String(error);
+    this.error = messageOf(error);
   }
 
   serviceInfo(): MessageInitShape<typeof ServiceInfoSchema> {

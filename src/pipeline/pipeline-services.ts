@@ -1,14 +1,16 @@
 // The outside of the in-process pipeline: each of its three components serves /health and /metrics
 // on its own port and reports to flowctl (an external one, or one embedded in this process).
+import type { WebSocketHandler } from "bun";
+import type { Hono } from "hono";
 import { resolveFlowctlConfig, type FlowctlConfig, type FlowctlConfigSources, type FlowctlFlags, ConfigError } from "../flowctl/config.ts";
 import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
 import { serverLimitsFromEnv } from "../http/server-limits.ts";
 import { Component, type ComponentKind } from "../component/component.ts";
 import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../component/kinds.ts";
-import { pipelineObserver, type PipelineComponents } from "./pipeline-observer.ts";
+import { processorMeter, sinkMeter, sourceMeter } from "../component/stage-meters.ts";
 import type { PipelineObserver } from "./run-pipeline.ts";
-import { serveComponent, type ComponentRuntime, type ServeComponentOptions } from "../component/serve-component.ts";
+import { serveComponent, type ComponentServer } from "../component/serve-component.ts";
 
 /** `--flowctl`: off, embedded (a flowctl in this process), a URL, or unset (environment and file decide). */
 export type FlowctlMode = { readonly kind: "default" } | { readonly kind: "off" } | { readonly kind: "embedded" } | { readonly kind: "url"; readonly endpoint: string };
@@ -26,7 +28,13 @@ export interface PipelineServicesOptions {
   readonly targetLedger: number;
   readonly log: (message: string) => void;
   /** Routes the sink component serves besides /health and /metrics (its client services). */
-  readonly sinkRoutes?: ServeComponentOptions["extraRoutes"];
+  readonly sinkRoutes?: { readonly mount: (app: Hono) => void; readonly websocket?: WebSocketHandler<any> };
+}
+
+export interface PipelineComponents {
+  readonly source: Component;
+  readonly processor: Component;
+  readonly sink: Component;
 }
 
 export interface PipelineServices extends PipelineComponents {
@@ -86,7 +94,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
 
   const metadata = [options.metadata.source, options.metadata.processor, options.metadata.sink];
   const components = kinds.map((kind, i) => new Component(kind, ids[i]!, { ...metadata[i] }));
-  const runtimes: ComponentRuntime[] = [];
+  const runtimes: ComponentServer[] = [];
   try {
     for (const [i, component] of components.entries()) {
       component.metrics.setTarget(options.targetLedger);
@@ -94,8 +102,8 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
       if (i === 1 && components[0]!.baseUrl) component.metadata.source_endpoint = components[0]!.baseUrl;
       const port = asked === null ? null : asked[i] ?? component.kind.defaultPort;
       const portIsDefault = asked !== null && asked[i] === null;
-      const extraRoutes = i === 2 && options.sinkRoutes ? { extraRoutes: options.sinkRoutes } : {};
-      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), token, limits, log: options.log, ...extraRoutes }));
+      const sinkRoutes = i === 2 && options.sinkRoutes ? { routes: options.sinkRoutes.mount, websocket: options.sinkRoutes.websocket } : {};
+      runtimes.push(serveComponent(component, { host: options.healthHost, port, portIsDefault, flowctl: effective(configs[i]!), token, limits, log: options.log, ...sinkRoutes }));
     }
   } catch (error) {
     await Promise.all(runtimes.map((r) => r.stop()));
@@ -110,7 +118,8 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
     source,
     processor,
     sink,
-    observer: pipelineObserver({ source, processor, sink }),
+    // a stage's failure stops the run: its component is failed with it
+    observer: { source: sourceMeter(source, { failsComponent: true }), processor: processorMeter(processor, { failsComponent: true }), sink: sinkMeter(sink, { failsComponent: true }) },
     embeddedFlowctl: embedded?.url ?? null,
     flowctlEndpoint: effective(configs[2]!).enabled ? effective(configs[2]!).endpoint : null,
     flowctlToken: configs[2]!.token,

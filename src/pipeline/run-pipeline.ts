@@ -1,14 +1,15 @@
-// The in-process pipeline: source -> processor -> sink, one batch at a time. Awaiting the sink
-// before pulling the next source batch is the backpressure: nothing is buffered without bound.
-import { pause } from "../timing/abortable-sleep.ts";
-import type { RecordBatch } from "apache-arrow";
+// The in-process pipeline: the three stage loops (src/stages) joined as async iterables, source ->
+// processor -> sink, one batch at a time. The sink awaiting its commit before it asks for the next
+// batch is the backpressure: nothing is buffered without bound.
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";
-import type { ProcessedStats } from "../processor/ttp-processor.ts";
-import type { BatchProcessor } from "../processor/batch-processor.ts";
-import type { ProcessedBatch } from "../arrow/processed-batch.ts";
-import { CommitGroup, type GroupCommitPolicy } from "../stages/commit-group.ts";
-import { LedgerContinuity, type ContinuityWording } from "../sink/ledger-continuity.ts";
+import type { BatchProcessor, ProcessedResult } from "../processor/batch-processor.ts";
+import { resumeContinuity, type ContinuityWording } from "../sink/ledger-continuity.ts";
+import type { GroupCommitPolicy } from "../stages/commit-group.ts";
+import type { ProcessorMeter, SinkMeter, SourceMeter } from "../stages/meters.ts";
+import { processLedgers } from "../stages/processor-loop.ts";
+import { commitLedgers } from "../stages/sink-loop.ts";
+import { readLedgers } from "../stages/source-loop.ts";
 
 export interface PipelineProgress {
   readonly range: LedgerRange;
@@ -22,18 +23,12 @@ export interface PipelineProgress {
   readonly elapsedMs: number;
 }
 
-export type PipelineStage = "source" | "processor" | "sink";
-
-/** Hooks called as batches move through the stages (for metrics; they must not throw). */
+/** What each stage reports as batches move through it (for metrics; the meters must not throw). */
 export interface PipelineObserver {
-  /** The source yielded `ledgers` raw ledgers up to `lastLedger`, `xdrBytes` of LedgerCloseMeta. */
-  sourceBatch?(batch: { readonly ledgers: number; readonly lastLedger: number; readonly xdrBytes: number }): void;
-  /** The processor turned a batch into rows (before the sink commits them). */
-  processed?(batch: ProcessedBatch & { readonly stats: ProcessedStats }): void;
-  /** The sink committed the batch. */
-  committed?(batch: ProcessedBatch): void;
-  /** The stage that stopped the run, and why. */
-  failed?(stage: PipelineStage, error: unknown): void;
+  readonly source?: SourceMeter;
+  readonly processor?: ProcessorMeter;
+  /** `committed` is called once the batch is committed. */
+  readonly sink?: SinkMeter;
 }
 
 export interface PipelineOptions {
@@ -48,10 +43,9 @@ export interface PipelineOptions {
   /** Paces the run to at most this many ledgers per second (for demos and gentle reads). */
   readonly maxLedgersPerSecond?: number;
   /**
-   * Group commit: processed batches are committed together once
-   * they hold `ledgers` ledgers or the oldest has waited `ms`; always before the run ends, pauses
-   * or fails, so a failure still commits exactly the ledgers before it. `committed` is observed
-   * after the commit. Default: none, each batch committed on its own.
+   * Group commit: processed batches are committed together once they hold `ledgers` ledgers (or
+   * `rows` rows) or the oldest has waited `ms`; always before the run ends, pauses or fails, so a
+   * failure still commits exactly the ledgers before it. Default: none, each batch committed on its own.
    */
   readonly groupCommit?: GroupCommitPolicy | null;
   /**
@@ -70,119 +64,72 @@ const DEFAULT_WORDING: ContinuityWording = {
   hint: (expected, arrived) => `Begin the run at ledger ${expected}, or start the sink over at ${arrived} explicitly (startOver).`,
 };
 
-/** Bytes of XDR in a raw-ledger batch. */
-function xdrBytesOf(batch: RecordBatch): number {
-  let bytes = 0;
-  for (const data of batch.getChild("xdr")?.data ?? []) bytes += (data.valueOffsets?.[data.length] ?? 0) - (data.valueOffsets?.[0] ?? 0);
-  return bytes;
-}
-
-/** Runs `step`; a throw (unless the run was aborted) is reported as the failure of `stage`. */
-async function inStage<T>(stage: PipelineStage, options: PipelineOptions, step: () => T | Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (!options.signal?.aborted) options.observer?.failed?.(stage, error); // an interruption is no stage's failure
-    throw error;
-  }
-}
-
 export async function runPipeline(options: PipelineOptions): Promise<PipelineProgress> {
   const started = performance.now();
-  const eventsByType: Record<string, number> = {};
-  let progress: PipelineProgress = {
-    range: options.range,
-    lastLedger: options.range.start - 1,
-    ledgers: 0,
-    transactions: 0,
-    failedTransactions: 0,
-    operations: 0,
-    events: 0,
-    eventsByType,
-    elapsedMs: 0,
+  const { observer = {}, range, sink } = options;
+  const reportedAsSink = async <T>(step: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      if (!options.signal?.aborted) observer.sink?.failed?.(error);
+      throw error;
+    }
   };
-  const { observer, signal, sink } = options;
   // the gap rule: where the sink's next commit must begin, recorded first if the operator chose it
-  if (options.startOver) await inStage("sink", options, () => sink.startOver(options.range.start));
-  const point = await inStage("sink", options, () => sink.resumePoint());
-  const continuity = new LedgerContinuity(point, options.continuity ?? DEFAULT_WORDING);
-  await inStage("sink", options, () => continuity.checkStart(options.range.start)); // before reading a thing
-  const chained = point.previousHash !== null ? { expectedPreviousHash: point.previousHash } : {};
-  const batches = options.source.batches(options.range, { signal, ...chained })[Symbol.asyncIterator]();
-  const committed = (batch: ProcessedBatch) => observer?.committed?.(batch);
-  const group = options.groupCommit ? new CommitGroup(sink, options.groupCommit, (step) => inStage("sink", options, step), committed) : null;
-  /** The source's next batch; pending rows are committed meanwhile once they are due. */
-  const nextBatch = async () => {
-    const next = inStage("source", options, () => batches.next());
-    if (!group?.hasPending) return next;
-    next.catch(() => undefined); // awaited below; not unhandled while a commit runs
-    const wait = group.msLeft();
-    if (wait > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const due = await Promise.race([next.then(() => false, () => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), wait)))]);
-      clearTimeout(timer);
-      if (!due) return next;
-    }
-    await group.flush();
-    return next;
-  };
-  let sinkFailed = false;
+  const { point, continuity } = await reportedAsSink(() => resumeContinuity(sink, options.startOver ? { at: range.start } : null, options.continuity ?? DEFAULT_WORDING));
+  await reportedAsSink(() => continuity.checkStart(range.start)); // before reading a thing
+
+  const progress = new ProgressCount(range, started);
+  // the source and processor stop with the run, or once the sink loop gave up on them
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const raw = readLedgers(options.source, range, { signal, expectedPreviousHash: point.previousHash, meter: observer.source });
+  const processed = processLedgers(raw, options.processor, { signal, meter: observer.processor });
   try {
-    for (;;) {
-      const next = await nextBatch();
-      if (next.done) break;
-      const batch = next.value;
-      signal?.throwIfAborted();
-      observer?.sourceBatch?.({ ledgers: batch.numRows, lastLedger: (batch.getChild("sequence")?.get(batch.numRows - 1) as number | undefined) ?? 0, xdrBytes: xdrBytesOf(batch) });
-      const processed = await inStage("processor", options, () => options.processor.process(batch));
-      observer?.processed?.(processed);
-      if (processed.ledgers.numRows > 0) {
-        // before sinkFailed: a refused batch is not the sink's failure, what came before it is committed
-        await inStage("sink", options, () => continuity.check(processed.ledgers));
-        sinkFailed = true;
-        if (!group) {
-          await inStage("sink", options, () => sink.write(processed));
-          committed(processed);
-        } else if (group.add(processed) || processed.failure) {
-          await group.flush();
-        }
-        sinkFailed = false;
-      }
-      for (const [type, count] of Object.entries(processed.stats.eventsByType)) eventsByType[type] = (eventsByType[type] ?? 0) + count;
-      progress = {
-        ...progress,
-        lastLedger: processed.lastLedger,
-        ledgers: progress.ledgers + processed.ledgers.numRows,
-        transactions: progress.transactions + processed.stats.transactions,
-        failedTransactions: progress.failedTransactions + processed.stats.failedTransactions,
-        operations: progress.operations + processed.stats.operations,
-        events: progress.events + processed.events.numRows,
-        eventsByType,
-        elapsedMs: performance.now() - started,
-      };
-      options.onProgress?.(progress);
-      if (processed.failure) {
-        observer?.failed?.("processor", processed.failure);
-        throw processed.failure;
-      }
-      if (options.maxLedgersPerSecond) {
-        const due = (progress.ledgers * 1000) / options.maxLedgersPerSecond - (performance.now() - started);
-        if (due > 0) {
-          sinkFailed = true;
-          await group?.flush();
-          sinkFailed = false;
-          await pause(due, signal);
-        }
-      }
-    }
-    sinkFailed = true;
-    await group?.flush();
-  } catch (error) {
-    // A source or processor failure (or an interruption): what was read before it is committed.
-    if (group?.hasPending && !sinkFailed) await group.flush().catch(() => undefined); // the first failure is the one to report
-    throw error;
+    await commitLedgers(processed, {
+      sink,
+      continuity,
+      groupCommit: options.groupCommit,
+      maxLedgersPerSecond: options.maxLedgersPerSecond,
+      signal: options.signal,
+      meter: observer.sink,
+      accepted: (batch) => {
+        const now = progress.add(batch);
+        options.onProgress?.(now);
+      },
+    });
   } finally {
-    await batches.return?.(); // lets the source close what it holds, as `for await` would
+    stop.abort();
   }
-  return { ...progress, elapsedMs: performance.now() - started };
+  return { ...progress.current, elapsedMs: performance.now() - started };
+}
+
+/** The run's totals, batch by batch. */
+class ProgressCount {
+  current: PipelineProgress;
+  readonly #eventsByType: Record<string, number> = {};
+
+  constructor(
+    range: LedgerRange,
+    private readonly started: number,
+  ) {
+    this.current = { range, lastLedger: range.start - 1, ledgers: 0, transactions: 0, failedTransactions: 0, operations: 0, events: 0, eventsByType: this.#eventsByType, elapsedMs: 0 };
+  }
+
+  add(batch: ProcessedResult): PipelineProgress {
+    for (const [type, count] of Object.entries(batch.stats.eventsByType)) this.#eventsByType[type] = (this.#eventsByType[type] ?? 0) + count;
+    const p = this.current;
+    this.current = {
+      ...p,
+      lastLedger: batch.lastLedger,
+      ledgers: p.ledgers + batch.ledgers.numRows,
+      transactions: p.transactions + batch.stats.transactions,
+      failedTransactions: p.failedTransactions + batch.stats.failedTransactions,
+      operations: p.operations + batch.stats.operations,
+      events: p.events + batch.events.numRows,
+      eventsByType: this.#eventsByType,
+      elapsedMs: performance.now() - this.started,
+    };
+    return this.current;
+  }
 }

@@ -12,6 +12,7 @@ import type { TtpEvent } from "../ttp/event.ts";
 import { ledgerEvents, type TtpMode } from "../ttp/ledger-events.ts";
 import { describeMismatch, verifyLedgerEvents } from "../ttp/verify.ts";
 import { operationTypeName, type EventPredicate } from "../ttp/event-filter.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface TtpProcessorOptions {
   readonly networkPassphrase: string;
@@ -124,14 +125,14 @@ export class TtpProcessor {
     } catch (error) {
       // A header-hash mismatch decodes fine: it says what was altered, not that the XDR is malformed.
       const what = error instanceof LedgerHashMismatchError ? "tampered or corrupt ledger" : "undecodable LedgerCloseMeta XDR";
-      throw new ProcessorError(`${what}: ${(error as Error).message}`, sequence, location, { cause: error });
+      throw new ProcessorError(`${what}: ${messageOf(error)}`, sequence, location, { cause: error });
     }
     if (ledger.sequence !== sequence) throw new ProcessorError(`decoded ledger says sequence ${ledger.sequence}`, sequence, location);
     let ledgerEventList: TtpEvent[];
     try {
       ledgerEventList = ledgerEvents(ledger, this.sac, this.options.mode);
     } catch (error) {
-      throw new ProcessorError((error as Error).message, sequence, location, { cause: error });
+      throw new ProcessorError(messageOf(error), sequence, location, { cause: error });
     }
     if (this.options.verify) {
       const mismatch = verifyLedgerEvents(ledger, ledgerEventList);

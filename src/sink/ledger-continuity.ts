@@ -3,7 +3,7 @@
 // ledger's hash, starting from the sink's resume point (its cursor + 1, or the start the operator
 // asked for). Without it a resumed sink whose upstream starts later commits across a gap and exits 0.
 import type { RecordBatch } from "apache-arrow";
-import type { ResumePoint } from "./ledger-sink.ts";
+import type { LedgerSink, ResumePoint } from "./ledger-sink.ts";
 
 /** What the check says about the sink and what the operator can run instead, by the caller. */
 export interface ContinuityWording {
@@ -83,4 +83,14 @@ export class LedgerContinuity {
       sequence,
     );
   }
+}
+
+/**
+ * Where `sink`'s next commit must begin and the check of everything after it: the operator's
+ * explicit start (if any) recorded first, then the sink's resume point read.
+ */
+export async function resumeContinuity(sink: LedgerSink, startOver: { readonly at: number | null } | null, wording: ContinuityWording): Promise<{ point: ResumePoint; continuity: LedgerContinuity }> {
+  if (startOver) await sink.startOver(startOver.at);
+  const point = await sink.resumePoint();
+  return { point, continuity: new LedgerContinuity(point, wording) };
 }

@@ -2,7 +2,7 @@
 // they are, and every way a run stops still commits exactly the ledgers before the failure.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { ProcessedBatch } from "../../src/arrow/processed-batch.ts";
-import { runPipeline, type PipelineStage } from "../../src/pipeline/run-pipeline.ts";
+import { runPipeline, type PipelineObserver } from "../../src/pipeline/run-pipeline.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import type { LedgerSink } from "../../src/sink/ledger-sink.ts";
 import { fakeProcessor, fakeSource } from "./fake-stages.ts";
@@ -13,7 +13,7 @@ const processor = (failAt?: number) => fakeProcessor({ failAt });
 let sink: DuckDbSink;
 let calls: string[];
 let committed: { lastLedger: number; cursorAtCommit: number | null }[];
-let failed: PipelineStage[];
+let failed: ("source" | "processor" | "sink")[];
 
 /** The sink, recording its calls; `committed` notes what the database held when each batch was observed committed. */
 function recordingSink(failOnBatchStarting?: number): LedgerSink {
@@ -40,9 +40,10 @@ function recordingSink(failOnBatchStarting?: number): LedgerSink {
 }
 let cursorNow: number | null = null;
 
-const observer = {
-  committed: (batch: ProcessedBatch) => committed.push({ lastLedger: batch.lastLedger, cursorAtCommit: cursorNow }),
-  failed: (stage: PipelineStage) => failed.push(stage),
+const observer: PipelineObserver = {
+  source: { failed: () => failed.push("source") },
+  processor: { failed: () => failed.push("processor") },
+  sink: { committed: (batch: ProcessedBatch) => committed.push({ lastLedger: batch.lastLedger, cursorAtCommit: cursorNow }), failed: () => failed.push("sink") },
 };
 
 beforeEach(async () => {

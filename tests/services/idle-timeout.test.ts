@@ -90,7 +90,8 @@ describe("the sink component's server (in-process pipeline) with a 1 s idle time
       host: "127.0.0.1",
       port: 0,
       flowctl: FLOWCTL_OFF,
-      extraRoutes: routes,
+      routes: routes.mount,
+      websocket: routes.websocket,
       limits: { idleTimeoutSeconds: 1, maxRequestBytes: 128 * 1024 },
     });
     url = runtime.component.baseUrl!;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { readDataLakeConfig } from "../../src/source/datalake/config.ts";
 import { FolderStore } from "../../src/source/datalake/folder-store.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
-import { withDeadline } from "../../src/timing/with-deadline.ts";
+import { withDeadline } from "../../src/timing/timeout.ts";
 import { runBunScript } from "../support/cli.ts";
 import { tempDir } from "../sink/fixtures.ts";
 

@@ -11,6 +11,7 @@ import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
 import { StreamSlots } from "../../http/stream-slots.ts";
 import type { ServiceDatabase } from "./service-database.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 /** What a route puts in ws.data: the dispatching handler below calls it. */
 export interface SocketHandlers {
@@ -90,7 +91,7 @@ export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: Web
     const handlers: SocketHandlers = {
       open(ws) {
         void pump(ws).catch((error: unknown) => {
-          if (!abort.signal.aborted) ws.close(1011, `stream failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 120));
+          if (!abort.signal.aborted) ws.close(1011, `stream failed: ${messageOf(error)}`.slice(0, 120));
         });
       },
       close() {

@@ -4,16 +4,19 @@
 import type { RecordBatch } from "apache-arrow";
 import type { Hono } from "hono";
 import { rawLedgerSchema } from "../../arrow/ledger-batch.ts";
-import { exemptFromIdleTimeout } from "../../http/serve-app.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
 import { StreamSlots } from "../../http/stream-slots.ts";
 import type { LedgerSource } from "../../source/ledger-source.ts";
 import { endFrame, errorFrame, eventsFrame, ledgersOfFrame } from "./batch-frames.ts";
 import { readUpstream, UpstreamError, type ReconnectPolicy, type StreamEnd } from "./stream-client.ts";
-import { frameResponse } from "./stream-response.ts";
+import { acceptStreamRequest, frameStream } from "./stream-request.ts";
 import type { Upstream } from "./upstream.ts";
 import type { BatchProcessor } from "../../processor/batch-processor.ts";
 import type { Component } from "../../component/component.ts";
+import { processorMeter } from "../../component/stage-meters.ts";
+import { messageOf } from "../../common/message-of.ts";
+import { ProcessorError } from "../../processor/ttp-processor.ts";
+import { processLedgers } from "../processor-loop.ts";
 import { LEDGERS_PATH } from "./source-stage.ts";
 
 export const EVENTS_PATH = "/v1/events";
@@ -29,21 +32,12 @@ export interface ProcessorStageOptions {
   readonly log: (message: string) => void;
 }
 
-const LEDGER = /^\d{1,10}$/;
-const HASH = /^[0-9a-f]{64}$/;
-
 export function mountProcessorStage(app: Hono, component: Component, options: ProcessorStageOptions): void {
+  const meter = processorMeter(component);
   const slots = new StreamSlots(options.maxStreams ?? SERVER_LIMIT_DEFAULTS.maxDataStreams, "data streams");
   app.get(EVENTS_PATH, (c) => {
-    const startParam = c.req.query("start");
-    const previousHash = c.req.query("previous_hash");
-    if (startParam !== undefined && !LEDGER.test(startParam)) return c.json({ error: `start must be a ledger sequence, got "${startParam}"` }, 400);
-    if (previousHash !== undefined && !HASH.test(previousHash)) return c.json({ error: "previous_hash must be 64 lowercase hex digits" }, 400);
-    const slot = slots.tryAcquire();
-    if (!slot) return c.json({ error: slots.refusal() }, 503, { "retry-after": "1" });
-    const release: () => void = slot;
-    // the request has arrived whole (a GET): the stream may now stay quiet while its upstream or downstream is slow
-    exemptFromIdleTimeout(c.env, c.req.raw);
+    const request = acceptStreamRequest(c, slots);
+    if (request instanceof Response) return request;
     const signal = c.req.raw.signal;
     let network = "";
     let rangeEnd: number | null = null;
@@ -51,7 +45,7 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
     const raw = readUpstream({
       upstream: options.upstream,
       path: LEDGERS_PATH,
-      from: { start: startParam === undefined ? null : Number(startParam), previousHash: previousHash ?? null },
+      from: { start: request.start, previousHash: request.previousHash },
       decode: (frame) => {
         const { header, batch } = ledgersOfFrame(frame, rawLedgerSchema);
         network = header.network;
@@ -63,13 +57,6 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
       log: options.log,
     });
 
-    async function* frames(): AsyncGenerator<Uint8Array> {
-      try {
-        yield* stream();
-      } finally {
-        release();
-      }
-    }
     async function* stream(): AsyncGenerator<Uint8Array> {
       // the first batch says which network the ledgers are of
       let first: IteratorResult<RecordBatch, StreamEnd>;
@@ -88,7 +75,7 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
         made = options.processorFor(network);
       } catch (error) {
         await raw.return(undefined as never);
-        yield errorFrame("processor", (error as Error).message); // e.g. ledgers of another --network
+        yield errorFrame("processor", messageOf(error)); // e.g. ledgers of another --network
         return;
       }
       const { processor, readAhead } = made;
@@ -114,28 +101,17 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
       };
       const source = readAhead ? readAhead(upstreamSource) : upstreamSource;
       try {
-        for await (const batch of source.batches({ start: 0, end: 0 }, { signal })) {
-          const processed = await processor.process(batch);
-          const ledgers = processed.ledgers.numRows;
-          component.status = "running";
-          component.metrics.add("ledgers_processed_total", ledgers);
-          component.metrics.add("transactions_processed_total", processed.stats.transactions);
-          component.metrics.add("operations_processed_total", processed.stats.operations);
-          component.metrics.add("events_extracted_total", processed.events.numRows);
-          component.metrics.add("events_filtered_total", processed.stats.eventsFiltered);
+        for await (const processed of processLedgers(source.batches({ start: 0, end: 0 }, { signal }), processor, { meter, signal })) {
           if (rangeEnd !== null) component.metrics.setTarget(rangeEnd);
-          if (ledgers > 0) {
-            component.metrics.processed(processed.lastLedger, ledgers, processed.events.numRows);
-            yield eventsFrame(processed, rangeEnd);
-          }
-          if (processed.failure) {
-            component.metrics.add("processing_errors_total", 1);
-            options.log(`processor: ${processed.failure.message}`);
-            yield errorFrame("processor", processed.failure.message);
-            return;
-          }
+          if (processed.ledgers.numRows > 0) yield eventsFrame(processed, rangeEnd);
         }
       } catch (error) {
+        if (error instanceof ProcessorError) {
+          // a ledger that cannot be processed: the ledgers before it went downstream, it goes as the error
+          options.log(`processor: ${error.message}`);
+          yield errorFrame("processor", error.message);
+          return;
+        }
         yield* failure(error);
         return;
       }
@@ -149,10 +125,10 @@ export function mountProcessorStage(app: Hono, component: Component, options: Pr
         yield errorFrame("processor", error.message);
         return;
       }
-      options.log(`processor: ${(error as Error).message}`);
+      options.log(`processor: ${messageOf(error)}`);
       throw error;
     }
 
-    return frameResponse(frames(), { maxInflight: options.maxInflight, onCancel: release });
+    return frameStream(request, stream(), options.maxInflight);
   });
 }

@@ -1,10 +1,11 @@
 // The client side of the data plane: reads an upstream's frames from a start ledger, and when the
 // connection drops (the upstream died or restarted), reconnects with backoff and resumes from the
 // ledger after the last one it handed on. "E" ends the stream; "X" is the upstream's failure.
-import { pause as sleep } from "../../timing/abortable-sleep.ts";
+import { sleep } from "../../timing/sleep.ts";
 import { FrameError, partJson, readFrames, type Frame } from "./frames.ts";
 import type { EndHeader, ErrorHeader } from "./batch-frames.ts";
 import type { Upstream } from "./upstream.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export interface ReconnectPolicy {
   /** Failed connections in a row (without a frame between them) before giving up. */
@@ -109,7 +110,7 @@ export async function* readUpstream<T>(options: StreamReadOptions<T>): AsyncGene
     } catch (error) {
       if (error instanceof UpstreamError || options.signal?.aborted) throw error;
       if (error instanceof FrameError) lastProblem = `corrupt stream: ${error.message}`;
-      else lastProblem = (connection.signal.reason instanceof Error ? connection.signal.reason.message : null) ?? (error as Error).message;
+      else lastProblem = (connection.signal.reason instanceof Error ? connection.signal.reason.message : null) ?? messageOf(error);
       if (endpoint) options.upstream.failed(endpoint);
       failures++;
       if (failures > policy.attempts) {

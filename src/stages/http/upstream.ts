@@ -2,7 +2,7 @@
 // endpoint of a healthy producer of the event type it consumes, asked of flowctl (DiscoverServices,
 // then WatchServices to follow changes). Once found, an endpoint is kept: flowctl going away does
 // not stop a component that knows where its data comes from.
-import { sleepUnlessAborted as sleep } from "../../timing/abortable-sleep.ts";
+import { sleep } from "../../timing/sleep.ts";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { ChangeType, ControlPlaneService, HealthStatus } from "../../gen/flowctl/v1/flowctl_pb.ts";
@@ -112,7 +112,7 @@ export class DiscoveredUpstream implements Upstream {
           // flowctl away: keep the endpoint we know, try the watch again later
         }
         failures++;
-        await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)), signal);
+        await sleep(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)), signal).catch(() => undefined); // closed: the loop ends
       }
     })();
   }

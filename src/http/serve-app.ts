@@ -1,4 +1,5 @@
 // Serves a fetch handler (a Hono app's) with Bun: the Bun adapter of src/http.
+import { allowedHostsFromEnv, guardHost } from "./host-guard.ts";
 import { bodyBackstop, SERVER_LIMIT_DEFAULTS } from "./server-limits.ts";
 
 export interface ServedApp {
@@ -26,6 +27,8 @@ export interface ServeAppOptions {
   readonly maxRequestBodySize?: number;
   /** Bun's WebSocket handlers, for apps with WebSocket routes (e.g. the sink's /ws). */
   readonly websocket?: import("bun").WebSocketHandler<any>;
+  /** Host names answered besides loopback when listening on loopback (default: STELLAR_FLOW_ALLOWED_HOSTS); see ./host-guard.ts. */
+  readonly allowedHosts?: readonly string[];
 }
 
 /**
@@ -41,7 +44,7 @@ export function serveApp(fetch: (request: Request) => Response | Promise<Respons
   const base = {
     hostname: options.host,
     port: options.port,
-    fetch,
+    fetch: guardHost(fetch, options.host, options.allowedHosts ?? allowedHostsFromEnv(process.env)),
     idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_SECONDS,
     maxRequestBodySize: options.maxRequestBodySize ?? bodyBackstop(SERVER_LIMIT_DEFAULTS.maxRequestBytes),
   };

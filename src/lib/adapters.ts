@@ -1,7 +1,7 @@
 // The three runtime-bound parts the core needs, passed in (one seam each): zstd, SHA-256 and
 // where lake objects come from. Each has a portable default that runs on any runtime with web
 // APIs (Bun, Node >= 20, browsers, workerd); runtime adapters (./bun.ts, ./node.ts) swap in faster ones.
-import type { Decompress } from "../source/datalake/datalake-source.ts";
+import type { Decompress } from "../source/datalake/decompress.ts";
 import type { ObjectStore } from "../source/datalake/object-store.ts";
 import type { Sha256 } from "../stellar/xdr/ledger-commitments.ts";
 import { sha256 as portableSha256 } from "../stellar/hash.ts";

@@ -1,7 +1,7 @@
 // One lake object (zstd of a LedgerCloseMetaBatch) into the raw, validated LedgerCloseMetas it
 // holds: its zstd headers checked against a size cap before anything is decompressed, then
 // decompressed, split and each ledger's header checked (sequence, header hash). Pure.
-import { DEFAULT_MAX_LEDGER_BYTES, type Decompress } from "../source/datalake/datalake-source.ts";
+import { DEFAULT_MAX_LEDGER_BYTES, type Decompress } from "../source/datalake/decompress.ts";
 import { zstdSize } from "../source/datalake/zstd-frames.ts";
 import { validateLedger } from "../source/ledger-validation.ts";
 import { SourceError } from "../source/source-error.ts";

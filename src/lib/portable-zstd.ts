@@ -3,6 +3,6 @@
 // as a module of its own), and over nothing at all because Node 20 and browsers have no zstd.
 // scripts/zstd-bench.ts measures it against a WebAssembly build and Bun's native one.
 import { decompress } from "fzstd";
-import type { Decompress } from "../source/datalake/datalake-source.ts";
+import type { Decompress } from "../source/datalake/decompress.ts";
 
 export const portableZstdDecompress: Decompress = (compressed) => decompress(compressed);

@@ -94,7 +94,7 @@ describe("the Worker bundle in workerd", () => {
       const message = (await rpc.json()) as { ledgers: unknown[]; events: { txHash: string; amount: string; eventIndex?: number; eventType: string }[] };
       expect(message.ledgers).toHaveLength(11);
       expect(message.events.map((e) => [e.txHash, e.amount, e.eventIndex ?? 0, e.eventType.replace("EVENT_TYPE_", "").toLowerCase()])).toEqual(
-        rows.map((r) => [r.tx_hash, r.amount, r.event_index, r.event_type]),
+        rows.map((r) => [r.tx_hash, r.amount, r.event_index, r.event_type] as (string | number)[]),
       );
     } finally {
       await worker.dispose();

@@ -68,13 +68,14 @@ test("Inspect a ledger: fetched from the configured lake and dropped as a file, 
   const port = freePort();
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/FLOWCTL|STELLAR_FLOW_/.test(key)) env[key] = value;
-  sink = Bun.spawn([process.execPath, "src/cli/sink.ts", "--db", join(work, "sink.duckdb"), "--port", String(port), "--flowctl", "off"], {
+  const spawned = Bun.spawn([process.execPath, "src/cli/sink.ts", "--db", join(work, "sink.duckdb"), "--port", String(port), "--flowctl", "off"], {
     cwd: REPO,
     stdout: "pipe",
     stderr: "pipe",
     env: { ...env, STELLAR_FLOW_DATALAKE: lake.url("pubnet") },
   });
-  const stderr = collect(sink.stderr);
+  sink = spawned;
+  const stderr = collect(spawned.stderr);
   const url = `http://127.0.0.1:${port}`;
   await waitFor("bun run sink", async () => ((await fetch(`${url}/livez`).catch(() => null))?.ok ? true : undefined), 30_000).catch((error: unknown) => {
     throw new Error(`${(error as Error).message}; the sink said: ${stderr.text().slice(-2000)}`);

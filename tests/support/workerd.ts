@@ -36,13 +36,15 @@ export function processCpuMs(pid: number): number {
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-export async function startWorker(bundle: string, bindings: Record<string, string>): Promise<RunningWorker> {
+/** `cache: false` turns the Cache API into a no-op (every ledger object read from the lake). */
+export async function startWorker(bundle: string, bindings: Record<string, string>, options: { cache?: boolean } = {}): Promise<RunningWorker> {
   const before = workerdPids();
   const mf = new Miniflare({
     modules: [{ type: "ESModule", path: bundle, contents: readFileSync(bundle, "utf8") }],
     modulesRoot: dirname(bundle),
     compatibilityDate: "2025-01-01",
     bindings,
+    cache: options.cache ?? true,
   });
   await mf.ready;
   const started = [...workerdPids()].filter((pid) => !before.has(pid));

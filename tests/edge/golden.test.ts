@@ -7,6 +7,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { LedgerEventsService } from "../../src/gen/stellarflow/v1/ledger_events_service_pb.ts";
+import { EventType } from "../../src/gen/stellarflow/v1/ttp_event_pb.ts";
 import { cliRows, parseNdjson, rangeKey, type LakeRows, type Row } from "../support/cli-rows.ts";
 import { REPO, runBunScript } from "../support/cli.ts";
 import { LEDGERS_DIR } from "../support/ledgers.ts";
@@ -96,11 +100,37 @@ describe("the Worker bundle in workerd", () => {
       expect(message.events.map((e) => [e.txHash, e.amount, e.eventIndex ?? 0, e.eventType.replace("EVENT_TYPE_", "").toLowerCase()])).toEqual(
         rows.map((r) => [r.tx_hash, r.amount, r.event_index, r.event_type] as (string | number)[]),
       );
+
+      // a connect-web client, binary protobuf, as a browser would call it
+      const transport = createConnectTransport({ baseUrl: "http://edge.test", useBinaryFormat: true, fetch: ((input: RequestInfo | URL, init?: RequestInit) => worker.fetch(new URL(String(input)).pathname, init)) as typeof fetch });
+      const answer = await createClient(LedgerEventsService, transport).getLedgerEvents({ startLedger: 30822015, endLedger: 30822025 });
+      expect(answer.ledgers.map((l) => l.sequence)).toEqual(json.ledgers.map((l) => l.sequence as number));
+      const viaConnectWeb: Row[] = answer.events.map((e) => ({
+          ledger_sequence: e.ledgerSequence,
+          closed_at: new Date(Number(e.closedAt!.seconds) * 1000).toISOString(),
+          tx_hash: e.txHash,
+          transaction_index: e.transactionIndex,
+          operation_index: e.operationIndex ?? null,
+          event_index: e.eventIndex,
+          event_type: EventType[e.eventType]!.toLowerCase(),
+          from_address: e.fromAddress ?? null,
+          to_address: e.toAddress ?? null,
+          asset: e.asset ?? null,
+          amount: e.amount,
+          contract_address: e.contractAddress,
+          to_muxed_type: e.toMuxed?.value.case ?? null,
+          to_muxed_value:
+          e.toMuxed?.value.case === "hash" ? Buffer.from(e.toMuxed.value.value).toString("hex") : e.toMuxed?.value.value !== undefined ? String(e.toMuxed.value.value) : null,
+      }));
+      expect(viaConnectWeb).toEqual(rows);
     } finally {
       await worker.dispose();
     }
   });
 });
+
+/** dist/lib, built once for the Node tests (the package's exports point Node there). */
+let libBuilt: ReturnType<typeof runBunScript> | null = null;
 
 describe("the library entry under Node 20", () => {
   test("node is Node >= 20", async () => {
@@ -111,8 +141,8 @@ describe("the library entry under Node 20", () => {
   for (const { lake, txSetCheck } of LAKES) {
     const adapters = lake.startsWith("standalone") ? "node" : "portable";
     test(`${lake}: every ledger's events equal the CLI's rows (${adapters} adapters)`, async () => {
-      const build = await runBunScript("scripts/build-lib.ts", []);
-      expect(build.code).toBe(0);
+      libBuilt ??= runBunScript("scripts/build-lib.ts", []);
+      expect((await libBuilt).code).toBe(0);
       const { ranges, rows } = expected.get(lake)!;
       const node = Bun.spawn(["node", "tests/edge/node-lake-events.mjs", server.url(lake), JSON.stringify(ranges), txSetCheck ? "on" : "off", adapters], {
         cwd: REPO,

@@ -18,6 +18,9 @@ import { portableAdapters } from "../src/lib/adapters.ts";
 import { LedgerEventsDecoder } from "../src/lib/decoded-ledger.ts";
 import { readLedgerObject } from "../src/lib/ledger-object.ts";
 import { LEDGERS_DIR } from "../tests/support/ledgers.ts";
+import { recommitLedger } from "./bench/recommit-ledger.ts";
+import { cp, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import { S3TestServer } from "../tests/support/s3-test-server.ts";
 import { processCpuMs, startWorker } from "../tests/support/workerd.ts";
 
@@ -92,21 +95,37 @@ const bundle = join(work, "worker.js");
 
 // 3. per-ledger cost: in Bun (portable vs Bun's adapters), then CPU per request in workerd
 // 85 and 63 are the full load-test ledgers (about 1.8 MB of XDR, as a 2025-26 mainnet ledger); their
-// headers commit to part of their transaction set only, so they are read with the check off.
+// headers commit to part of their transaction set only, so they are read with the check off, and
+// once more from a copy of the lake whose 85 has its header patched to commit to what it carries
+// (as the bench's replays do), so that the default check runs over all of it.
+const recommitted = join(work, "lakes");
+{
+  const key = (await readdir(join(LEDGERS_DIR, "standalone-p23"), { recursive: true })).find((f) => f.endsWith("--85.xdr.zst"))!;
+  const passphrase = JSON.parse(await Bun.file(join(LEDGERS_DIR, "standalone-p23", ".config.json")).text()).networkPassphrase as string;
+  const batch = Bun.zstdDecompressSync(await Bun.file(join(LEDGERS_DIR, "standalone-p23", key)).bytes());
+  const patched = Buffer.concat([batch.subarray(0, 12), recommitLedger(batch.subarray(12), passphrase)]);
+  await mkdir(dirname(join(recommitted, "standalone-p23-recommitted", key)), { recursive: true });
+  await cp(join(LEDGERS_DIR, "standalone-p23", ".config.json"), join(recommitted, "standalone-p23-recommitted", ".config.json"));
+  await Bun.write(join(recommitted, "standalone-p23-recommitted", key), Bun.zstdCompressSync(patched));
+}
 const LEDGERS = [
   { lake: "pubnet", sequence: 30822015, note: "P13, 57 txs", check: true },
   { lake: "pubnet", sequence: 56065483, note: "P22, 359 txs", check: true },
   { lake: "standalone-p23", sequence: 84, note: "P23, nearly empty", check: true },
   { lake: "standalone-p23", sequence: 85, note: "P23, Soroban load test, tx-set check off", check: false },
+  { lake: "standalone-p23-recommitted", sequence: 85, note: "P23, the same with its header patched, tx-set check on", check: true },
   { lake: "standalone-p24", sequence: 63, note: "P24, Soroban load test, tx-set check off", check: false },
 ];
 const lakeServer = await S3TestServer.start({ root: LEDGERS_DIR });
+const recommittedServer = await S3TestServer.start({ root: recommitted });
+const lakeRoot = (lake: string) => (lake.endsWith("-recommitted") ? recommitted : LEDGERS_DIR);
+const lakeUrl = (lake: string) => (lake.endsWith("-recommitted") ? recommittedServer : lakeServer).url(lake);
 console.log(`per ledger: read + decode + TTP in Bun, and CPU per request in workerd (${REQUESTS} requests, JSON answer, less a GET /livez)`);
 try {
   for (const { lake, sequence, note, check } of LEDGERS) {
-    const key = (await readdir(join(LEDGERS_DIR, lake), { recursive: true })).find((f) => f.endsWith(`--${sequence}.xdr.zst`))!;
-    const object = await Bun.file(join(LEDGERS_DIR, lake, key)).bytes();
-    const network = JSON.parse(await Bun.file(join(LEDGERS_DIR, lake, ".config.json")).text()).networkPassphrase as string;
+    const key = (await readdir(join(lakeRoot(lake), lake), { recursive: true })).find((f) => f.endsWith(`--${sequence}.xdr.zst`))!;
+    const object = await Bun.file(join(lakeRoot(lake), lake, key)).bytes();
+    const network = JSON.parse(await Bun.file(join(lakeRoot(lake), lake, ".config.json")).text()).networkPassphrase as string;
     let events = 0;
     const inBun = async (adapters: typeof portableAdapters) => {
       const decoder = new LedgerEventsDecoder({ network, sha256: adapters.sha256, checkTxSet: check });
@@ -123,7 +142,7 @@ try {
     const bunMs = await inBun(bunAdapters);
     const xdrBytes = Bun.zstdDecompressSync(object).length;
 
-    const bindings = { STELLAR_FLOW_DATALAKE: lakeServer.url(lake), STELLAR_FLOW_TX_SET_CHECK: check ? "on" : "off" };
+    const bindings = { STELLAR_FLOW_DATALAKE: lakeUrl(lake), STELLAR_FLOW_TX_SET_CHECK: check ? "on" : "off" };
     const worker = await startWorker(bundle, bindings, { cache: false });
     try {
       if (worker.pid === null) throw new Error("cannot find workerd's process");
@@ -148,5 +167,6 @@ try {
   }
 } finally {
   lakeServer.stop();
+  recommittedServer.stop();
   await rm(work, { recursive: true, force: true });
 }

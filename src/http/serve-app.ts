@@ -31,13 +31,7 @@ export interface ServeAppOptions {
   readonly allowedHosts?: readonly string[];
 }
 
-/**
- * Exempts a request from the server's idle timeout: for a stream, once its request has fully
- * arrived (a stream may rightly stay quiet for long). `env` is Hono's `c.env`, Bun's server.
- */
-export function exemptFromIdleTimeout(env: unknown, request: Request): void {
-  (env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(request, 0);
-}
+export { exemptFromIdleTimeout } from "./idle-timeout.ts";
 
 /** Throws Bun's error when it cannot listen (e.g. the port is taken). */
 export function serveApp(fetch: (request: Request) => Response | Promise<Response>, options: ServeAppOptions): ServedApp {

@@ -3,7 +3,7 @@
 import { createConnectRouter, type ConnectError, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
-import { exemptFromIdleTimeout } from "./serve-app.ts";
+import { exemptFromIdleTimeout } from "./idle-timeout.ts";
 import { bufferedRequest, checkBinaryRequest, rpcErrorResponse } from "./undecodable-request.ts";
 
 export interface MountConnectOptions extends ConnectRouterOptions {

@@ -1,4 +1,5 @@
 // Serves a fetch handler (a Hono app's) with Bun: the Bun adapter of src/http.
+import { allowedHostsFromEnv, guardHost } from "./host-guard.ts";
 import { bodyBackstop, SERVER_LIMIT_DEFAULTS } from "./server-limits.ts";
 
 export interface ServedApp {
@@ -26,22 +27,18 @@ export interface ServeAppOptions {
   readonly maxRequestBodySize?: number;
   /** Bun's WebSocket handlers, for apps with WebSocket routes (e.g. the sink's /ws). */
   readonly websocket?: import("bun").WebSocketHandler<any>;
+  /** Host names answered besides loopback when listening on loopback (default: STELLAR_FLOW_ALLOWED_HOSTS); see ./host-guard.ts. */
+  readonly allowedHosts?: readonly string[];
 }
 
-/**
- * Exempts a request from the server's idle timeout: for a stream, once its request has fully
- * arrived (a stream may rightly stay quiet for long). `env` is Hono's `c.env`, Bun's server.
- */
-export function exemptFromIdleTimeout(env: unknown, request: Request): void {
-  (env as { timeout?: (request: Request, seconds: number) => void } | undefined)?.timeout?.(request, 0);
-}
+export { exemptFromIdleTimeout } from "./idle-timeout.ts";
 
 /** Throws Bun's error when it cannot listen (e.g. the port is taken). */
 export function serveApp(fetch: (request: Request) => Response | Promise<Response>, options: ServeAppOptions): ServedApp {
   const base = {
     hostname: options.host,
     port: options.port,
-    fetch,
+    fetch: guardHost(fetch, options.host, options.allowedHosts ?? allowedHostsFromEnv(process.env)),
     idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_SECONDS,
     maxRequestBodySize: options.maxRequestBodySize ?? bodyBackstop(SERVER_LIMIT_DEFAULTS.maxRequestBytes),
   };

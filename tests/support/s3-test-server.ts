@@ -19,6 +19,8 @@ export interface S3TestServerOptions {
   readonly delayMs?: number;
   /** Decides a fault for a request: `key` ("" for a listing) and how many times it was asked for (1-based). */
   readonly fault?: (key: string, hit: number) => Fault | undefined;
+  /** Headers added to every response (e.g. access-control-allow-origin, for a page reading the lake). */
+  readonly headers?: Record<string, string>;
 }
 
 const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -65,7 +67,15 @@ export class S3TestServer {
   }
 
   listen(): void {
-    this.#server = Bun.serve({ hostname: "127.0.0.1", port: this.#port, fetch: (request) => this.handle(request) });
+    this.#server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: this.#port,
+      fetch: async (request) => {
+        const response = await this.handle(request);
+        for (const [name, value] of Object.entries(this.options.headers ?? {})) response.headers.set(name, value);
+        return response;
+      },
+    });
     this.#port = this.#server.port!;
   }
 

@@ -35,6 +35,8 @@ export interface DashboardOptions {
   /** The sink's stream slots: a proxied WatchServices takes one while it lasts. */
   readonly slots: StreamSlots;
   readonly corsOrigins: readonly string[];
+  /** The lake the "Inspect a ledger" panel reads (an http(s) URL); default $STELLAR_FLOW_DATALAKE when it is one. */
+  readonly datalake?: string | null;
 }
 
 /** The page, its token (from ?token=) carried into the URLs of its script and style sheet. */
@@ -51,7 +53,8 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
   app.get("/", async (c) => c.html(await dashboardPage(c.req.raw), 200, { "referrer-policy": "no-referrer", "cache-control": "no-store" }));
   app.get("/dashboard.js", async (c) => c.body(await dashboardBundle(), 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }));
   app.get("/dashboard.css", async (c) => c.body(await Bun.file(join(WEB, "dashboard.css")).text(), 200, { "content-type": "text/css; charset=utf-8" }));
-  app.get("/dashboard/config", (c) => c.json({ flowctl: flowctlUrl() !== null }));
+  const datalake = options.datalake ?? browserLake(process.env.STELLAR_FLOW_DATALAKE);
+  app.get("/dashboard/config", (c) => c.json({ flowctl: flowctlUrl() !== null, datalake }));
   // behind the token gate (mountSinkServices): a caller without the sink's token never gets here
   app.post("/flowctl.v1.ControlPlaneService/:method", async (c) => {
     const method = c.req.param("method");
@@ -92,6 +95,11 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
       return c.json({ code: "unavailable", message: `flowctl at ${base} did not answer: ${messageOf(error)}` }, 503);
     }
   });
+}
+
+/** A lake a browser can read: an http(s) URL (a folder or s3:// is the server's, not the page's). */
+function browserLake(location: string | undefined): string | null {
+  return location && /^https?:\/\//i.test(location) ? location : null;
 }
 
 /** `body`, calling `release` once it ends, fails or its reader goes away. */

@@ -24,11 +24,9 @@ import { isObjectLister } from "./object-lister.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { zstdSize } from "./zstd-frames.ts";
 
-/**
- * Decompresses one whole object (zstd); throws (or rejects) on truncated or invalid input. An
- * asynchronous one runs off the calling thread: objects fetched ahead are then decompressed ahead too.
- */
-export type Decompress = (compressed: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+import { DEFAULT_MAX_LEDGER_BYTES, type Decompress } from "./decompress.ts";
+
+export { DEFAULT_MAX_LEDGER_BYTES, type Decompress };
 
 export interface DataLakeSourceOptions {
   readonly store: ObjectStore;
@@ -71,16 +69,6 @@ export const DEFAULT_MAX_ARROW_BATCH_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_FOLLOW_POLL_MS = 2_000;
 export const DEFAULT_MAX_BATCH_WAIT_MS = 1_000;
-/**
- * Decompressed bytes allowed per ledger of an object. The largest real LedgerCloseMetas are about
- * 2 MB (a full 2025-26 mainnet ledger; the protocol-23 load test's 100 Soroban transactions come to
- * 1.8 MB), bounded by the network's per-ledger limits on transaction set size, Soroban reads,
- * writes and events; 64 MiB is 30x that. An object holds ledgersPerBatch ledgers, so its cap is
- * that many times this (64 MiB for SDF's lakes of one ledger per object): a zstd bomb of a few KB
- * that claims gigabytes is refused before anything is allocated, and `concurrency` objects in
- * flight hold at most `concurrency` x the cap.
- */
-export const DEFAULT_MAX_LEDGER_BYTES = 64 * 1024 * 1024;
 const CORRUPT_OBJECT_REFETCHES = 2;
 
 /** One fetched object, still compressed; `compressed` is null when nothing is stored there yet. */

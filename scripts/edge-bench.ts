@@ -17,7 +17,7 @@ import { bunAdapters } from "../src/lib/bun.ts";
 import { portableAdapters } from "../src/lib/adapters.ts";
 import { LedgerEventsDecoder } from "../src/lib/decoded-ledger.ts";
 import { readLedgerObject } from "../src/lib/ledger-object.ts";
-import { LEDGERS_DIR } from "../tests/support/ledgers.ts";
+import { LEDGERS_DIR } from "./fixtures/shared-ledgers.ts";
 import { recommitLedger } from "./bench/recommit-ledger.ts";
 import { cp, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { REPO } from "../support/cli.ts";
 import { collect, freePort, waitFor } from "../support/flowctl.ts";
-import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
+import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { S3TestServer } from "../support/s3-test-server.ts";
 import { launchChromium, screenshotPath, type HeadlessChromium } from "./support.ts";
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lakePath, LEDGERS_DIR } from "../support/ledgers.ts";
+import { lakePath, LEDGERS_DIR } from "../../scripts/fixtures/shared-ledgers.ts";
 import { runBunScript } from "../support/cli.ts";
 import { parseNdjson } from "../support/cli-rows.ts";
 import { S3TestServer } from "../support/s3-test-server.ts";

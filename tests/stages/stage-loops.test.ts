@@ -28,7 +28,7 @@ afterEach(async () => {
 async function sink(name: string): Promise<OpenedSink> {
   const dir = tempDir();
   const opened = await openSink(join(dir.path, `${name}.duckdb`));
-  cleanup.push(() => dir.remove(), () => opened.close());
+  cleanup.push(() => dir.remove(), async () => void (await opened.close()));
   return opened;
 }
 

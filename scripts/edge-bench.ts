@@ -21,8 +21,8 @@ import { LEDGERS_DIR } from "./fixtures/shared-ledgers.ts";
 import { recommitLedger } from "./bench/recommit-ledger.ts";
 import { cp, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { S3TestServer } from "../tests/support/s3-test-server.ts";
-import { processCpuMs, startWorker } from "../tests/support/workerd.ts";
+import { S3TestServer } from "./fixtures/s3-test-server.ts";
+import { processCpuMs, startWorker } from "./fixtures/workerd.ts";
 
 const { values } = parseArgs({ args: Bun.argv.slice(2), options: { requests: { type: "string" } } });
 const REQUESTS = Number(values.requests ?? 40);

@@ -3,7 +3,25 @@
 // the latest ones for a new database. It never guesses over a database that cannot say where to go on.
 import type { ResumePoint } from "../sink/ledger-sink.ts";
 import type { LedgerRange, LedgerSource } from "../source/ledger-source.ts";
-import { DEFAULT_LATEST_COUNT, type SourceArgs } from "../cli/source-args.ts";
+
+export type StartSpec =
+  /** --start N */
+  | { readonly kind: "ledger"; readonly sequence: number }
+  /** --start latest / latest-N: N ledgers before the newest */
+  | { readonly kind: "latest"; readonly back: number }
+  /** no --start: after the sink's cursor, or the latest DEFAULT_LATEST_COUNT ledgers in a new database */
+  | { readonly kind: "resume" };
+
+/** Which ledgers the flags ask for. */
+export interface RangeSpec {
+  readonly start: StartSpec;
+  /** null: --start N alone reads one ledger; otherwise up to the source's latest (or forever with follow). */
+  readonly end: number | null;
+  readonly follow: boolean;
+}
+
+/** Ledgers read by a run with no --start into an empty database. */
+export const DEFAULT_LATEST_COUNT = 100;
 
 export interface RunPlan {
   /** null: nothing new to read. */
@@ -27,7 +45,7 @@ export const NEW_DATABASE: ResumePoint = { cursor: null, next: null, previousHas
  * its path, for messages; `existed`: the file was there before this run.
  */
 export async function planRange(
-  args: Pick<SourceArgs, "start" | "end" | "follow">,
+  args: RangeSpec,
   source: Required<Pick<LedgerSource, "latestLedger">>,
   database: { readonly path: string; readonly existed: boolean; readonly point: ResumePoint },
   options: { signal?: AbortSignal } = {},

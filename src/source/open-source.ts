@@ -5,7 +5,6 @@ import { HybridSource } from "./hybrid-source.ts";
 import type { LedgerSource } from "./ledger-source.ts";
 import { openRpcSource } from "./rpc/open-rpc-source.ts";
 import { NETWORK_PASSPHRASES, resolvePassphrase } from "../stellar/network.ts";
-import type { SourceArgs } from "../cli/source-args.ts";
 
 const PUBLIC_LAKE = "https://aws-public-blockchain.s3.us-east-2.amazonaws.com/v1.1/stellar/ledgers";
 
@@ -23,6 +22,18 @@ export interface OpenedSource {
   readonly metadata: Record<string, string>;
 }
 
+/** Where ledgers come from, as the source flags give it. */
+export interface SourceSpec {
+  /** Folder, http(s):// URL or s3://bucket/prefix; null: none given. */
+  readonly datalake: string | null;
+  readonly rpcUrl: string | null;
+  readonly s3Endpoint: string | null;
+  /** Data-lake objects in flight at once. */
+  readonly concurrency: number;
+  /** Decompressed bytes allowed per data-lake object; null: the source's default (64 MiB per ledger in it). */
+  readonly maxObjectBytes: number | null;
+}
+
 export interface OpenSourceOptions {
   readonly network: string | null;
   readonly ledgersPerArrowBatch?: number;
@@ -30,7 +41,7 @@ export interface OpenSourceOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-export async function openSource(args: SourceArgs, options: OpenSourceOptions): Promise<OpenedSource> {
+export async function openSource(args: SourceSpec, options: OpenSourceOptions): Promise<OpenedSource> {
   const networkPassphrase = options.network !== null ? resolvePassphrase(options.network) : undefined;
   const common = { networkPassphrase, ledgersPerArrowBatch: options.ledgersPerArrowBatch, signal: options.signal };
   const datalake = args.datalake ?? (args.rpcUrl === null ? defaultDataLake(options.network) : null);

@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { REPO } from "../support/cli.ts";
 import { collect, freePort, waitFor } from "../support/flowctl.ts";
 import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { launchChromium, screenshotPath, type HeadlessChromium } from "./support.ts";
 
 let work: string;

@@ -11,7 +11,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { queryReadOnly } from "../support/cli.ts";
 import { RpcTestServer } from "../support/rpc-test-server.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { readRange, TempLake } from "../source/lake-fixtures.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");

@@ -14,7 +14,7 @@ import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { FAST_RETRY } from "../support/fast-retry.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { RpcTestServer } from "../support/rpc-test-server.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { readRange, TempLake } from "./lake-fixtures.ts";
 
 const FIRST = 30822015;

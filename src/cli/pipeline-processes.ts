@@ -7,7 +7,8 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { apiTokenFromEnv, LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
-import { parsePipelineArgs, PIPELINE_HELP, UsageError, type PipelineArgs } from "./pipeline-args.ts";
+import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
+import { parseFlags } from "./command.ts";
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
 import { stopOnSignals } from "./interrupts.ts";
@@ -25,18 +26,8 @@ function freePort(host: string): number {
 }
 
 export async function runProcesses(argv: readonly string[]): Promise<number> {
-  let args: PipelineArgs;
-  try {
-    args = parsePipelineArgs(argv.filter((a) => a !== "--processes"));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${PIPELINE_HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(PIPELINE_HELP);
-    return 0;
-  }
+  const args = parseFlags(() => parsePipelineArgs(argv.filter((a) => a !== "--processes")), PIPELINE_HELP);
+  if (typeof args === "number") return args;
   const { stages, unsupported } = splitPipelineArgs(argv);
   if (unsupported.length > 0) {
     console.error(`error: ${unsupported.join(", ")} ${unsupported.length === 1 ? "is" : "are"} not supported with --processes yet`);

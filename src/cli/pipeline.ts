@@ -10,8 +10,7 @@ import { TtpProcessor } from "../processor/ttp-processor.ts";
 import { SinkWriteError } from "../sink/ledger-sink.ts";
 import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
-import { queryConcurrency } from "../sink/services/native-threads.ts";
-import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
+import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
 import { openSource } from "../source/open-source.ts";
 import { NEW_DATABASE, NoStartError, planRange } from "../pipeline/plan-range.ts";
 import { stopOnSignals } from "./interrupts.ts";
@@ -21,23 +20,14 @@ import { ParallelTtpProcessor } from "../processor/parallel-processor.ts";
 import { DEFAULT_GROUP_COMMIT } from "../stages/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
-import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
+import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
+import { parseFlags, runCommand } from "./command.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
 import { messageOf } from "../common/message-of.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parsePipelineArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${PIPELINE_HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(PIPELINE_HELP);
-    return 0;
-  }
+  const args = parseFlags(() => parsePipelineArgs(argv), PIPELINE_HELP);
+  if (typeof args === "number") return args;
   // from here on, SIGINT and SIGTERM end the run cleanly: committed batches stay, components unregister
   const abort = new AbortController();
   stopOnSignals(abort, { forcedNote: `what was committed to ${args.db} stays; run again without --start to resume`, log: (message) => console.error(message) });
@@ -46,16 +36,12 @@ async function main(argv: readonly string[]): Promise<number> {
   let query;
   try {
     filter = eventPredicate(args.filters);
-    query = resolveQueryLimits(args.query, process.env);
+    query = sinkQueryLimits(args.query, process.env, navigator.hardwareConcurrency, (message) => console.error(message));
   } catch (error) {
     if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
-  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
-  // said only when asked for: the default lowered in silence
-  if (concurrency.note && (args.query.concurrency !== undefined || process.env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) console.error(`sink: ${concurrency.note}`);
-  query = { ...query, concurrency: concurrency.concurrency };
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {
     network: args.network,
@@ -230,11 +216,5 @@ function networkName(passphrase: string): string {
   return Object.entries(NETWORK_PASSPHRASES).find(([, p]) => p === passphrase)?.[0] ?? passphrase;
 }
 
-try {
-  const argv = Bun.argv.slice(2);
-  // --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
-  process.exitCode = argv.includes("--processes") ? await (await import("./pipeline-processes.ts")).runProcesses(argv) : await main(argv);
-} catch (error) {
-  console.error(`error: ${messageOf(error)}`);
-  process.exitCode = 1;
-}
+// --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
+await runCommand(async (argv) => (argv.includes("--processes") ? (await import("./pipeline-processes.ts")).runProcesses(argv) : main(argv)));

@@ -3,13 +3,12 @@
 import { ledgerDecoder } from "../processor/ledger-decoders.ts";
 import { ParallelTtpProcessor } from "../processor/parallel-processor.ts";
 import { EVENTS_PATH, mountProcessorStage, type ProcessorStageOptions } from "../stages/http/processor-stage.ts";
-import { serveComponent } from "../component/serve-component.ts";
 import { TtpProcessor } from "../processor/ttp-processor.ts";
 import { resolvePassphrase } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
-import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
-import { messageOf } from "../common/message-of.ts";
+import { aborted, setUpStage, upstreamOf, serveStage } from "./stage-common.ts";
+import { runCommand } from "./command.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("processor", argv);
@@ -47,14 +46,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return entry;
   };
-  const server = serveComponent(component, {
-    host: args.host,
-    port: setup.port,
-    flowctl: setup.flowctl,
-    token: setup.token,
-    limits: setup.limits,
+  const server = serveStage(setup, {
     dataPath: EVENTS_PATH,
-    log,
     healthExtra: () => ({ upstream: upstream.describe() }),
     routes: (app) => mountProcessorStage(app, component, { upstream, processorFor, maxInflight: args.maxInflight, reconnect: { attempts: args.reconnectAttempts }, maxStreams: setup.limits.maxDataStreams, log }),
   });
@@ -68,9 +61,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(Bun.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${messageOf(error)}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

@@ -2,16 +2,15 @@
 // from its cursor + 1 until the upstream's range ends; alone (no upstream, no flowctl) it serves
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
 import { ingest } from "../stages/http/sink-stage.ts";
-import { serveComponent } from "../component/serve-component.ts";
 import { SinkBusyError, SinkWriteError } from "../sink/ledger-sink.ts";
 import { openSink, type OpenedSink } from "../sink/open-sink.ts";
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
-import { queryConcurrency } from "../sink/services/native-threads.ts";
-import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
-import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
+import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
+import { aborted, setUpStage, upstreamOf, serveStage } from "./stage-common.ts";
 import { committedLine } from "../sink/committed-line.ts";
 import { EXIT_SINK_BUSY } from "./exit-codes.ts";
 import { messageOf } from "../common/message-of.ts";
+import { runCommand } from "./command.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -21,16 +20,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const p = args.pipeline;
   let query;
   try {
-    query = resolveQueryLimits(p.query, process.env);
+    query = sinkQueryLimits(p.query, process.env, navigator.hardwareConcurrency, log);
   } catch (error) {
     if (!(error instanceof QueryLimitError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
-  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
-  // said only when asked for: the default lowered in silence
-  if (concurrency.note && (p.query.concurrency !== undefined || process.env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) setup.log(`sink: ${concurrency.note}`);
-  query = { ...query, concurrency: concurrency.concurrency };
   const upstream = upstreamOf(setup);
   // --start: the operator starts this database over there (latest[-N]: at the upstream's first ledger)
   const start = p.source.start;
@@ -61,14 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
     flowctlToken: setup.flowctl.token,
     shutdownSignal: abort.signal,
   }))!;
-  const server = serveComponent(component, {
-    host: args.host,
-    port: setup.port,
-    flowctl: setup.flowctl,
-    token: setup.token,
-    limits: setup.limits,
-    dataPath: null,
-    log,
+  const server = serveStage(setup, {
     healthExtra: () => ({ upstream: upstream?.describe() ?? null, db: p.db }),
     routes: services.mount,
     websocket: services.websocket,
@@ -111,9 +99,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(Bun.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${messageOf(error)}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

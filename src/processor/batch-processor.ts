@@ -1,7 +1,7 @@
 // The processor seam of the pipeline: raw-ledger batches in, `ledgers` and `ttp_events` rows out.
 import type { RecordBatch } from "apache-arrow";
-import type { ProcessedBatch } from "../arrow/processed-batch.ts";
-import type { ProcessedStats, ProcessorError } from "./ttp-processor.ts";
+import type { ProcessedBatch, ProcessedStats } from "../arrow/processed-batch.ts";
+import type { ProcessorError } from "./ttp-processor.ts";
 
 export type ProcessedResult = ProcessedBatch & { readonly stats: ProcessedStats; readonly failure: ProcessorError | null };
 

@@ -3,7 +3,7 @@ import type { RecordBatch } from "apache-arrow";
 import { rawLedgersOf } from "../arrow/ledger-batch.ts";
 import { ttpEventBatch } from "../arrow/event-batch.ts";
 import { ledgerSummaryBatch, type LedgerSummary } from "../arrow/ledger-summary-batch.ts";
-import type { ProcessedBatch } from "../arrow/processed-batch.ts";
+import type { ProcessedBatch, ProcessedStats } from "../arrow/processed-batch.ts";
 import { SacAddressBook } from "../stellar/asset.ts";
 import type { LedgerDecoder } from "../stellar/ledger-decoder.ts";
 import type { LedgerModel } from "../stellar/model.ts";
@@ -32,14 +32,7 @@ export class ProcessorError extends Error {
   }
 }
 
-export interface ProcessedStats {
-  readonly transactions: number;
-  readonly failedTransactions: number;
-  readonly operations: number;
-  readonly eventsByType: Record<string, number>;
-  /** Events the filter dropped. */
-  readonly eventsFiltered: number;
-}
+export type { ProcessedStats };
 
 export class TtpProcessor {
   private readonly sac: SacAddressBook;

@@ -4,7 +4,7 @@
 import type { TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
 import type { DecoderName } from "./ledger-decoders.ts";
-import type { ProcessedStats } from "./ttp-processor.ts";
+import type { ProcessedStats } from "../arrow/processed-batch.ts";
 import type { WireColumn } from "../arrow/wire-batch.ts";
 
 export interface TtpWorkerConfig {

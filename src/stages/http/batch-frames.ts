@@ -2,8 +2,7 @@
 import { type RecordBatch, Table, tableFromIPC, tableToIPC, type Schema } from "apache-arrow";
 import { ttpEventBatch } from "../../arrow/event-batch.ts";
 import { ledgerSummaryBatch } from "../../arrow/ledger-summary-batch.ts";
-import type { ProcessedBatch } from "../../arrow/processed-batch.ts";
-import type { ProcessedStats } from "../../processor/ttp-processor.ts";
+import type { ProcessedBatch, ProcessedStats } from "../../arrow/processed-batch.ts";
 import { encodeFrame, FrameError, jsonPart, partJson, type Frame } from "./frames.ts";
 
 /** Header of a raw-ledger frame from the source. */

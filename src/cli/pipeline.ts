@@ -6,7 +6,6 @@ import { readYamlConfig } from "../flowctl/config-file.ts";
 import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
-import { TtpProcessor } from "../processor/ttp-processor.ts";
 import { SinkWriteError } from "../sink/ledger-sink.ts";
 import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
@@ -15,8 +14,7 @@ import { openSource } from "../source/open-source.ts";
 import { NEW_DATABASE, NoStartError, planRange } from "../pipeline/plan-range.ts";
 import { stopOnSignals } from "./interrupts.ts";
 import { committedLine } from "../sink/committed-line.ts";
-import { ledgerDecoder } from "../processor/ledger-decoders.ts";
-import { ParallelTtpProcessor } from "../processor/parallel-processor.ts";
+import { openProcessor } from "../processor/open-processor.ts";
 import { DEFAULT_GROUP_COMMIT } from "../stages/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
@@ -32,10 +30,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const abort = new AbortController();
   stopOnSignals(abort, { forcedNote: `what was committed to ${args.db} stays; run again without --start to resume`, log: (message) => console.error(message) });
 
-  let filter;
   let query;
   try {
-    filter = eventPredicate(args.filters);
+    eventPredicate(args.filters); // a bad filter is a usage error, before anything starts
     query = sinkQueryLimits(args.query, process.env, navigator.hardwareConcurrency, (message) => console.error(message));
   } catch (error) {
     if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
@@ -77,13 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const note of served.notes) console.error(note);
   const { source } = opened;
   const { range } = plan;
-  const parallel =
-    args.workers > 0
-      ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: args.decoder, mode: args.ttpMode, verify: args.verify, checkHashes: args.checkTxSets, filter: args.filters, workers: args.workers })
-      : null;
-  const processor =
-    parallel ??
-    new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase, { checkHashes: args.checkTxSets }), mode: args.ttpMode, verify: args.verify, filter });
+  const processing = openProcessor(source.networkPassphrase, { decoder: args.decoder, mode: args.ttpMode, verify: args.verify, checkHashes: args.checkTxSets, filter: args.filters, workers: args.workers });
   let services: PipelineServices;
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
   let flowctlUrl: string | null = null;
@@ -118,7 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    parallel?.close();
+    processing.close();
     await served.close({ removeIfUnused: true });
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
@@ -138,8 +129,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
     const summary = await runPipeline({
-      source: parallel ? parallel.readAhead(source) : source,
-      processor,
+      source: processing.readAhead(source),
+      processor: processing.processor,
       sink,
       range,
       onProgress,
@@ -190,7 +181,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");
-    parallel?.close();
+    processing.close();
     // a database this run made and never committed to goes with the failed run
     if (await served.close({ removeIfUnused: failed })) console.error(`removed ${args.db}, which this run created and never committed to`);
     await services.stop();

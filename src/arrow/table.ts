@@ -83,10 +83,16 @@ export function tableOf<Row>() {
   };
 }
 
+function valuesOf<Row, V>(rows: readonly Row[], of: (row: Row) => V): V[] {
+  const values = new Array<V>(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = of(rows[i]!);
+  return values;
+}
+
 /** A record batch of `rows`; `given` holds the values of the columns whose `of` is null. */
 export function tableBatch<Row>(table: Table<Row>, rows: readonly Row[], given: Readonly<Record<string, ArrayLike<unknown>>> = {}): RecordBatch {
   const children = table.columns.map((c) => {
-    const values = c.of ? rows.map(c.of) : given[c.name];
+    const values = c.of ? valuesOf(rows, c.of) : given[c.name];
     if (!values) throw new Error(`the values of ${table.name}.${c.name} were not given`);
     if (values.length !== rows.length) throw new Error(`${values.length} values of ${table.name}.${c.name} for ${rows.length} rows`);
     return c.type.build(values as ArrayLike<never>);

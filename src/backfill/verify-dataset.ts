@@ -93,17 +93,21 @@ export async function verifyDataset(store: DatasetStore, options: { checksums?: 
 
   const gaps: ShardRange[] = [];
   const overlaps: { range: ShardRange; shards: [string, string] }[] = [];
-  for (let i = 1; i < shards.length; i++) {
-    const previous = shards[i - 1]!;
-    const shard = shards[i]!;
-    if (shard.start > previous.end + 1) gaps.push({ start: previous.end + 1, end: shard.start - 1 });
-    else if (shard.start <= previous.end) {
-      overlaps.push({ range: { start: shard.start, end: Math.min(previous.end, shard.end) }, shards: [shardName(previous), shardName(shard)] });
-    } else if (shard.firstPreviousHash !== previous.lastHash) {
+  const byEnd = new Map<number, ShardManifest[]>();
+  for (const shard of shards) byEnd.set(shard.end, [...(byEnd.get(shard.end) ?? []), shard]);
+  let reach: ShardManifest | null = null; // the shard reaching furthest so far
+  for (const shard of shards) {
+    if (reach && shard.start > reach.end + 1) gaps.push({ start: reach.end + 1, end: shard.start - 1 });
+    else if (reach && shard.start <= reach.end) {
+      overlaps.push({ range: { start: shard.start, end: Math.min(reach.end, shard.end) }, shards: [shardName(reach), shardName(shard)] });
+    }
+    for (const previous of byEnd.get(shard.start - 1) ?? []) {
+      if (shard.firstPreviousHash === previous.lastHash) continue;
       problems.push(
         `the hash chain breaks between shards ${shardName(previous)} and ${shardName(shard)}: ledger ${shard.start}'s previous hash is ${shard.firstPreviousHash}, ledger ${previous.end}'s hash is ${previous.lastHash}`,
       );
     }
+    if (!reach || shard.end > reach.end) reach = shard;
   }
   for (const overlap of overlaps) problems.push(`shards ${overlap.shards[0]} and ${overlap.shards[1]} both hold ${describeRange(overlap.range)}`);
   const unlisted = keys.filter((key) => parseTableKey(key) !== null && !listed.has(key));

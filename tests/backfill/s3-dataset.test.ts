@@ -1,6 +1,6 @@
 // A dataset in S3 (the repo's S3 test server, writable): the shard runner writes through the object
 // store seam, verify reads it back, and the objects are the same bytes a folder dataset gets.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
@@ -15,6 +15,8 @@ import { ensureDataset } from "../../src/backfill/dataset-descriptor.ts";
 import { lakePath } from "../support/ledgers.ts";
 import { S3TestServer } from "../support/s3-test-server.ts";
 import { tempDir } from "./support.ts";
+
+setDefaultTimeout(60_000);
 
 const RANGE = { start: 30_822_015, end: 30_822_025 };
 const dir = tempDir();

@@ -1,6 +1,6 @@
 // The shard runner when things go wrong or are done twice: rewrites, overlapping plans, a corrupt
 // object, a full disk, an --out of another network or schema version; and what verify finds.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
@@ -15,6 +15,8 @@ import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { lakePath } from "../support/ledgers.ts";
 import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
 import { duck, tempDir } from "./support.ts";
+
+setDefaultTimeout(60_000);
 
 const RANGE = { start: 30_822_015, end: 30_822_025 };
 const PARTITION = "FE2A45FF--30784000-30847999";
@@ -65,7 +67,7 @@ describe("a shard written again", () => {
     await backfill(out, [{ start: 30_822_015, end: 30_822_018 }, { start: 30_822_022, end: 30_822_023 }]);
     // 30822017-30822024: 15-18 sticks out on the left (kept), 22-23 lies inside (replaced)
     const [cut] = await backfill(out, [{ start: 30_822_017, end: 30_822_024 }]);
-    expect(cut!.kind === "written" && [cut.manifest.start, cut.manifest.end, cut.replaced]).toEqual([30_822_019, 30_822_024, [{ start: 30_822_022, end: 30_822_023 }]]);
+    expect(cut!.kind === "written" && [cut!.manifest.start, cut!.manifest.end, cut!.replaced]).toEqual([30_822_019, 30_822_024, [{ start: 30_822_022, end: 30_822_023 }]]);
     expect(existsSync(join(out, "ttp_events", "0030822022-0030822023.parquet"))).toBe(false);
     // a plan inside what is done adds nothing
     const [covered] = await backfill(out, [{ start: 30_822_016, end: 30_822_020 }]);
@@ -73,7 +75,7 @@ describe("a shard written again", () => {
     // the whole range again replaces everything inside it
     await backfill(out, [{ start: 30_822_025, end: 30_822_025 }]);
     const [whole] = await backfill(out, planShards(RANGE, 10_000));
-    expect(whole!.kind === "written" && whole.replaced.length).toBe(3);
+    expect(whole!.kind === "written" && whole!.replaced.length).toBe(3);
     expect(readdirSync(join(out, "manifests"))).toEqual(["0030822015-0030822025.json"]);
     expect(await eventRows(out)).toBe(await eventRows(reference));
     const report = await verifyDataset(new FolderDatasetStore(out));

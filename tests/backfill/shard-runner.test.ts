@@ -1,6 +1,6 @@
 // The shard runner against the pipeline: the dataset's rows equal the pipeline's DuckDB rows exactly
 // (exported by `bun run pipeline --export-parquet`), whatever the shard size.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
@@ -15,6 +15,8 @@ import { lakePath } from "../support/ledgers.ts";
 import { duck, tempDir } from "./support.ts";
 
 const LAKE = lakePath("pubnet");
+setDefaultTimeout(60_000);
+
 const RANGE = { start: 30_822_015, end: 30_822_025 };
 const dir = tempDir();
 const reference = join(dir.path, "reference");

@@ -36,6 +36,7 @@ interface Row {
 
 const rows: Row[] = [];
 const loadavg = () => require("node:os").loadavg().map((n: number) => n.toFixed(1)).join(" ");
+console.error(`[bench backfill] load average before: ${loadavg()} (other work on the machine skews wall times; CPU seconds less so)`);
 for (let round = 1; round <= rounds; round++) {
   const dir = mkdtempSync(join(tmpdir(), "stellar-flow-bench-backfill-"));
   try {
@@ -59,11 +60,11 @@ const of = (way: string) => rows.filter((r) => r.way === way);
 const wall = (way: string) => median(of(way).map((r) => r.seconds));
 const cpu = (way: string) => median(of(way).map((r) => r.processes.reduce((n, p) => n + p.cpuSeconds, 0)));
 console.log(`${lake}, ${ledgers} ledgers, ${rounds} round(s), ${navigator.hardwareConcurrency} cores, bun ${Bun.version}`);
-console.log("way        round  wall s  ledgers/s  events/s   XDR MB/s  per process: CPU s, peak RSS MB, out MB");
+console.log("way        round  wall s  ledgers/s  events/s   XDR MB/s  per process: CPU s (share of a core), peak RSS MB, out MB");
 for (const [i, row] of rows.entries()) {
   const events = row.processes.reduce((n, p) => n + p.events, 0);
   const xdr = row.processes.reduce((n, p) => n + p.xdrMb, 0);
-  const per = row.processes.map((p) => `${p.cpuSeconds.toFixed(1)} s, ${p.peakRssMb} MB, ${p.outMb.toFixed(1)} MB`).join(" | ");
+  const per = row.processes.map((p) => `${p.cpuSeconds.toFixed(1)} s (${((100 * p.cpuSeconds) / p.seconds).toFixed(0)}%), ${p.peakRssMb} MB, ${p.outMb.toFixed(1)} MB`).join(" | ");
   console.log(
     `${row.way.padEnd(10)} ${String(Math.floor(i / 4) + 1).padStart(5)} ${row.seconds.toFixed(1).padStart(7)} ${(ledgers / row.seconds).toFixed(0).padStart(10)} ${(events / row.seconds).toFixed(0).padStart(9)} ${(xdr / row.seconds).toFixed(1).padStart(10)}  ${per}`,
   );

@@ -128,7 +128,7 @@ export async function runShard(options: RunShardOptions): Promise<ShardResult> {
     files.ledgers = await StagedParquetFile.open(store, tableKey("ledgers", range), { schema: ledgerSummarySchema, sortedBy: ["sequence"], rowGroupRows });
     const continuity = new LedgerContinuity(
       { cursor: range.start - 1, next: range.start, previousHash: expectedPreviousHash ?? null, startPending: false },
-      { sink: `the dataset (shard ${shardName(range)})`, hint: () => "" },
+      { sink: `shard ${shardName(range)}`, hint: (expected) => `The lake does not continue the shard at ledger ${expected}: is it the dataset's network and history?` },
     );
     for await (const raw of source.batches(range, { signal: options.signal, ...(expectedPreviousHash ? { expectedPreviousHash } : {}) })) {
       options.signal?.throwIfAborted();

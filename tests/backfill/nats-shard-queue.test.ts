@@ -52,6 +52,18 @@ describe("NatsShardQueue", () => {
     expect(shardMessageId(taskOf({ start: 5, end: 9 }, "My Network ; 2026", "x"), 2)).toMatch(/^net-[0-9a-f]{12}:5-9:2$/);
   });
 
+  test("two planners at once: the message id (network + range) keeps one copy of each shard", async () => {
+    const [a, b] = [await queue("race"), await queue("race")];
+    const [first, second] = await Promise.all([a.plan(tasks(3)), b.plan(tasks(3))]);
+    expect(first.added + second.added).toBe(4);
+    const taken: number[] = [];
+    for (let lease = await a.take({ waitMs: 1_000 }); lease; lease = await a.take({ waitMs: 1_000 })) {
+      taken.push(lease.task.start);
+      await lease.done({ ledgers: 1, events: 1 });
+    }
+    expect(taken.sort()).toEqual(tasks(3).map((t) => t.start));
+  });
+
   test("a shard taken, kept with in-progress acks past the ack wait, then done, is never delivered again", async () => {
     const q = await queue("keep", { ackWaitMs: 1_500 });
     const other = await queue("keep", { ackWaitMs: 1_500 });

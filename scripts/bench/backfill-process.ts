@@ -24,6 +24,8 @@ export interface ProcessFigures {
   /** CPU time of the whole process (all its threads) during the run. */
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
+  /** Peak RSS in the first and the last quarter of the run (a growing one would show). */
+  readonly rssQuartersMb?: readonly [number, number];
   /** Bytes written (Parquet files and manifest, or the DuckDB file). */
   readonly outMb: number;
 }
@@ -38,7 +40,8 @@ let figures: ProcessFigures;
 if (mode === "pipeline") {
   if (start !== 1) throw new Error("the pipeline mode replays from ledger 1");
   const result = await endToEnd({ lake, path: "fast", workers: 0, ledgers: end, fromDisk: false, ledgersPerBatch: 4, duckdb: {}, groupCommit: DEFAULT_GROUP_COMMIT });
-  figures = { mode, ledgers: result.ledgers, events: result.events, xdrMb: result.xdrMb, seconds: result.seconds, cpuSeconds: result.cpuMs / 1000, peakRssMb: result.rss.peakMb, outMb: 0 };
+  const { peakMb, firstQuarterPeakMb, lastQuarterPeakMb } = result.rss;
+  figures = { mode, ledgers: result.ledgers, events: result.events, xdrMb: result.xdrMb, seconds: result.seconds, cpuSeconds: result.cpuMs / 1000, peakRssMb: peakMb, rssQuartersMb: [firstQuarterPeakMb, lastQuarterPeakMb], outMb: 0 };
 } else {
   const replay = source();
   const rss = new RssSampler();
@@ -63,6 +66,7 @@ if (mode === "pipeline") {
     }
   } else throw new Error(`unknown mode ${mode}`);
   const used = process.cpuUsage(cpu);
-  figures = { mode, ledgers, events, xdrMb: replay.xdrBytes / 1e6, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: rss.stop().peakMb, outMb };
+  const { peakMb, firstQuarterPeakMb, lastQuarterPeakMb } = rss.stop();
+  figures = { mode, ledgers, events, xdrMb: replay.xdrBytes / 1e6, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: peakMb, rssQuartersMb: [firstQuarterPeakMb, lastQuarterPeakMb], outMb };
 }
 console.log(JSON.stringify(figures));

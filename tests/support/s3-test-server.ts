@@ -1,9 +1,9 @@
-// A minimal S3 server on 127.0.0.1 for tests: path-style GET object and ListObjectsV2 over a local
-// folder (read in place), with injectable faults: an error status (with Retry-After), a delay, a
+// A minimal S3 server on 127.0.0.1 for tests: path-style GET (and HEAD) object and ListObjectsV2 over
+// a local folder (read in place; with `writable`, PUT and DELETE write into it), with injectable faults: an error status (with Retry-After), a delay, a
 // body cut in half, or a request that never answers. It can be stopped and started again on the
 // same port, as a server that dies mid-run and comes back.
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 
 export type Fault =
   | { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
@@ -17,6 +17,8 @@ export interface S3TestServerOptions {
   readonly bucket?: string;
   /** Delay before every response. */
   readonly delayMs?: number;
+  /** Accept PUT (whole objects) and DELETE into `root`. */
+  readonly writable?: boolean;
   /** Decides a fault for a request: `key` ("" for a listing) and how many times it was asked for (1-based). */
   readonly fault?: (key: string, hit: number) => Fault | undefined;
   /** Headers added to every response (e.g. access-control-allow-origin, for a page reading the lake). */
@@ -99,7 +101,18 @@ export class S3TestServer {
     if (fault && "status" in fault) return new Response(fault.body ?? "", { status: fault.status, headers: fault.headers });
     if (key === "" && url.searchParams.get("list-type") === "2") return this.list(url.searchParams, await this.keys());
     const file = Bun.file(join(this.options.root, key));
-    if (key.split("/").includes("..") || !(await file.exists())) return this.error(404, "NoSuchKey", key);
+    if (key.split("/").includes("..")) return this.error(400, "InvalidArgument", key);
+    if (request.method === "PUT" || request.method === "DELETE") {
+      if (!this.options.writable) return this.error(403, "AccessDenied", key);
+      if (request.method === "DELETE") await rm(join(this.options.root, key), { force: true });
+      else {
+        await mkdir(dirname(join(this.options.root, key)), { recursive: true });
+        await Bun.write(file, await request.arrayBuffer());
+      }
+      return new Response(null, { status: request.method === "DELETE" ? 204 : 200, headers: { etag: '"0"' } });
+    }
+    if (!(await file.exists())) return request.method === "HEAD" ? new Response(null, { status: 404 }) : this.error(404, "NoSuchKey", key);
+    if (request.method === "HEAD") return new Response(null, { headers: { "content-length": String(file.size) } });
     const body = await file.bytes();
     return new Response(fault && "truncate" in fault ? body.subarray(0, body.length >> 1) : body);
   }
@@ -117,11 +130,13 @@ export class S3TestServer {
         if (entries.at(-1)?.prefix !== common) entries.push({ prefix: common });
       } else entries.push({ key });
     }
-    const page = entries.slice(0, maxKeys);
+    const from = Number(query.get("continuation-token") ?? 0);
+    const page = entries.slice(from, from + maxKeys);
+    const truncated = entries.length > from + maxKeys;
     const xml = [
       `<?xml version="1.0" encoding="UTF-8"?>`,
       `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${this.bucket}</Name><Prefix>${escapeXml(prefix)}</Prefix>`,
-      `<KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${entries.length > maxKeys}</IsTruncated>`,
+      `<KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${from + maxKeys}</NextContinuationToken>` : ""}`,
       ...page.map((e) =>
         e.key !== undefined ? `<Contents><Key>${escapeXml(e.key)}</Key><Size>0</Size></Contents>` : `<CommonPrefixes><Prefix>${escapeXml(e.prefix!)}</Prefix></CommonPrefixes>`,
       ),

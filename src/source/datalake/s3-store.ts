@@ -28,7 +28,8 @@ function isTransient(error: unknown): boolean {
   return TRANSIENT_CODES.has(code) || /^Connection|Timeout|TimedOut/i.test(code);
 }
 
-function classify(error: unknown): unknown {
+/** A failure of Bun's S3 client as this project reports it: missing credentials explained, transient ones retried. */
+export function classifyS3Error(error: unknown): unknown {
   if ((error as { code?: unknown } | null)?.code === "ERR_S3_MISSING_CREDENTIALS") {
     return new Error(
       "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (a public bucket can be read anonymously over https://BUCKET.s3.REGION.amazonaws.com/PREFIX)",
@@ -48,6 +49,18 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
   return { bucket: match[1]!, prefix: rest === "" ? "" : `${rest}/` };
 }
 
+/** Bun's S3 client for `bucket`, with credentials and endpoint from `options` or the usual AWS environment variables. */
+export function s3ClientFor(bucket: string, options: Omit<S3StoreOptions, "retry"> = {}, env: Record<string, string | undefined> = process.env): S3Client {
+  return new S3Client({
+    bucket,
+    endpoint: options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
+    region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    accessKeyId: options.accessKeyId ?? env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: options.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: options.sessionToken ?? env.AWS_SESSION_TOKEN,
+  });
+}
+
 export class S3Store implements ObjectStore, ObjectLister {
   readonly #client: S3Client;
   readonly #bucket: string;
@@ -59,15 +72,7 @@ export class S3Store implements ObjectStore, ObjectLister {
     this.#bucket = bucket;
     this.#prefix = prefix;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    const env = process.env;
-    this.#client = new S3Client({
-      bucket,
-      endpoint: options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
-      region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-      accessKeyId: options.accessKeyId ?? env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: options.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY,
-      sessionToken: options.sessionToken ?? env.AWS_SESSION_TOKEN,
-    });
+    this.#client = s3ClientFor(bucket, options);
   }
 
   async get(key: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null> {
@@ -77,7 +82,7 @@ export class S3Store implements ObjectStore, ObjectLister {
           return await this.#client.file(this.#prefix + key).bytes();
         } catch (error) {
           if ((error as { code?: unknown }).code === "NoSuchKey") return null;
-          throw classify(error);
+          throw classifyS3Error(error);
         }
       },
       this.#retry,
@@ -91,7 +96,7 @@ export class S3Store implements ObjectStore, ObjectLister {
         try {
           return await this.#client.list({ prefix: this.#prefix + prefix, delimiter: options.delimiter, maxKeys: options.maxKeys });
         } catch (error) {
-          throw classify(error);
+          throw classifyS3Error(error);
         }
       },
       this.#retry,

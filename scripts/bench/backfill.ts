@@ -1,0 +1,76 @@
+// The backfill's figures, in one session: `bun scripts/bench/backfill.ts [--lake standalone-p23]
+// [--ledgers 3000] [--rounds 2]` replays LEDGERS hash-chained ledgers of a lake, each way in a process
+// of its own, rounds interleaved (the machine's load falls on every way alike):
+//   pipeline   today's path: one process, runPipeline into an on-disk DuckDB
+//   shard      one backfill shard process writing Parquet + manifest
+//   parallel2  two shard processes at once, each half of the ledgers (--parallel 2)
+//   process    decode + extract alone (what a shard process cannot go below)
+// and prints wall time, ledgers/s, events/s, MB/s of XDR, CPU seconds and peak RSS per process,
+// with the ratios the issue asks for. Absolute figures depend on the load: compare ratios of a run.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { ProcessFigures } from "./backfill-process.ts";
+
+const { values } = parseArgs({ args: Bun.argv.slice(2), options: { lake: { type: "string" }, ledgers: { type: "string" }, rounds: { type: "string" }, json: { type: "string" } } });
+const lake = values.lake ?? "standalone-p23";
+const ledgers = Number(values.ledgers ?? 3000);
+const rounds = Number(values.rounds ?? 2);
+const env = { ...process.env, BUN_JSC_forceRAMSize: process.env.BUN_JSC_forceRAMSize ?? "402653184" };
+const script = join(import.meta.dir, "backfill-process.ts");
+const log = (line: string) => console.error(`[bench backfill] ${line}`);
+
+async function processRun(mode: string, start: number, end: number, out = ""): Promise<ProcessFigures> {
+  const proc = Bun.spawn(["bun", script, mode, lake, String(start), String(end), out], { stdout: "pipe", stderr: "inherit", env });
+  const [text, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  if (code !== 0) throw new Error(`${mode} ${start}-${end} failed (exit ${code})`);
+  return JSON.parse(text) as ProcessFigures;
+}
+
+interface Row {
+  readonly way: string;
+  readonly seconds: number;
+  readonly processes: readonly ProcessFigures[];
+}
+
+const rows: Row[] = [];
+const loadavg = () => require("node:os").loadavg().map((n: number) => n.toFixed(1)).join(" ");
+console.error(`[bench backfill] load average before: ${loadavg()} (other work on the machine skews wall times; CPU seconds less so)`);
+for (let round = 1; round <= rounds; round++) {
+  const dir = mkdtempSync(join(tmpdir(), "stellar-flow-bench-backfill-"));
+  try {
+    for (const way of ["pipeline", "shard", "parallel2", "process"]) {
+      log(`round ${round}: ${way} (load ${loadavg()})`);
+      const started = performance.now();
+      let processes: ProcessFigures[];
+      if (way === "parallel2") {
+        const half = Math.floor(ledgers / 2);
+        processes = await Promise.all([processRun("shard", 1, half, join(dir, "p1")), processRun("shard", half + 1, ledgers, join(dir, "p2"))]);
+      } else processes = [await processRun(way, 1, ledgers, join(dir, way))];
+      rows.push({ way, seconds: (performance.now() - started) / 1000, processes });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const of = (way: string) => rows.filter((r) => r.way === way);
+const wall = (way: string) => median(of(way).map((r) => r.seconds));
+const cpu = (way: string) => median(of(way).map((r) => r.processes.reduce((n, p) => n + p.cpuSeconds, 0)));
+console.log(`${lake}, ${ledgers} ledgers, ${rounds} round(s), ${navigator.hardwareConcurrency} cores, bun ${Bun.version}`);
+console.log("way        round  wall s  ledgers/s  events/s   XDR MB/s  per process: CPU s (share of a core), peak RSS MB, out MB");
+for (const [i, row] of rows.entries()) {
+  const events = row.processes.reduce((n, p) => n + p.events, 0);
+  const xdr = row.processes.reduce((n, p) => n + p.xdrMb, 0);
+  const per = row.processes.map((p) => `${p.cpuSeconds.toFixed(1)} s (${((100 * p.cpuSeconds) / p.seconds).toFixed(0)}%), ${p.peakRssMb} MB, ${p.outMb.toFixed(1)} MB`).join(" | ");
+  console.log(
+    `${row.way.padEnd(10)} ${String(Math.floor(i / 4) + 1).padStart(5)} ${row.seconds.toFixed(1).padStart(7)} ${(ledgers / row.seconds).toFixed(0).padStart(10)} ${(events / row.seconds).toFixed(0).padStart(9)} ${(xdr / row.seconds).toFixed(1).padStart(10)}  ${per}`,
+  );
+}
+console.log(`shard / pipeline:      ${(wall("pipeline") / wall("shard")).toFixed(2)}x by wall time (median), ${(cpu("pipeline") / cpu("shard")).toFixed(2)}x by CPU time (target >= 1.3x)`);
+console.log(`parallel2 / shard:     ${(wall("shard") / wall("parallel2")).toFixed(2)}x by wall time (target >= 1.6x); CPU of the two ${cpu("parallel2").toFixed(1)} s vs one ${cpu("shard").toFixed(1)} s`);
+console.log(`process-only floor:    a shard process is ${(wall("shard") / wall("process")).toFixed(2)}x decode + extract alone`);
+console.log(`peak RSS per process:  ${Math.max(...rows.flatMap((r) => r.processes.map((p) => p.peakRssMb)))} MB at most (target <= 400)`);
+if (values.json) await Bun.write(values.json, JSON.stringify(rows, null, 2));

@@ -1,0 +1,205 @@
+// The shard queue on NATS JetStream, for workers on many machines: a work-queue stream of shards
+// (message id = network + range, so planning twice adds nothing), a durable pull consumer with
+// explicit acks (a worker's in-progress acks keep its shard; one that dies has it redelivered after
+// the ack wait; `max_deliver` attempts at most), and a KV bucket with each shard's state, attempts
+// and last error, from which status counts done, running and failed shards.
+import { hostname } from "node:os";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type Consumer, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import { sha256, toHex } from "../../stellar/hash.ts";
+import type { PlanResult, QueueStatus, ShardLease, ShardQueue, ShardRecord, ShardTask } from "../shard-queue.ts";
+import { countStates } from "../shard-queue.ts";
+import { networkLabel } from "../dataset-descriptor.ts";
+import { withDeadline } from "../../timing/with-deadline.ts";
+
+export interface NatsShardQueueOptions {
+  /** nats://host:port (or several, comma-separated). */
+  readonly url: string;
+  /** Names the stream, consumer and bucket, so that several backfills can share a server (default "backfill"). */
+  readonly queue?: string;
+  /** A delivered shard with no ack nor in-progress ack for this long is delivered again (default 60 s). */
+  readonly ackWaitMs?: number;
+  /** Deliveries of a shard before it is failed for good (default 3). */
+  readonly maxDeliver?: number;
+  /** Connecting gives up after this long, naming the URL (default 5 s). */
+  readonly connectTimeoutMs?: number;
+  /** Who this is, for the shard records (default host:pid). */
+  readonly worker?: string;
+}
+
+/** NATS could not be reached or refused what was asked; names the URL. */
+export class NatsQueueError extends Error {
+  override readonly name = "NatsQueueError";
+}
+
+const MS = 1_000_000; // nanoseconds per millisecond (JetStream's durations)
+const DUPLICATE_WINDOW_MS = 24 * 60 * 60_000;
+
+function checkQueueName(name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new NatsQueueError(`--queue ${JSON.stringify(name)}: use letters, digits, - and _ (at most 64)`);
+  return name;
+}
+
+/** The message id of a shard's publication: network and range (and the generation after a failure). */
+export function shardMessageId(task: ShardTask, generation: number): string {
+  const network = networkLabel(task.network).replace(/^"|"$/g, "");
+  const tag = network.length <= 16 && /^[a-z]+$/.test(network) ? network : `net-${toHex(sha256(new TextEncoder().encode(task.network))).slice(0, 12)}`;
+  return `${tag}:${task.start}-${task.end}${generation > 0 ? `:${generation}` : ""}`;
+}
+
+/** The KV key of a shard: its dataset (hashed) and range. */
+function recordKey(task: ShardTask): string {
+  return `${toHex(sha256(new TextEncoder().encode(`${task.network}\n${task.dataset}`))).slice(0, 16)}.${task.start}-${task.end}`;
+}
+
+interface StoredRecord extends ShardRecord {
+  /** Publications of the shard: a failed shard planned again is published anew under a new message id. */
+  readonly generation: number;
+}
+
+export class NatsShardQueue implements ShardQueue {
+  readonly #subject: string;
+  readonly #worker: string;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly consumer: Consumer,
+    private readonly kv: KV,
+    readonly url: string,
+    readonly name: string,
+    readonly maxDeliver: number,
+    worker: string,
+  ) {
+    this.#subject = `stellar-flow.backfill.${name}.shards`;
+    this.#worker = worker;
+  }
+
+  static async connect(options: NatsShardQueueOptions): Promise<NatsShardQueue> {
+    const name = checkQueueName(options.queue ?? "backfill");
+    const timeoutMs = options.connectTimeoutMs ?? 5_000;
+    const ackWaitMs = options.ackWaitMs ?? 60_000;
+    const maxDeliver = options.maxDeliver ?? 3;
+    if (!(maxDeliver >= 1)) throw new NatsQueueError(`max deliver must be at least 1, got ${maxDeliver}`);
+    let nc: NatsConnection;
+    const connecting = connect({ servers: options.url.split(","), timeout: timeoutMs, name: "stellar-flow backfill", maxReconnectAttempts: 10 });
+    try {
+      nc = await withDeadline(connecting, timeoutMs, undefined, "connecting");
+    } catch (error) {
+      connecting.then((late) => late.close()).catch(() => undefined); // a connection that comes after the deadline is not kept
+      throw new NatsQueueError(`cannot reach NATS at ${options.url} within ${timeoutMs / 1000} s: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+      const stream = `SF_BACKFILL_${name}`;
+      const subject = `stellar-flow.backfill.${name}.shards`;
+      const config = {
+        name: stream,
+        subjects: [subject],
+        retention: RetentionPolicy.Workqueue,
+        storage: StorageType.File,
+        duplicate_window: DUPLICATE_WINDOW_MS * MS,
+      };
+      await jsm.streams.info(stream).catch(() => jsm.streams.add(config));
+      const durable = "workers";
+      const consumerConfig = { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: ackWaitMs * MS, max_deliver: maxDeliver, deliver_policy: DeliverPolicy.All, filter_subject: subject };
+      const existing = await jsm.consumers.info(stream, durable).catch(() => null);
+      if (!existing) await jsm.consumers.add(stream, consumerConfig);
+      else if (existing.config.ack_wait !== consumerConfig.ack_wait || existing.config.max_deliver !== maxDeliver) await jsm.consumers.update(stream, durable, consumerConfig);
+      const js = jetstream(nc, { timeout: timeoutMs });
+      const consumer = await js.consumers.get(stream, durable);
+      const kv = await new Kvm(js).create(`sf_backfill_${name}`, { history: 1 });
+      const worker = options.worker ?? `${hostname()}:${process.pid}`;
+      return new NatsShardQueue(nc, js, consumer, kv, options.url, name, maxDeliver, worker);
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw new NatsQueueError(`NATS at ${options.url}: cannot set up the JetStream queue ${name}: ${(error as Error).message} (is JetStream enabled: nats-server -js?)`, { cause: error });
+    }
+  }
+
+  async #record(task: ShardTask): Promise<StoredRecord | null> {
+    const entry = await this.kv.get(recordKey(task));
+    if (!entry || entry.operation !== "PUT" || entry.length === 0) return null;
+    return entry.json<StoredRecord>();
+  }
+
+  async #put(record: StoredRecord): Promise<void> {
+    await this.kv.put(recordKey(record.task), JSON.stringify({ ...record, updatedAt: new Date().toISOString() }));
+  }
+
+  async plan(tasks: readonly ShardTask[]): Promise<PlanResult> {
+    let added = 0;
+    for (const task of tasks) {
+      const known = await this.#record(task);
+      if (known && known.state !== "failed") continue;
+      const generation = known ? known.generation + 1 : 0;
+      const ack = await this.js.publish(this.#subject, JSON.stringify(task), { msgID: shardMessageId(task, generation) });
+      if (ack.duplicate) continue;
+      await this.#put({ task, state: "queued", attempts: 0, error: null, worker: null, updatedAt: "", ledgers: 0, events: 0, generation });
+      added++;
+    }
+    return { added, skipped: tasks.length - added };
+  }
+
+  async take(options: { signal?: AbortSignal; waitMs?: number } = {}): Promise<ShardLease | null> {
+    options.signal?.throwIfAborted();
+    const message = await this.consumer.next({ expires: Math.max(1_000, options.waitMs ?? 1_000) });
+    if (!message) return null;
+    let task: ShardTask;
+    try {
+      task = message.json<ShardTask>();
+      if (!Number.isSafeInteger(task.start) || !Number.isSafeInteger(task.end) || typeof task.network !== "string" || typeof task.dataset !== "string") throw new Error("not a shard");
+    } catch (error) {
+      message.term(`not a shard task: ${(error as Error).message}`);
+      return this.take(options);
+    }
+    return this.#lease(message, task);
+  }
+
+  #lease(message: JsMsg, task: ShardTask): ShardLease {
+    const attempt = message.info.deliveryCount;
+    const base = async (): Promise<StoredRecord> =>
+      (await this.#record(task)) ?? { task, state: "queued", attempts: 0, error: null, worker: null, updatedAt: "", ledgers: 0, events: 0, generation: 0 };
+    const started = base().then((record) => this.#put({ ...record, state: "running", attempts: attempt, worker: this.#worker, ledgers: 0, events: 0 }).then(() => record));
+    started.catch(() => undefined); // awaited by whichever of working/done/failed comes; a worker may die before any
+    return {
+      task,
+      attempt,
+      working: async (progress) => {
+        message.working();
+        const record = await started;
+        await this.#put({ ...record, state: "running", attempts: attempt, worker: this.#worker, ...progress });
+      },
+      done: async (totals) => {
+        const record = await started;
+        await this.#put({ ...record, state: "done", attempts: attempt, worker: this.#worker, error: null, ...totals });
+        await message.ackAck();
+      },
+      failed: async (error) => {
+        const record = await started;
+        const last = attempt >= this.maxDeliver;
+        await this.#put({ ...record, state: last ? "failed" : "retrying", attempts: attempt, worker: this.#worker, error: error.message });
+        if (last) message.term(error.message.slice(0, 1000));
+        else message.nak(Math.min(30_000, 1_000 * 2 ** (attempt - 1)));
+      },
+    };
+  }
+
+  async status(): Promise<QueueStatus> {
+    const shards: ShardRecord[] = [];
+    for await (const key of await this.kv.keys()) {
+      const entry = await this.kv.get(key);
+      if (entry && entry.operation === "PUT" && entry.length > 0) {
+        const { generation: _, ...record } = entry.json<StoredRecord>();
+        shards.push(record);
+      }
+    }
+    shards.sort((a, b) => a.task.start - b.task.start || a.task.end - b.task.end);
+    return { counts: countStates(shards), shards };
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}

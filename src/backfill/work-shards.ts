@@ -1,0 +1,69 @@
+// A worker's loop over a shard queue: take a shard, write it while telling the queue it is still at
+// it (in-progress acks), then mark it done (only once its manifest is durable: `run` resolves after
+// that) or failed with its error. One shard at a time.
+import type { ShardLease, ShardQueue, ShardTask } from "./shard-queue.ts";
+
+export interface ShardTotals {
+  readonly ledgers: number;
+  readonly events: number;
+}
+
+export type WorkerEvent =
+  | { readonly kind: "started"; readonly task: ShardTask; readonly attempt: number }
+  | { readonly kind: "done"; readonly task: ShardTask; readonly totals: ShardTotals; readonly ms: number }
+  | { readonly kind: "failed"; readonly task: ShardTask; readonly attempt: number; readonly error: Error };
+
+export interface WorkShardsOptions {
+  readonly queue: ShardQueue;
+  /** Writes the task's shard; `progress` reports how far it got. Resolves once the manifest is durable. */
+  readonly run: (task: ShardTask, progress: (totals: ShardTotals) => void, signal: AbortSignal) => Promise<ShardTotals>;
+  readonly signal?: AbortSignal;
+  /** How often the lease is kept alive while a shard is written (keep it well under the queue's ack wait). */
+  readonly heartbeatMs: number;
+  /** How long one take waits for a shard. */
+  readonly waitMs: number;
+  /** Stop when a take finds nothing (default: keep waiting until the signal). */
+  readonly stopWhenIdle?: boolean;
+  readonly onEvent?: (event: WorkerEvent) => void;
+}
+
+export async function workShards(options: WorkShardsOptions): Promise<{ done: number; failed: number }> {
+  const { queue, signal } = options;
+  let done = 0;
+  let failed = 0;
+  while (!signal?.aborted) {
+    const lease = await queue.take({ signal, waitMs: options.waitMs });
+    if (!lease) {
+      if (options.stopWhenIdle) break;
+      continue;
+    }
+    if (await workOn(lease, options)) done++;
+    else failed++;
+  }
+  return { done, failed };
+}
+
+async function workOn(lease: ShardLease, options: WorkShardsOptions): Promise<boolean> {
+  const started = performance.now();
+  let progress: ShardTotals = { ledgers: 0, events: 0 };
+  const heartbeat = setInterval(() => void lease.working(progress).catch(() => undefined), options.heartbeatMs);
+  const attempt = new AbortController();
+  const stop = () => attempt.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  options.onEvent?.({ kind: "started", task: lease.task, attempt: lease.attempt });
+  try {
+    const totals = await options.run(lease.task, (p) => (progress = p), attempt.signal);
+    clearInterval(heartbeat);
+    await lease.done(totals);
+    options.onEvent?.({ kind: "done", task: lease.task, totals, ms: performance.now() - started });
+    return true;
+  } catch (caught) {
+    clearInterval(heartbeat);
+    const error = caught instanceof Error ? caught : new Error(String(caught));
+    await lease.failed(error).catch(() => undefined);
+    options.onEvent?.({ kind: "failed", task: lease.task, attempt: lease.attempt, error });
+    return false;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+  }
+}

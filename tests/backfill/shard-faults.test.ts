@@ -1,0 +1,203 @@
+// The shard runner when things go wrong or are done twice: rewrites, overlapping plans, a corrupt
+// object, a full disk, an --out of another network or schema version; and what verify finds.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
+import { DatasetMismatchError, ensureDataset } from "../../src/backfill/dataset-descriptor.ts";
+import { manifestKey, shardName } from "../../src/backfill/dataset-layout.ts";
+import { runShard, ShardError, type ShardResult } from "../../src/backfill/shard-runner.ts";
+import { shardProcessor } from "../../src/backfill/shard-processor.ts";
+import { planShards, type ShardRange } from "../../src/backfill/shard-plan.ts";
+import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
+import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
+import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
+import { lakePath } from "../support/ledgers.ts";
+import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
+import { duck, tempDir } from "./support.ts";
+
+setDefaultTimeout(60_000);
+
+const RANGE = { start: 30_822_015, end: 30_822_025 };
+const PARTITION = "FE2A45FF--30784000-30847999";
+const dir = tempDir();
+let reference: string;
+
+/** A copy of the pubnet lake's contiguous ledgers, to damage. */
+function lakeCopy(name: string): string {
+  const lake = join(dir.path, name);
+  cpSync(join(lakePath("pubnet"), ".config.json"), join(lake, ".config.json"));
+  cpSync(join(lakePath("pubnet"), PARTITION), join(lake, PARTITION), { recursive: true });
+  return lake;
+}
+
+async function backfill(out: string, shards: readonly ShardRange[], lake = lakePath("pubnet")): Promise<ShardResult[]> {
+  const source = await openDataLake(lake, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1, timeoutMs: 5_000 } });
+  const store = new FolderDatasetStore(out);
+  const results: ShardResult[] = [];
+  for (const shard of shards) results.push(await runShard({ source, processor: shardProcessor(source.networkPassphrase), store, shard }));
+  return results;
+}
+
+/** Every event row of a dataset, in order, as JSON (duplicates and gaps show). */
+async function eventRows(out: string): Promise<string> {
+  return JSON.stringify(await duck(`SELECT * FROM read_parquet('${out}/ttp_events/*.parquet') ORDER BY ALL`));
+}
+
+beforeAll(async () => {
+  reference = join(dir.path, "reference");
+  await backfill(reference, [RANGE]);
+});
+afterAll(() => dir.remove());
+
+describe("a shard written again", () => {
+  test("replaces itself: same files, no duplicate rows", async () => {
+    const out = join(dir.path, "twice");
+    await backfill(out, planShards(RANGE, 7));
+    const files = readdirSync(join(out, "ttp_events")).sort();
+    const [again] = await backfill(out, [{ start: 30_822_015, end: 30_822_021 }]);
+    expect(again!.kind).toBe("written");
+    expect(readdirSync(join(out, "ttp_events")).sort()).toEqual(files);
+    expect(await eventRows(out)).toBe(await eventRows(reference));
+    expect((await verifyDataset(new FolderDatasetStore(out))).ok).toBe(true);
+  });
+
+  test("two plans of overlapping ranges: contained shards are replaced, shards that stick out cut the new one", async () => {
+    const out = join(dir.path, "overlap");
+    await backfill(out, [{ start: 30_822_015, end: 30_822_018 }, { start: 30_822_022, end: 30_822_023 }]);
+    // 30822017-30822024: 15-18 sticks out on the left (kept), 22-23 lies inside (replaced)
+    const [cut] = await backfill(out, [{ start: 30_822_017, end: 30_822_024 }]);
+    expect(cut!.kind === "written" && [cut!.manifest.start, cut!.manifest.end, cut!.replaced]).toEqual([30_822_019, 30_822_024, [{ start: 30_822_022, end: 30_822_023 }]]);
+    expect(existsSync(join(out, "ttp_events", "0030822022-0030822023.parquet"))).toBe(false);
+    // a plan inside what is done adds nothing
+    const [covered] = await backfill(out, [{ start: 30_822_016, end: 30_822_020 }]);
+    expect(covered!.kind).toBe("covered");
+    // the whole range again replaces everything inside it
+    await backfill(out, [{ start: 30_822_025, end: 30_822_025 }]);
+    const [whole] = await backfill(out, planShards(RANGE, 10_000));
+    expect(whole!.kind === "written" && whole!.replaced.length).toBe(3);
+    expect(readdirSync(join(out, "manifests"))).toEqual(["0030822015-0030822025.json"]);
+    expect(await eventRows(out)).toBe(await eventRows(reference));
+    const report = await verifyDataset(new FolderDatasetStore(out));
+    expect(report).toMatchObject({ ok: true, overlaps: [], gaps: [], unlisted: [] });
+  });
+
+  test("a shard cut by a finished neighbour chains to it: a neighbour of another history is refused", async () => {
+    const out = join(dir.path, "neighbour");
+    await backfill(out, [{ start: 30_822_015, end: 30_822_019 }]);
+    const key = join(out, manifestKey({ start: 30_822_015, end: 30_822_019 }));
+    const manifest = JSON.parse(readFileSync(key, "utf8"));
+    writeFileSync(key, JSON.stringify({ ...manifest, lastHash: "ab".repeat(32) }));
+    const failed = backfill(out, [{ start: 30_822_020, end: 30_822_025 }]);
+    await expect(failed).rejects.toThrow(ShardError);
+    await expect(failed).rejects.toThrow(/shard 0030822020-0030822025 \(ledgers 30822020-30822025\): .*ledger 30822020/);
+    expect(existsSync(join(out, manifestKey({ start: 30_822_020, end: 30_822_025 })))).toBe(false);
+  });
+});
+
+describe("a shard that fails", () => {
+  test("a corrupt object: the error names the shard, the ledger and the object; no manifest, no file; fixed, it completes", async () => {
+    const lake = lakeCopy("corrupt-lake");
+    const object = join(lake, PARTITION, "FE29B17E--30822017.xdr.zst");
+    const good = readFileSync(object);
+    writeFileSync(object, Bun.zstdCompressSync(new Uint8Array(500).fill(7)));
+    const out = join(dir.path, "corrupt");
+    const shards = planShards(RANGE, 7);
+    const error = await backfill(out, [shards[0]!], lake).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShardError);
+    expect((error as Error).message).toContain("shard 0030822015-0030822021");
+    expect((error as Error).message).toContain("ledger 30822017");
+    expect((error as Error).message).toContain(object);
+    await backfill(out, [shards[1]!], lake); // the other shard is done
+    expect(readdirSync(join(out, "manifests"))).toEqual(["0030822022-0030822025.json"]);
+    expect(readdirSync(join(out, "ttp_events"))).toEqual(["0030822022-0030822025.parquet"]);
+    expect(readdirSync(join(out, ".staging"))).toEqual([]);
+    const report = await verifyDataset(new FolderDatasetStore(out));
+    expect(report.shards.map(shardName)).toEqual(["0030822022-0030822025"]);
+    writeFileSync(object, good);
+    await backfill(out, [shards[0]!], lake);
+    expect(await eventRows(out)).toBe(await eventRows(reference));
+  });
+
+  const noTmpfs = smallDiskUnavailable();
+  test.skipIf(noTmpfs !== null)("a full disk: a clear error naming the file, no manifest for the partial shard, nothing left staged", async () => {
+    const disk = smallDisk("40k");
+    if (typeof disk === "string") throw new Error(disk);
+    try {
+      // the pubnet shard's files take about 40 KB: the first fills the disk
+      const error = await backfill(disk.dir, [RANGE]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ShardError);
+      expect((error as Error).message).toMatch(/shard 0030822015-0030822025 .*(ENOSPC|no space left)/i);
+      expect(existsSync(join(disk.dir, "manifests"))).toBe(false);
+      expect(readdirSync(join(disk.dir, ".staging"))).toEqual([]);
+      expect(existsSync(join(disk.dir, "ttp_events"))).toBe(false);
+    } finally {
+      disk.remove();
+    }
+  });
+});
+
+describe("--out of another dataset", () => {
+  test("another network, another schema version, or foreign files are refused before anything is written", async () => {
+    const testnet = join(dir.path, "testnet-dataset");
+    await ensureDataset(new FolderDatasetStore(testnet), NETWORK_PASSPHRASES.testnet);
+    const refused = backfill(testnet, [RANGE]);
+    await expect(refused).rejects.toThrow(DatasetMismatchError);
+    await expect(refused).rejects.toThrow(`--out ${testnet} holds a dataset of ledgers of testnet (${testnet}/dataset.json); this backfill writes pubnet: choose another --out`);
+    expect(readdirSync(testnet).filter((e) => e !== ".staging")).toEqual(["dataset.json"]);
+    expect(readdirSync(join(testnet, ".staging"))).toEqual([]);
+
+    const older = join(dir.path, "v2-dataset");
+    await ensureDataset(new FolderDatasetStore(older), NETWORK_PASSPHRASES.pubnet, 2);
+    await expect(backfill(older, [RANGE])).rejects.toThrow("holds a dataset of schema version 2");
+
+    const foreign = join(dir.path, "foreign");
+    await Bun.write(join(foreign, "notes.txt"), "mine");
+    await expect(backfill(foreign, [RANGE])).rejects.toThrow(`--out ${foreign} holds ${join(foreign, "notes.txt")}, which is not part of a stellar-flow dataset`);
+
+    // a dataset that lost its dataset.json: its manifests still say what it is
+    const lost = join(dir.path, "lost");
+    cpSync(reference, lost, { recursive: true });
+    rmSync(join(lost, "dataset.json"));
+    await expect(ensureDataset(new FolderDatasetStore(lost), NETWORK_PASSPHRASES.testnet)).rejects.toThrow("holds a dataset of ledgers of pubnet");
+    expect((await ensureDataset(new FolderDatasetStore(lost), NETWORK_PASSPHRASES.pubnet)).network).toBe(NETWORK_PASSPHRASES.pubnet);
+  });
+});
+
+describe("verifyDataset", () => {
+  test("names a changed file, a missing file, a gap with its unlisted files, an overlap and a broken chain", async () => {
+    const out = join(dir.path, "verify");
+    await backfill(out, planShards(RANGE, 3));
+    const store = new FolderDatasetStore(out);
+    expect((await verifyDataset(store)).ok).toBe(true);
+
+    const changed = join(out, "ttp_events", "0030822018-0030822020.parquet");
+    const bytes = readFileSync(changed);
+    bytes[100] = bytes[100]! ^ 0xff;
+    writeFileSync(changed, bytes);
+    rmSync(join(out, "ledgers", "0030822021-0030822023.parquet"));
+    rmSync(join(out, "manifests", "0030822024-0030822025.json"));
+    const manifest = JSON.parse(readFileSync(join(out, "manifests", "0030822015-0030822017.json"), "utf8"));
+    writeFileSync(join(out, "manifests", "0030822015-0030822017.json"), JSON.stringify({ ...manifest, lastHash: "cd".repeat(32) }));
+    writeFileSync(join(out, "manifests", "0030822016-0030822017.json"), JSON.stringify({ ...manifest, start: 30_822_016, ledgers: 2 }));
+
+    const report = await verifyDataset(store);
+    expect(report.ok).toBe(false);
+    expect(report.gaps).toEqual([]);
+    expect(report.overlaps).toEqual([{ range: { start: 30_822_016, end: 30_822_017 }, shards: ["0030822015-0030822017", "0030822016-0030822017"] }]);
+    expect(report.unlisted).toEqual(["ledgers/0030822024-0030822025.parquet", "ttp_events/0030822024-0030822025.parquet"]);
+    const problems = report.problems.join("\n");
+    expect(problems).toContain(`${changed} (shard 0030822018-0030822020) has SHA-256`);
+    expect(problems).toContain(`${join(out, "ledgers", "0030822021-0030822023.parquet")} (shard 0030822021-0030822023) is missing`);
+    expect(problems).toContain("shards 0030822015-0030822017 and 0030822016-0030822017 both hold ledgers 30822016-30822017");
+    expect(problems).toContain("the hash chain breaks between shards 0030822015-0030822017 and 0030822018-0030822020");
+    expect(problems).not.toContain("between shards 0030822016-0030822017");
+
+    rmSync(join(out, "manifests", "0030822016-0030822017.json"));
+    rmSync(join(out, "manifests", "0030822021-0030822023.json"));
+    const gap = await verifyDataset(store);
+    expect(gap.gaps).toEqual([]); // the removed shard was the last but one, 30822024-25 has no manifest: nothing after it
+    await backfill(out, [{ start: 30_822_024, end: 30_822_025 }]);
+    expect((await verifyDataset(store)).gaps).toEqual([{ start: 30_822_021, end: 30_822_023 }]);
+  });
+});

@@ -3,7 +3,8 @@
 //     no bun, bun:*, node:*, @duckdb/*, Bun.*, process, Buffer or require; and they import no src
 //     folder above them (stellar < ttp < arrow; common, below all, imports none);
 //   - nothing imports src/cli/ (argument parsing and wiring) but src/cli itself and the tests;
-//   - nothing outside src/sink imports its DuckDB implementation (src/sink/duckdb/): openSink picks it;
+//   - nothing outside src/sink imports its DuckDB implementation (src/sink/duckdb/; scripts: DuckDbSink):
+//     openSink picks it;
 //   - scripts/ imports nothing from tests/.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -89,7 +90,9 @@ export function importRuleViolations(root: string): Violation[] {
         if (level < 0 || level > core) violations.push({ file: where, rule: `imports ${path}, above ${from} in the core's layers` });
       }
       if (to === "src/cli" && from !== "src/cli" && from !== "tests") violations.push({ file: where, rule: `imports ${path}: nothing below the commands imports src/cli` });
-      if (path.startsWith("src/sink/duckdb/") && !from.startsWith("src/sink") && from !== "tests") violations.push({ file: where, rule: `imports ${path}: openSink picks the sink` });
+      // the commands and the other parts get the sink from openSink; a benchmark may time DuckDB's pieces, not the sink
+      const duckdbImplementation = from.startsWith("src/") ? path.startsWith("src/sink/duckdb/") : path === "src/sink/duckdb/duckdb-sink.ts";
+      if (duckdbImplementation && !from.startsWith("src/sink") && from !== "tests") violations.push({ file: where, rule: `imports ${path}: openSink picks the sink` });
       if (from === "scripts" && to === "tests") violations.push({ file: where, rule: `imports ${path}: scripts do not import tests` });
     }
   }

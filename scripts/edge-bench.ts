@@ -18,7 +18,7 @@ import { portableAdapters } from "../src/lib/adapters.ts";
 import { LedgerEventsDecoder } from "../src/lib/decoded-ledger.ts";
 import { readLedgerObject } from "../src/lib/ledger-object.ts";
 import { LEDGERS_DIR } from "./fixtures/shared-ledgers.ts";
-import { recommitLedger } from "./bench/recommit-ledger.ts";
+import { recommitLedger } from "./fixtures/chained-ledgers.ts";
 import { cp, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { S3TestServer } from "./fixtures/s3-test-server.ts";

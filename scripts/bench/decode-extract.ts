@@ -4,7 +4,7 @@ import type { LedgerDecoder } from "../../src/stellar/ledger-decoder.ts";
 import { splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { ledgerEvents } from "../../src/ttp/ledger-events.ts";
 import type { LakeObjects } from "./lake-objects.ts";
-import { recommitLedger } from "./recommit-ledger.ts";
+import { recommitLedger } from "../fixtures/chained-ledgers.ts";
 
 export interface DecodeExtractResult {
   readonly xdrMb: number;

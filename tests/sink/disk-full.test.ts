@@ -11,7 +11,7 @@ import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { NotEnoughSpaceError, planWriterSpace } from "../../src/sink/duckdb/disk-space.ts";
 import { exportJson } from "../../src/sink/export/export-json.ts";
 import { exportParquet } from "../../src/sink/export/export-parquet.ts";
-import { chainedLake, type ChainedLake } from "../support/chained-lake.ts";
+import { writeChainedLake, type ChainedLake } from "../../scripts/fixtures/chained-ledgers.ts";
 import { queryReadOnly, REPO, runBunScript } from "../support/cli.ts";
 import { smallDisk, smallDiskUnavailable, type SmallDisk } from "../support/small-disk.ts";
 import { processedBatch, tempDir } from "./fixtures.ts";
@@ -79,7 +79,7 @@ describe("bun run pipeline on a small disk", () => {
   let lake: ChainedLake;
   beforeAll(async () => {
     // 300 ledgers of the P23 load test (1,200 events each): ~8 MB of database, ~110 MB of WAL written
-    lake = await chainedLake({ lake: "standalone-p23", template: 85, start: 1000, count: 300 });
+    lake = await writeChainedLake({ lake: "standalone-p23", template: 85, start: 1000, count: 300 });
   });
   afterAll(async () => {
     await lake?.remove();

@@ -14,7 +14,7 @@ import { readTransactionMeta } from "../../src/stellar/xdr/read-transaction-meta
 import { XdrReader } from "../../src/stellar/xdr/xdr-reader.ts";
 import { LAKES, lakeObjectKeys, sampleBatchXdr, sequenceOfKey } from "../source/lake-fixtures.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
-import { recommitLedger } from "../../scripts/bench/recommit-ledger.ts";
+import { recommitLedger } from "../../scripts/fixtures/chained-ledgers.ts";
 import { validateLedger } from "../../src/source/ledger-validation.ts";
 import { ledgerLayout, withFeeChargedFlipped, withPaymentAmountFlipped } from "../support/tamper.ts";
 

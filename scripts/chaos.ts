@@ -17,7 +17,7 @@ import { pipelineArgs, runRound, startRun, type ChaosSetup, type Mode } from "./
 const REPO = resolve(import.meta.dir, "..");
 const SHARED_P23 = join(resolve(process.env.STELLAR_LEDGERS_DIR ?? join(REPO, "..", "shared", "ledgers")), "standalone-p23");
 
-const USAGE = `usage: bun run chaos [--rounds N (3)] [--ledgers N (3000)] [--modes single,processes] [--seed N]
+const USAGE = `usage: bun run chaos [--rounds N (3; 0: only the reference runs, for their time and memory)] [--ledgers N (3000)] [--modes single,processes] [--seed N]
                      [--early-every K (3)] [--from LAKE | --lake REPLAY_LAKE] [--start S] [--work DIR] [--keep]
                      [--timeout SECONDS (600)] [-- extra pipeline flags]
   --from LAKE       the lake whose ledgers (those with transactions) are cycled (default: the shared standalone-p23)
@@ -68,7 +68,7 @@ function parse() {
   for (const mode of modes) if (mode !== "single" && mode !== "processes") throw new Error(`--modes: unknown mode ${JSON.stringify(mode)} (single, processes)`);
   return {
     help: values.help ?? false,
-    rounds: int(values.rounds, "--rounds", 3, 1),
+    rounds: int(values.rounds, "--rounds", 3, 0),
     ledgers: int(values.ledgers, "--ledgers", 3000, 2),
     modes,
     seed: int(values.seed, "--seed", Math.floor(Math.random() * 2 ** 31), 0),

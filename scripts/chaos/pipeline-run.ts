@@ -33,7 +33,6 @@ export class PipelineRun {
   readonly #sampler: TreeSampler;
   readonly #tail: string[] = [];
   readonly #stdout: string[] = [];
-  readonly #waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   readonly done: Promise<RunResult>;
   #exited = false;
 
@@ -51,15 +50,6 @@ export class PipelineRun {
   /** Seconds since the run started. */
   elapsed(): number {
     return (performance.now() - this.started) / 1000;
-  }
-
-  /** Resolves with the first output line matching `pattern` (from now on), or null if the run ends first. */
-  waitForLine(pattern: RegExp): Promise<string | null> {
-    if (this.#exited) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      this.#waiters.push({ pattern, resolve });
-      void this.done.then(() => resolve(null));
-    });
   }
 
   /** The run's live processes called `name` ("pipeline", "supervisor", "source", ...). */
@@ -82,9 +72,6 @@ export class PipelineRun {
       this.#tail.push(text);
       if (this.#tail.length > TAIL) this.#tail.shift();
       if (stdout) this.#stdout.push(text);
-      for (let i = this.#waiters.length - 1; i >= 0; i--) {
-        if (this.#waiters[i]!.pattern.test(text)) this.#waiters.splice(i, 1)[0]!.resolve(text);
-      }
     };
     for await (const chunk of stream) {
       rest += decoder.decode(chunk, { stream: true });

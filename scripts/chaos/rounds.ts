@@ -1,6 +1,7 @@
 // One chaos round: start `bun run pipeline` on the replay lake, SIGKILL it at a seeded random point
 // (with --processes: each child in turn, then the supervisor), resume without --start until the
 // range is committed, and compare the database with the reference run's.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { databaseDigest, sameRows, type DatabaseDigest } from "./database-digest.ts";
 import { killOrphans, PipelineRun, type RunResult } from "./pipeline-run.ts";
@@ -91,8 +92,14 @@ function describeCursor(digest: DatabaseDigest): string {
   return `cursor ${digest.cursor ?? "none"}, ledgers held ${digest.ranges}`;
 }
 
+/** Waits until the run's database file exists; false if the run ended first. */
+async function fileAppears(run: PipelineRun, path: string): Promise<boolean> {
+  while (!run.exited && !existsSync(path)) await Bun.sleep(10);
+  return !run.exited;
+}
+
 /** Kills the run as the plan says; lines describing what was killed when. */
-async function killRun(run: PipelineRun, plan: RoundPlan): Promise<string[]> {
+async function killRun(run: PipelineRun, plan: RoundPlan, db: string): Promise<string[]> {
   const { random, referenceSeconds } = plan;
   const said: string[] = [];
   const kill = (name: string) => {
@@ -102,10 +109,8 @@ async function killRun(run: PipelineRun, plan: RoundPlan): Promise<string[]> {
   };
   if (plan.mode === "single") {
     if (plan.early) {
-      // "reading ... ledgers S-E" comes just before the first batch: the first commit is a second
-      // or 64 ledgers away
-      const line = await run.waitForLine(/^reading /);
-      if (line === null) return ["the run ended before it began reading"];
+      // the sink has just opened the database: the first commit is a second or 64 ledgers away
+      if (!(await fileAppears(run, db))) return ["the run ended before it opened the database"];
       await until(run, run.elapsed() + random() * 0.3);
     } else if (!(await until(run, referenceSeconds * (0.05 + 0.9 * random())))) {
       return ["the run finished before the kill"];
@@ -120,7 +125,7 @@ async function killRun(run: PipelineRun, plan: RoundPlan): Promise<string[]> {
     ? order.map(() => 0)
     : order.map(() => referenceSeconds * (0.05 + 0.75 * random())).sort((a, b) => a - b);
   if (plan.early) {
-    if (!(await appears(run, "sink", 15_000))) return ["the sink never started"];
+    if (!(await fileAppears(run, db))) return ["the run ended before the sink opened the database"];
     await Bun.sleep(random() * 300);
     // early: the sink (before its first commit), then the supervisor; the rest die with it, or not
     kill("sink");
@@ -150,7 +155,7 @@ export async function runRound(setup: ChaosSetup, plan: RoundPlan, reference: Da
   const problems: string[] = [];
   const peaks: Record<string, number> = {};
   const run = startRun(setup, pipelineArgs(setup, plan.mode, db, true));
-  lines.push(...(await killRun(run, plan)));
+  lines.push(...(await killRun(run, plan, db)));
   const killed = await run.done;
   mergePeaks(peaks, killed);
   if (killed.timedOut) problems.push(`the first run hung (killed after ${setup.timeoutMs / 1000} s)`);

@@ -4,8 +4,9 @@
 // `bun run pipeline` (and `--processes`), SIGKILLs it at a seeded random point (every few rounds
 // before the first commit; with --processes each child in turn, then the supervisor), resumes
 // without --start until the range is committed and compares the database with the reference (md5
-// over every column of both tables, ordered). Prints identical/different per round, peak RSS of
-// each run, a summary; exits 1 on any difference.
+// over every column of both tables, ordered). Prints identical/different per round (and any other
+// problem: a hang, processes left running by a dead supervisor), peak RSS of each run, a summary;
+// exits 1 on any difference or problem.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -144,25 +145,27 @@ async function main(): Promise<number> {
 
     const random = seeded(options.seed);
     const failures: string[] = [];
-    const tally = new Map<Mode, { identical: number; rounds: number; peak: number }>();
+    const tally = new Map<Mode, { identical: number; rounds: number; otherProblems: number; peak: number }>();
     for (const mode of options.modes) {
-      const counts = { identical: 0, rounds: 0, peak: 0 };
+      const counts = { identical: 0, rounds: 0, otherProblems: 0, peak: 0 };
       tally.set(mode, counts);
       for (let round = 1; round <= options.rounds; round++) {
         const early = options.earlyEvery > 0 && (round - 1) % options.earlyEvery === 0;
         const outcome = await runRound(setup, { mode, round, early, referenceSeconds: referenceSeconds.get(mode)!, random }, reference!);
         counts.rounds++;
         if (outcome.identical) counts.identical++;
+        if (outcome.identical && outcome.problems.length > 0) counts.otherProblems++;
         counts.peak = Math.max(counts.peak, outcome.peaks.pipeline ?? 0);
-        const verdict = outcome.identical ? "identical" : "different";
+        const verdict = (outcome.identical ? "identical" : "different") + (outcome.identical && outcome.problems.length > 0 ? " (but see below)" : "");
         console.log(`${mode} round ${round}/${options.rounds}${early ? " (kill before the first commit)" : ""}: ${verdict}`);
         for (const line of [...outcome.lines, ...outcome.problems]) console.log(`    ${line}`);
-        if (!outcome.identical) failures.push(`${mode} round ${round}: ${outcome.problems.join("; ")}`);
+        if (outcome.problems.length > 0) failures.push(`${mode} round ${round}: ${outcome.problems.join("; ")}`);
       }
     }
     console.log("\nsummary");
     for (const [mode, counts] of tally) {
-      console.log(`  ${mode}: ${counts.identical} of ${counts.rounds} rounds identical${mode === "single" ? `, highest peak RSS of the pipeline process ${mb(counts.peak)}` : ""}`);
+      const other = counts.otherProblems > 0 ? ` (${counts.otherProblems} of them with another problem)` : "";
+      console.log(`  ${mode}: ${counts.identical} of ${counts.rounds} rounds identical${other}${mode === "single" ? `, highest peak RSS of the pipeline process ${mb(counts.peak)}` : ""}`);
     }
     for (const failure of failures) console.log(`  ${failure}`);
     return failures.length === 0 ? 0 : 1;

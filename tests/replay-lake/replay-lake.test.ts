@@ -125,8 +125,9 @@ describe("replay lake", () => {
     const sink = await DuckDbSink.open(":memory:");
     let sourceRows: unknown[][];
     try {
-      const processor = new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder("fast", source.networkPassphrase), mode: "auto", verify: true });
-      for (const sequence of lake.cycle) await runPipeline({ source, processor, sink, range: { start: sequence, end: sequence } });
+      // the load-test ledgers as stored commit to only part of their tx sets (README: --no-tx-set-check)
+      const processor = new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder("fast", source.networkPassphrase, { checkHashes: false }), mode: "auto", verify: true });
+      for (const sequence of lake.cycle) await runPipeline({ source, processor, sink, range: { start: sequence, end: sequence }, startOver: true });
       sourceRows = (await (await sink.connect()).runAndReadAll(EVENTS_SQL)).getRows();
     } finally {
       await sink.close();

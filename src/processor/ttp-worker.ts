@@ -8,6 +8,7 @@ import { packBatch, unpackBatch, type WireColumn } from "../arrow/wire-batch.ts"
 import { eventPredicate } from "../ttp/event-filter.ts";
 import { ledgerDecoder } from "./ledger-decoders.ts";
 import { TtpProcessor } from "./ttp-processor.ts";
+import { GarbagePacer } from "../timing/garbage-pacer.ts";
 import type { TtpWorkerConfig, TtpWorkerRequest, TtpWorkerResponse } from "./ttp-worker-protocol.ts";
 
 declare const self: { onmessage: ((event: MessageEvent<TtpWorkerRequest>) => void) | null; postMessage(message: unknown, transfer?: Transferable[]): void };
@@ -20,15 +21,7 @@ let configured: string | null = null;
 // worker before it collects; a full collection every 32 MB of XDR keeps each worker near 30 MB
 // (standalone-p23, 2 workers: peak RSS 415-432 -> 396-400 MB for 3-8% of throughput, with the
 // JSC heap sized as package.json's scripts do).
-const COLLECT_EVERY_XDR_BYTES = 32 * 2 ** 20;
-let xdrSinceCollection = 0;
-
-function collectGarbageNowAndThen(xdrBytes: number): void {
-  xdrSinceCollection += xdrBytes;
-  if (xdrSinceCollection < COLLECT_EVERY_XDR_BYTES) return;
-  xdrSinceCollection = 0;
-  Bun.gc(true);
-}
+const garbage = new GarbagePacer(32 * 2 ** 20);
 
 function processorFor(config: TtpWorkerConfig): TtpProcessor {
   const key = JSON.stringify(config);
@@ -90,7 +83,7 @@ self.onmessage = (event) => {
         : null,
     };
     self.postMessage(response, transfer);
-    collectGarbageNowAndThen(xdrByteLength(batch));
+    garbage.handedOn(xdrByteLength(batch));
   } catch (error) {
     response = { id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     self.postMessage(response);

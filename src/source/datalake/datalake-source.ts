@@ -36,12 +36,14 @@ export interface DataLakeSourceOptions {
   readonly networkPassphrase?: string;
   /** Ledgers per Arrow record batch (default 16). */
   readonly ledgersPerArrowBatch?: number;
-  /** A record batch is closed before its XDR would pass this many bytes (default 32 MiB). */
+  /** A record batch is closed before its XDR would pass this many bytes (default 8 MiB). */
   readonly maxArrowBatchBytes?: number;
   /** Splits objects holding several ledgers (default: the SDK's XDR reader). */
   readonly measureLedgerCloseMeta?: LedgerCloseMetaMeasure;
-  /** Objects fetched (and decompressed) ahead, in flight at once (default 8); memory holds at most this many. */
+  /** Objects fetched ahead, in flight at once (default 8); memory holds at most this many. */
   readonly concurrency?: number;
+  /** Of the objects fetched ahead, the next this many are decompressed ahead too (default 2); the rest wait compressed. */
+  readonly decompressAhead?: number;
   /** Following the tip (range end Infinity): how long to wait before asking again for an object not yet written (default 2 s). */
   readonly followPollMs?: number;
   /** Ledgers read are handed on once they have waited this long for the next object (default 1 s). */
@@ -65,8 +67,23 @@ const measureWithSdkOnDemand: LedgerCloseMetaMeasure = (bytes) => {
 };
 
 export const DEFAULT_LEDGERS_PER_ARROW_BATCH = 16;
-export const DEFAULT_MAX_ARROW_BATCH_BYTES = 32 * 1024 * 1024;
+/**
+ * A batch's XDR is held about three times while it moves on (the decompressed objects, the batch's
+ * copy, the garbage JSC has not collected yet), and the --processes source holds --max-inflight
+ * encoded frames besides. Over 3,000 standalone-p23 ledgers (~1.8 MB each, like recent mainnet
+ * ledgers) `bun run pipeline` peaked at 477-507 MB with 32 MiB (16 ledgers) and all 8 objects
+ * fetched ahead decompressed; at 356-378 MB with 8 MiB (4 ledgers; 16 small ledgers still make one
+ * batch) and 2 decompressed ahead, using ~15% less CPU (less garbage per batch).
+ */
+export const DEFAULT_MAX_ARROW_BATCH_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
+/**
+ * Decompressing a one-ledger object takes a few ms on Bun's thread pool, processing its ledger
+ * several times that: two ahead keep the main thread from waiting. A recent ledger is ~1.8 MB
+ * decompressed and ~0.1 MB compressed, so the other objects fetched ahead wait compressed (with all
+ * 8 decompressed ahead, peak RSS was 20-30 MB higher).
+ */
+export const DEFAULT_DECOMPRESS_AHEAD = 2;
 export const DEFAULT_FOLLOW_POLL_MS = 2_000;
 export const DEFAULT_MAX_BATCH_WAIT_MS = 1_000;
 const CORRUPT_OBJECT_REFETCHES = 2;
@@ -76,8 +93,8 @@ interface FetchedObject {
   readonly span: LedgerSpan;
   readonly compressed: Uint8Array | null;
   readonly location: string;
-  /** Its decompression, started as soon as it arrived; never rejects. Null when nothing is stored. */
-  readonly decompressed: Promise<{ xdr: Uint8Array } | { error: unknown }> | null;
+  /** Its decompression once started (when it is among the next objects due); never rejects. */
+  decompressing: Promise<{ xdr: Uint8Array } | { error: unknown }> | null;
 }
 
 /** A fetch in flight; `outcome` never rejects, so a prefetch nobody awaits cannot go unhandled. */
@@ -86,6 +103,8 @@ interface PendingFetch {
   readonly outcome: Promise<{ fetched: FetchedObject } | { error: unknown }>;
   readonly abort: AbortController;
   settled: boolean;
+  /** Its decompression is to start as soon as it arrives. */
+  due: boolean;
 }
 
 /** One fetched, decompressed and split batch object. */
@@ -120,6 +139,7 @@ export class DataLakeSource implements LedgerSource {
   readonly #ledgersPerArrowBatch: number;
   readonly #maxArrowBatchBytes: number;
   readonly #concurrency: number;
+  readonly #decompressAhead: number;
   readonly #followPollMs: number;
   readonly #maxBatchWaitMs: number;
   readonly #onWarning: (message: string) => void;
@@ -136,6 +156,7 @@ export class DataLakeSource implements LedgerSource {
     this.#ledgersPerArrowBatch = options.ledgersPerArrowBatch ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
     this.#maxArrowBatchBytes = options.maxArrowBatchBytes ?? DEFAULT_MAX_ARROW_BATCH_BYTES;
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.#decompressAhead = options.decompressAhead ?? DEFAULT_DECOMPRESS_AHEAD;
     this.#followPollMs = options.followPollMs ?? DEFAULT_FOLLOW_POLL_MS;
     this.#maxBatchWaitMs = options.maxBatchWaitMs ?? DEFAULT_MAX_BATCH_WAIT_MS;
     this.#onWarning = options.onWarning ?? (() => undefined);
@@ -146,6 +167,7 @@ export class DataLakeSource implements LedgerSource {
     }
     if (!(this.#maxArrowBatchBytes > 0)) throw new RangeError(`maxArrowBatchBytes must be > 0, got ${this.#maxArrowBatchBytes}`);
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${this.#concurrency}`);
+    if (!Number.isInteger(this.#decompressAhead) || this.#decompressAhead < 0) throw new RangeError(`decompressAhead must be an integer >= 0, got ${this.#decompressAhead}`);
     this.description = `data lake ${options.store.describe("")}`;
   }
 
@@ -207,6 +229,14 @@ export class DataLakeSource implements LedgerSource {
         const span = batchSpan(nextSpanStart, this.config);
         inFlight.push(this.#startFetch(span, signal));
         nextSpanStart = span.end + 1;
+      }
+      // the next objects due are decompressed (off this thread) as soon as they arrive
+      for (const entry of inFlight.slice(0, this.#decompressAhead)) {
+        if (entry.due) continue;
+        entry.due = true;
+        void entry.outcome.then((outcome) => {
+          if ("fetched" in outcome && outcome.fetched.compressed !== null) void this.#decompressed(outcome.fetched);
+        });
       }
     };
 
@@ -282,6 +312,7 @@ export class DataLakeSource implements LedgerSource {
       span,
       abort,
       settled: false,
+      due: false,
       outcome: this.#fetch(span, linked).then(
         (fetched) => ({ fetched }),
         (error: unknown) => ({ error }),
@@ -316,10 +347,10 @@ export class DataLakeSource implements LedgerSource {
       }
       if (compressed !== null) {
         if (extension !== this.#extensions[0]) this.#extensions = [extension, ...this.#extensions.filter((e) => e !== extension)];
-        return { span, compressed, location, decompressed: this.#startDecompress(compressed) };
+        return { span, compressed, location, decompressing: null };
       }
     }
-    return { span, compressed: null, location, decompressed: null };
+    return { span, compressed: null, location, decompressing: null };
   }
 
   #notFound(sequence: number): SourceError {
@@ -347,8 +378,10 @@ export class DataLakeSource implements LedgerSource {
     }
   }
 
-  #startDecompress(compressed: Uint8Array): Promise<{ xdr: Uint8Array } | { error: unknown }> {
-    return Promise.resolve()
+  /** The object's decompression (its size checked against the cap first), started now unless it already is. */
+  #decompressed(fetched: FetchedObject): Promise<{ xdr: Uint8Array } | { error: unknown }> {
+    const compressed = fetched.compressed!;
+    return (fetched.decompressing ??= Promise.resolve()
       .then(() => {
         this.#checkDecompressedSize(compressed);
         return this.#decompress(compressed);
@@ -356,7 +389,7 @@ export class DataLakeSource implements LedgerSource {
       .then(
         (xdr) => ({ xdr }),
         (error: unknown) => ({ error }),
-      );
+      ));
   }
 
   /** Throws an ObjectTooLargeError if the object's zstd headers allow more than the cap (or a ZstdFrameError). */
@@ -379,7 +412,7 @@ export class DataLakeSource implements LedgerSource {
   /** Decompresses and splits a fetched object, checking the ledgers it claims. */
   async #decode(fetched: FetchedObject, sequence: number): Promise<LoadedObject> {
     const { span, location } = fetched;
-    const decompressed = await fetched.decompressed!;
+    const decompressed = await this.#decompressed(fetched);
     if ("error" in decompressed) {
       const error = decompressed.error;
       const message = error instanceof ObjectTooLargeError ? error.message : `cannot decompress the object (zstd): ${messageOf(error)}`;

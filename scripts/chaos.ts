@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_REPLAY_START, generateReplayLake } from "./replay-lake/generate.ts";
+import { DEFAULT_REPLAY_START, generateReplayLake } from "./fixtures/chained-ledgers/replay-lake.ts";
 import { databaseDigest, sameRows, type DatabaseDigest } from "./chaos/database-digest.ts";
 import { pipelineArgs, runRound, startRun, type ChaosSetup, type Mode } from "./chaos/rounds.ts";
 import { messageOf } from "../src/common/message-of.ts";

@@ -1,8 +1,9 @@
 // A LedgerSource that replays a lake's compressed objects (from memory or from disk) as ledgers
-// 1..N: each object is decompressed and split as the data lake source does, then chained as
-// ../fixtures/chained-ledgers.ts does it (its own ledgerSeq, the ledger before's hash, its header
-// committing to what it carries), as the sink checks (it commits no ledger that does not follow the
-// one before it).
+// 1..N: each object is decompressed and split as the data lake source does, then stamped as a
+// ledger of a chain (../fixtures/chained-ledgers/ledger-template.ts: its own ledgerSeq, the ledger
+// before's hash, its header committing to what it carries; the transaction set kept as it is, so
+// that a ledger costs one sha256 of its header), as the sink checks (it commits no ledger that does
+// not follow the one before it).
 import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../src/arrow/ledger-batch.ts";
 import type { LedgerRange, LedgerSource } from "../../src/source/ledger-source.ts";
@@ -10,7 +11,7 @@ import { toHex } from "../../src/stellar/hash.ts";
 import { readLedgerHeader, splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import type { LakeObject } from "./lake-objects.ts";
 import type { StageClock } from "./stage-clock.ts";
-import { chainLayout, chainLedger, type ChainLayout } from "../fixtures/chained-ledgers.ts";
+import { ledgerTemplate, stampLedger, type LedgerTemplate } from "../fixtures/chained-ledgers/ledger-template.ts";
 
 const PREFETCH = 8;
 
@@ -28,12 +29,11 @@ export class ReplaySource implements LedgerSource {
   readonly networkPassphrase: string;
   /** XDR bytes handed on so far. */
   xdrBytes = 0;
-  readonly #layouts: ChainLayout[];
+  readonly #templates: LedgerTemplate[];
 
   constructor(private readonly options: ReplayOptions) {
     this.networkPassphrase = options.networkPassphrase;
-    const lcms = options.objects.map((o) => splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!);
-    this.#layouts = lcms.map((lcm) => chainLayout(lcm, options.networkPassphrase));
+    this.#templates = options.objects.map((o) => ledgerTemplate(Bun.zstdDecompressSync(o.compressed), o.path));
   }
 
   async *batches(range: LedgerRange): AsyncGenerator<RecordBatch> {
@@ -59,8 +59,9 @@ export class ReplaySource implements LedgerSource {
       const xdr = await clock.timeAsync(waitStage, () => ahead.shift()!);
       pending.push(
         clock.time("split", () => {
+          const template = this.#templates[index]!;
+          const { hash } = stampLedger(template, sequence, previousHash, template.closeTime, { into: xdr, txSet: "keep" });
           const lcm = splitLedgerCloseMetaBatch(xdr).ledgerCloseMetas[0]!;
-          const hash = chainLedger(lcm, this.#layouts[index]!, sequence, previousHash);
           const header = readLedgerHeader(lcm);
           const chained = { ...header, hash: toHex(hash), previousHash: toHex(previousHash) };
           previousHash = hash;

@@ -14,7 +14,7 @@ import { readTransactionMeta } from "../../src/stellar/xdr/read-transaction-meta
 import { XdrReader } from "../../src/stellar/xdr/xdr-reader.ts";
 import { LAKES, lakeObjectKeys, sampleBatchXdr, sequenceOfKey } from "../source/lake-fixtures.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
-import { recommitLedger } from "../../scripts/fixtures/chained-ledgers.ts";
+import { recommitLedger } from "../../scripts/fixtures/chained-ledgers/ledger-template.ts";
 import { validateLedger } from "../../src/source/ledger-validation.ts";
 import { ledgerLayout, withFeeChargedFlipped, withPaymentAmountFlipped } from "../support/tamper.ts";
 
@@ -170,7 +170,7 @@ describe("txSetHash and txSetResultHash", () => {
 
     const passphrase = await passphraseOf("standalone-p23");
     const assembled = await ledgerXdr("standalone-p23", 85);
-    const recommitted = recommitLedger(assembled, passphrase);
+    const recommitted = recommitLedger(assembled);
     expect(new FastLedgerDecoder(passphrase, { checkHashes: true }).decode(recommitted).transactions).toHaveLength(100);
     const raw = validateLedger(recommitted, 85, null, "recommitted");
     expect(raw.hash).not.toBe(readLedgerHeader(assembled).hash);

@@ -1,7 +1,7 @@
 // Worker thread entry: decodes and extracts one raw-ledger batch at a time with a TtpProcessor
 // and hands back the `ledgers` and `ttp_events` Arrow batches.
 import type { RecordBatch, Schema } from "apache-arrow";
-import { rawLedgerSchema } from "../arrow/ledger-batch.ts";
+import { rawLedgerSchema, xdrBytesOf } from "../arrow/ledger-batch.ts";
 import { ledgerSummarySchema } from "../arrow/ledger-summary-batch.ts";
 import { ttpEventSchema } from "../arrow/event-batch.ts";
 import { packBatch, unpackBatch, type WireColumn } from "../arrow/wire-batch.ts";
@@ -45,12 +45,6 @@ function send(batch: RecordBatch, schema: Schema, transfer: ArrayBuffer[]): read
   return packed.payload;
 }
 
-function xdrByteLength(batch: RecordBatch): number {
-  let bytes = 0;
-  for (const data of batch.getChild("xdr")?.data ?? []) bytes += (data.values as Uint8Array).byteLength;
-  return bytes;
-}
-
 self.onmessage = (event) => {
   const { id, config, rawLedgers } = event.data;
   let response: TtpWorkerResponse;
@@ -83,7 +77,7 @@ self.onmessage = (event) => {
         : null,
     };
     self.postMessage(response, transfer);
-    garbage.handedOn(xdrByteLength(batch));
+    garbage.handedOn(xdrBytesOf(batch));
   } catch (error) {
     response = { id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     self.postMessage(response);

@@ -4,15 +4,15 @@
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { lakePath } from "../tests/support/ledgers.ts";
-import { ledgerDecoder } from "../src/components/ledger-decoders.ts";
+import { lakePath } from "./fixtures/shared-ledgers.ts";
+import { ledgerDecoder } from "../src/processor/ledger-decoders.ts";
 import { splitLedgerCloseMetaBatch } from "../src/stellar/xdr/ledger-header-reader.ts";
 import { SdkClassLedgerDecoder } from "./bench/baseline-decoder.ts";
 import { decodeExtract, type DecodeExtractResult } from "./bench/decode-extract.ts";
 import { endToEnd, type EndToEndResult } from "./bench/end-to-end.ts";
 import { readLakeObjects, type LakeObjects } from "./bench/lake-objects.ts";
 import { printReport, type BenchReport } from "./bench/report.ts";
-import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/components/commit-group.ts";
+import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/stages/commit-group.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),

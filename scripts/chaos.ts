@@ -11,9 +11,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_REPLAY_START, generateReplayLake } from "./replay-lake/generate.ts";
+import { DEFAULT_REPLAY_START, generateReplayLake } from "./fixtures/chained-ledgers/replay-lake.ts";
 import { databaseDigest, sameRows, type DatabaseDigest } from "./chaos/database-digest.ts";
 import { pipelineArgs, runRound, startRun, type ChaosSetup, type Mode } from "./chaos/rounds.ts";
+import { messageOf } from "../src/common/message-of.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const SHARED_P23 = join(resolve(process.env.STELLAR_LEDGERS_DIR ?? join(REPO, "..", "shared", "ledgers")), "standalone-p23");
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
   try {
     options = parse();
   } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
+    console.error(`error: ${messageOf(error)}\n${USAGE}`);
     return 2;
   }
   if (options.help) {

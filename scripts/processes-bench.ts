@@ -8,17 +8,17 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Hono } from "hono";
-import { Component } from "../src/components/component.ts";
-import { SOURCE_KIND } from "../src/components/kinds.ts";
-import { DEFAULT_GROUP_COMMIT } from "../src/components/commit-group.ts";
-import { ParallelTtpProcessor } from "../src/components/parallel-processor.ts";
-import { runPipeline } from "../src/components/pipeline.ts";
-import { LEDGERS_PATH, mountSourceStage } from "../src/components/source-stage.ts";
-import { TtpProcessor } from "../src/components/ttp-processor.ts";
-import { ledgerDecoder } from "../src/components/ledger-decoders.ts";
+import { Component } from "../src/component/component.ts";
+import { SOURCE_KIND } from "../src/component/kinds.ts";
+import { DEFAULT_GROUP_COMMIT } from "../src/stages/commit-group.ts";
+import { ParallelTtpProcessor } from "../src/processor/parallel-processor.ts";
+import { runPipeline } from "../src/pipeline/run-pipeline.ts";
+import { LEDGERS_PATH, mountSourceStage } from "../src/stages/http/source-stage.ts";
+import { TtpProcessor } from "../src/processor/ttp-processor.ts";
+import { ledgerDecoder } from "../src/processor/ledger-decoders.ts";
 import { serveApp } from "../src/http/serve-app.ts";
-import { DuckDbSink } from "../src/sink/duckdb/duckdb-sink.ts";
-import { lakePath } from "../tests/support/ledgers.ts";
+import { openSink } from "../src/sink/open-sink.ts";
+import { lakePath } from "./fixtures/shared-ledgers.ts";
 import { readLakeObjects } from "./bench/lake-objects.ts";
 import { ReplaySource } from "./bench/replay-source.ts";
 import { StageClock } from "./bench/stage-clock.ts";
@@ -43,7 +43,7 @@ async function serve([port, lake, ledgers, batch]: string[]): Promise<void> {
 /** `single LAKE LEDGERS BATCH WORKERS DB`: the in-process pipeline; prints its milliseconds. */
 async function single([lake, ledgers, batch, workers, db]: string[]): Promise<void> {
   const source = await replay(lake!, Number(batch));
-  const sink = await DuckDbSink.open(db!);
+  const { sink } = await openSink(db!);
   const n = Number(workers);
   const parallel = n > 0 ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, mode: "auto", workers: n }) : null;
   const processor = parallel ?? new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder("fast", source.networkPassphrase), mode: "auto" });

@@ -1,8 +1,9 @@
 // `bun run replay-lake --from LAKE --ledgers N --out DIR [--start S] [--level L]`: writes a
 // hash-chained SEP-54 lake of N ledgers numbered S..S+N-1, cycling the ledgers of LAKE (see
-// scripts/replay-lake/generate.ts), e.g. 3,000 ledgers of the P23 load test for chaos and memory runs.
+// scripts/fixtures/chained-ledgers/replay-lake.ts), e.g. 3,000 ledgers of the P23 load test for chaos and memory runs.
 import { parseArgs } from "node:util";
-import { DEFAULT_REPLAY_START, generateReplayLake } from "./replay-lake/generate.ts";
+import { DEFAULT_REPLAY_START, generateReplayLake } from "./fixtures/chained-ledgers/replay-lake.ts";
+import { messageOf } from "../src/common/message-of.ts";
 
 const USAGE = "usage: bun run replay-lake --from LAKE --ledgers N --out DIR [--start S (default 1000000)] [--skip-empty] [--level ZSTD_LEVEL (default 3)]\n  --skip-empty: cycle only the ledgers that hold transactions";
 
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
     if (!values.from || !values.out) throw new Error("--from and --out are required");
     options = { from: values.from, out: values.out, ledgers: integer(values.ledgers, "--ledgers"), start: integer(values.start, "--start", DEFAULT_REPLAY_START), level: integer(values.level, "--level", 3), skipEmpty: values["skip-empty"] ?? false };
   } catch (error) {
-    console.error(`error: ${(error as Error).message}\n${USAGE}`);
+    console.error(`error: ${messageOf(error)}\n${USAGE}`);
     return 2;
   }
   const started = performance.now();
@@ -42,6 +43,6 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`error: ${messageOf(error)}`);
   process.exitCode = 1;
 }

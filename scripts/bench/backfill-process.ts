@@ -4,8 +4,8 @@
 // MODE: pipeline (today's path: runPipeline into an on-disk DuckDB, main thread, group commit),
 // shard (the backfill's shard runner writing Parquet + manifest into the folder OUT),
 // process (decode + extract only, writing nothing: the floor).
-import { lakePath } from "../../tests/support/ledgers.ts";
-import { DEFAULT_GROUP_COMMIT } from "../../src/components/commit-group.ts";
+import { lakePath } from "../fixtures/shared-ledgers.ts";
+import { DEFAULT_GROUP_COMMIT } from "../../src/stages/commit-group.ts";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
 import { runShard } from "../../src/backfill/shard-runner.ts";
 import { shardProcessor } from "../../src/backfill/shard-processor.ts";

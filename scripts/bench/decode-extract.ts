@@ -4,7 +4,7 @@ import type { LedgerDecoder } from "../../src/stellar/ledger-decoder.ts";
 import { splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { ledgerEvents } from "../../src/ttp/ledger-events.ts";
 import type { LakeObjects } from "./lake-objects.ts";
-import { recommitLedger } from "./recommit-ledger.ts";
+import { recommitLedger } from "../fixtures/chained-ledgers/ledger-template.ts";
 
 export interface DecodeExtractResult {
   readonly xdrMb: number;
@@ -21,7 +21,7 @@ export interface DecodeExtractResult {
  */
 export function decodeExtract<K extends string>(lake: LakeObjects, decoders: Record<K, LedgerDecoder>, minXdrMb: number): Record<K, DecodeExtractResult> {
   // Headers committing to what the ledgers carry, so that a decoder checking them decodes every one.
-  const lcms = lake.objects.map((o) => recommitLedger(splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!, lake.networkPassphrase));
+  const lcms = lake.objects.map((o) => recommitLedger(splitLedgerCloseMetaBatch(Bun.zstdDecompressSync(o.compressed)).ledgerCloseMetas[0]!));
   const sac = SacAddressBook.forPassphrase(lake.networkPassphrase);
   const names = Object.keys(decoders) as K[];
   const totals = {} as Record<K, { xdrMb: number; ledgers: number; events: number; decodeMs: number; extractMs: number }>;

@@ -4,13 +4,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RecordBatch } from "apache-arrow";
-import { runPipeline } from "../../src/components/pipeline.ts";
-import type { GroupCommitPolicy } from "../../src/components/commit-group.ts";
-import { ParallelTtpProcessor } from "../../src/components/parallel-processor.ts";
-import { TtpProcessor } from "../../src/components/ttp-processor.ts";
-import { ledgerDecoder } from "../../src/components/ledger-decoders.ts";
-import type { BatchProcessor } from "../../src/components/batch-processor.ts";
-import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
+import { runPipeline } from "../../src/pipeline/run-pipeline.ts";
+import type { GroupCommitPolicy } from "../../src/stages/commit-group.ts";
+import { ParallelTtpProcessor } from "../../src/processor/parallel-processor.ts";
+import { TtpProcessor } from "../../src/processor/ttp-processor.ts";
+import { ledgerDecoder } from "../../src/processor/ledger-decoders.ts";
+import type { BatchProcessor } from "../../src/processor/batch-processor.ts";
+import { openSink } from "../../src/sink/open-sink.ts";
 import type { LedgerSink } from "../../src/sink/ledger-sink.ts";
 import type { LedgerDecoder } from "../../src/stellar/ledger-decoder.ts";
 import type { LakeObjects } from "./lake-objects.ts";
@@ -53,13 +53,14 @@ function timedDecoder(decoder: LedgerDecoder, clock: StageClock): LedgerDecoder 
 }
 
 function timedSink(sink: LedgerSink, clock: StageClock): LedgerSink {
-  const writeMany = sink.writeMany?.bind(sink);
   return {
+    description: sink.description,
+    location: sink.location,
     cursor: () => sink.cursor(),
     resumePoint: () => sink.resumePoint(),
     startOver: (at) => sink.startOver(at),
     write: (batch) => clock.timeAsync("sink", () => sink.write(batch)),
-    ...(writeMany ? { writeMany: (batches: Parameters<typeof writeMany>[0]) => clock.timeAsync("sink", () => writeMany(batches)) } : {}),
+    writeMany: (batches) => clock.timeAsync("sink", () => sink.writeMany(batches)),
     close: () => sink.close(),
   };
 }
@@ -68,7 +69,7 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
   const { lake } = options;
   const clock = new StageClock();
   const dir = await mkdtemp(join(tmpdir(), "stellar-flow-bench-"));
-  const sink = await DuckDbSink.open(join(dir, "bench.duckdb"), { config: options.duckdb });
+  const { sink } = await openSink(join(dir, "bench.duckdb"), { settings: options.duckdb });
   const source = new ReplaySource({
     objects: lake.objects,
     networkPassphrase: lake.networkPassphrase,

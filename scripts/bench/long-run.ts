@@ -2,7 +2,7 @@
 // after the other (each keeps its network) in this one process.
 // `bun scripts/bench/long-run.ts LAKE[,LAKE...] WORKERS LEDGERS_PER_LAKE BATCH DUCKDB_JSON GROUP_COMMIT_JSON` prints
 // [{ lake, result: EndToEndResult }, ...] as JSON.
-import { lakePath } from "../../tests/support/ledgers.ts";
+import { lakePath } from "../fixtures/shared-ledgers.ts";
 import { endToEnd, type EndToEndOptions, type EndToEndResult } from "./end-to-end.ts";
 import { readLakeObjects } from "./lake-objects.ts";
 

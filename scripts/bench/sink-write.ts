@@ -5,10 +5,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessedBatch } from "../../src/arrow/processed-batch.ts";
-import { ledgerDecoder } from "../../src/components/ledger-decoders.ts";
-import { TtpProcessor } from "../../src/components/ttp-processor.ts";
-import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
-import { lakePath } from "../../tests/support/ledgers.ts";
+import { ledgerDecoder } from "../../src/processor/ledger-decoders.ts";
+import { TtpProcessor } from "../../src/processor/ttp-processor.ts";
+import type { LedgerSink } from "../../src/sink/ledger-sink.ts";
+import { openSink } from "../../src/sink/open-sink.ts";
+import { lakePath } from "../fixtures/shared-ledgers.ts";
 import { readLakeObjects } from "./lake-objects.ts";
 import { ReplaySource } from "./replay-source.ts";
 import { StageClock } from "./stage-clock.ts";
@@ -39,9 +40,9 @@ function groups(minRows: number): ProcessedBatch[][] {
   return out;
 }
 
-async function run(name: string, write: (sink: DuckDbSink) => Promise<void>): Promise<void> {
+async function run(name: string, write: (sink: LedgerSink) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "stellar-flow-sink-bench-"));
-  const sink = await DuckDbSink.open(join(dir, "bench.duckdb"), { config: { memory_limit: "32MB" } });
+  const { sink } = await openSink(join(dir, "bench.duckdb"), { settings: { memory_limit: "32MB" } });
   const cpu = process.cpuUsage();
   const started = performance.now();
   await write(sink);

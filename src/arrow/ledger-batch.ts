@@ -1,6 +1,7 @@
-// Arrow form of ledgers as the source hands them on: header fields plus the raw LedgerCloseMeta XDR.
-import { Field, Schema, type RecordBatch, Binary, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
-import { recordBatchOf, binaryColumn, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+// Ledgers as the source hands them on: header fields plus the raw LedgerCloseMeta XDR, declared as
+// a table (Arrow only: no DuckDB table or protobuf message holds them).
+import type { RecordBatch } from "apache-arrow";
+import { BINARY, tableBatch, tableOf, TIMESTAMP, UINT32, UTF8 } from "./table.ts";
 
 export interface RawLedger {
   readonly sequence: number;
@@ -15,27 +16,25 @@ export interface RawLedger {
   readonly location?: string | null;
 }
 
-export const rawLedgerSchema = new Schema([
-  new Field("sequence", new Uint32(), false),
-  new Field("hash", new Utf8(), false),
-  new Field("previous_hash", new Utf8(), false),
-  new Field("closed_at", new TimestampMicrosecond("UTC"), false),
-  new Field("protocol_version", new Uint32(), false),
-  new Field("xdr", new Binary(), false),
-  new Field("location", new Utf8(), true),
-]);
+const t = tableOf<RawLedger>();
+
+export const RAW_LEDGERS = t.define({
+  name: "raw_ledgers",
+  columns: [
+    t.column("sequence", UINT32, { nullable: false, of: (l) => l.sequence }),
+    t.column("hash", UTF8, { nullable: false, of: (l) => l.hash }),
+    t.column("previous_hash", UTF8, { nullable: false, of: (l) => l.previousHash }),
+    t.column("closed_at", TIMESTAMP, { nullable: false, of: (l) => l.closedAt }),
+    t.column("protocol_version", UINT32, { nullable: false, of: (l) => l.protocolVersion }),
+    t.column("xdr", BINARY, { nullable: false, of: (l) => l.xdr }),
+    t.column("location", UTF8, { nullable: true, of: (l) => l.location ?? null }),
+  ],
+});
+
+export const rawLedgerSchema = RAW_LEDGERS.schema;
 
 export function rawLedgerBatch(ledgers: readonly RawLedger[]): RecordBatch {
-  const children = [
-    uint32Column(ledgers.map((l) => l.sequence)),
-    utf8Column(ledgers.map((l) => l.hash)),
-    utf8Column(ledgers.map((l) => l.previousHash)),
-    timestampColumn(ledgers.map((l) => l.closedAt)),
-    uint32Column(ledgers.map((l) => l.protocolVersion)),
-    binaryColumn(ledgers.map((l) => l.xdr)),
-    utf8Column(ledgers.map((l) => l.location ?? null)),
-  ];
-  return recordBatchOf(rawLedgerSchema, ledgers.length, children);
+  return tableBatch(RAW_LEDGERS, ledgers);
 }
 
 export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {
@@ -57,4 +56,16 @@ export function* rawLedgersOf(batch: RecordBatch): Generator<RawLedger> {
       location: (location?.get(i) as string | null | undefined) ?? null,
     };
   }
+}
+
+/** Bytes of LedgerCloseMeta XDR in a raw-ledger batch. */
+export function xdrBytesOf(batch: RecordBatch): number {
+  let bytes = 0;
+  for (const data of batch.getChild("xdr")?.data ?? []) bytes += (data.valueOffsets?.[data.length] ?? 0) - (data.valueOffsets?.[0] ?? 0);
+  return bytes;
+}
+
+/** The sequence of a raw-ledger batch's last ledger (0 for an empty batch). */
+export function lastSequenceOf(batch: RecordBatch): number {
+  return (batch.getChild("sequence")?.get(batch.numRows - 1) as number | undefined) ?? 0;
 }

@@ -1,11 +1,13 @@
-// Arrow form of `ledgers` rows: one per processed ledger.
-import { Field, Schema, type RecordBatch, TimestampMicrosecond, Uint32, Utf8 } from "apache-arrow";
-import { recordBatchOf, timestampColumn, uint32Column, utf8Column } from "./columns.ts";
+// The `ledgers` table, declared once: one row per processed ledger. Its Arrow schema and batches
+// here; its DuckDB DDL, JSON rows and protobuf messages (stellarflow.v1.LedgerSummary) derived from it.
+import type { RecordBatch } from "apache-arrow";
+import { tableBatch, tableOf, TIMESTAMP, UINT32, UTF8, type JsonRow } from "./table.ts";
 
 export interface LedgerSummary {
   readonly sequence: number;
   readonly hash: string;
   readonly previousHash: string;
+  /** Seconds since the Unix epoch. */
   readonly closedAt: number;
   readonly protocolVersion: number;
   readonly successfulTxCount: number;
@@ -14,29 +16,30 @@ export interface LedgerSummary {
   readonly eventCount: number;
 }
 
-export const ledgerSummarySchema = new Schema([
-  new Field("sequence", new Uint32(), false),
-  new Field("hash", new Utf8(), false),
-  new Field("previous_hash", new Utf8(), false),
-  new Field("closed_at", new TimestampMicrosecond("UTC"), false),
-  new Field("protocol_version", new Uint32(), false),
-  new Field("successful_tx_count", new Uint32(), false),
-  new Field("failed_tx_count", new Uint32(), false),
-  new Field("operation_count", new Uint32(), false),
-  new Field("event_count", new Uint32(), false),
-]);
+const t = tableOf<LedgerSummary>();
+
+export const LEDGERS = t.define({
+  name: "ledgers",
+  protoMessage: "stellarflow.v1.LedgerSummary",
+  primaryKey: ["sequence"],
+  columns: [
+    t.column("sequence", UINT32, { nullable: false, proto: "sequence", of: (l) => l.sequence }),
+    t.column("hash", UTF8, { nullable: false, proto: "hash", of: (l) => l.hash }),
+    t.column("previous_hash", UTF8, { nullable: false, proto: "previous_hash", of: (l) => l.previousHash }),
+    t.column("closed_at", TIMESTAMP, { nullable: false, proto: "closed_at", of: (l) => l.closedAt }),
+    t.column("protocol_version", UINT32, { nullable: false, proto: "protocol_version", of: (l) => l.protocolVersion }),
+    t.column("successful_tx_count", UINT32, { nullable: false, proto: "successful_tx_count", of: (l) => l.successfulTxCount }),
+    t.column("failed_tx_count", UINT32, { nullable: false, proto: "failed_tx_count", of: (l) => l.failedTxCount }),
+    t.column("operation_count", UINT32, { nullable: false, proto: "operation_count", of: (l) => l.operationCount }),
+    t.column("event_count", UINT32, { nullable: false, proto: "event_count", of: (l) => l.eventCount }),
+  ],
+});
+
+export const ledgerSummarySchema = LEDGERS.schema;
+
+/** A `ledgers` row as JSON (the edge API, the library). */
+export type LedgerRow = JsonRow<typeof LEDGERS>;
 
 export function ledgerSummaryBatch(ledgers: readonly LedgerSummary[]): RecordBatch {
-  const children = [
-    uint32Column(ledgers.map((l) => l.sequence)),
-    utf8Column(ledgers.map((l) => l.hash)),
-    utf8Column(ledgers.map((l) => l.previousHash)),
-    timestampColumn(ledgers.map((l) => l.closedAt)),
-    uint32Column(ledgers.map((l) => l.protocolVersion)),
-    uint32Column(ledgers.map((l) => l.successfulTxCount)),
-    uint32Column(ledgers.map((l) => l.failedTxCount)),
-    uint32Column(ledgers.map((l) => l.operationCount)),
-    uint32Column(ledgers.map((l) => l.eventCount)),
-  ];
-  return recordBatchOf(ledgerSummarySchema, ledgers.length, children);
+  return tableBatch(LEDGERS, ledgers);
 }

@@ -12,3 +12,13 @@ export interface ProcessedBatch {
   readonly firstLedger: number;
   readonly lastLedger: number;
 }
+
+/** What the processor counted in a batch (it travels with the batch's rows, to the sink's metrics and summary). */
+export interface ProcessedStats {
+  readonly transactions: number;
+  readonly failedTransactions: number;
+  readonly operations: number;
+  readonly eventsByType: Record<string, number>;
+  /** Events the filter dropped. */
+  readonly eventsFiltered: number;
+}

@@ -3,6 +3,7 @@
 // is done when its manifest exists. And the dataset's descriptor (network, schema version). Pure.
 import type { DatasetTable } from "./dataset-layout.ts";
 import type { ShardRange } from "./shard-plan.ts";
+import { messageOf } from "../common/message-of.ts";
 
 /**
  * Version of the files' schema (the `ttp_events` and `ledgers` columns and their types). A dataset
@@ -63,7 +64,7 @@ function parseObject(bytes: Uint8Array, where: string): Record<string, unknown> 
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new ManifestError(`${where} is not JSON: ${(error as Error).message}`);
+    throw new ManifestError(`${where} is not JSON: ${messageOf(error)}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ManifestError(`${where} is not a JSON object`);
   return value as Record<string, unknown>;

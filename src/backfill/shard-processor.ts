@@ -1,9 +1,8 @@
 // The processor a shard runs: the pipeline's, on the main thread (shards run in parallel processes,
 // not threads), with the production decoder and its transaction-set check.
-import { ledgerDecoder } from "../components/ledger-decoders.ts";
-import { TtpProcessor } from "../components/ttp-processor.ts";
+import { ledgerDecoder } from "../processor/ledger-decoders.ts";
+import { TtpProcessor } from "../processor/ttp-processor.ts";
 import type { TtpMode } from "../ttp/ledger-events.ts";
-import type { ShardProcessor } from "./shard-runner.ts";
 
 export interface ShardProcessorOptions {
   /** Check each ledger's txSetHash and txSetResultHash (default true, as the pipeline). */
@@ -13,7 +12,7 @@ export interface ShardProcessorOptions {
   readonly mode?: TtpMode;
 }
 
-export function shardProcessor(networkPassphrase: string, options: ShardProcessorOptions = {}): ShardProcessor {
+export function shardProcessor(networkPassphrase: string, options: ShardProcessorOptions = {}): TtpProcessor {
   const decoder = ledgerDecoder("fast", networkPassphrase, { checkHashes: options.checkTxSets ?? true });
   return new TtpProcessor({ networkPassphrase, decoder, mode: options.mode ?? "auto", verify: options.verify ?? false });
 }

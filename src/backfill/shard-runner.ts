@@ -5,10 +5,12 @@
 // A failure before the commit leaves the dataset as it was; one during it leaves no manifest for a
 // partial shard (the shard is not done, and is written again).
 import type { RecordBatch } from "apache-arrow";
-import type { ProcessedBatch } from "../arrow/processed-batch.ts";
+import type { BatchProcessor } from "../processor/batch-processor.ts";
+import { processLedgers } from "../stages/processor-loop.ts";
+import { readLedgers } from "../stages/source-loop.ts";
 import { ttpEventSchema } from "../arrow/event-batch.ts";
 import { ledgerSummarySchema } from "../arrow/ledger-summary-batch.ts";
-import { LedgerContinuity } from "../components/ledger-continuity.ts";
+import { LedgerContinuity } from "../sink/ledger-continuity.ts";
 import type { LedgerSource } from "../source/ledger-source.ts";
 import { ensureDataset } from "./dataset-descriptor.ts";
 import type { DatasetStore } from "./dataset-store.ts";
@@ -16,11 +18,7 @@ import { manifestKey, MANIFESTS, rangeOfManifestKey, shardName, tableKey, type D
 import { encodeJson, MANIFEST_FORMAT, parseManifest, SCHEMA_VERSION, type ShardManifest } from "./manifest.ts";
 import { contains, describeRange, overlaps, type ShardRange } from "./shard-plan.ts";
 import { StagedParquetFile, type FinishedFile } from "./staged-parquet-file.ts";
-
-/** What processes a batch of raw ledgers (TtpProcessor): the rows, or the ledger that failed. */
-export interface ShardProcessor {
-  process(batch: RecordBatch): ProcessedBatch & { readonly failure?: Error | null };
-}
+import { messageOf } from "../common/message-of.ts";
 
 export interface ShardProgress {
   readonly shard: ShardRange;
@@ -31,7 +29,7 @@ export interface ShardProgress {
 
 export interface RunShardOptions {
   readonly source: LedgerSource;
-  readonly processor: ShardProcessor;
+  readonly processor: BatchProcessor;
   readonly store: DatasetStore;
   readonly shard: ShardRange;
   /** A row group closes at the first ledger boundary past this many events (default 100,000). */
@@ -130,9 +128,9 @@ export async function runShard(options: RunShardOptions): Promise<ShardResult> {
       { cursor: range.start - 1, next: range.start, previousHash: expectedPreviousHash ?? null, startPending: false },
       { sink: `shard ${shardName(range)}`, hint: (expected) => `The lake does not continue the shard at ledger ${expected}: is it the dataset's network and history?` },
     );
-    for await (const raw of source.batches(range, { signal: options.signal, ...(expectedPreviousHash ? { expectedPreviousHash } : {}) })) {
-      options.signal?.throwIfAborted();
-      const processed = options.processor.process(raw);
+    // the pipeline's source and processor loops: a ledger that fails comes with the rows before it, then is thrown
+    const batches = processLedgers(readLedgers(source, range, { signal: options.signal, expectedPreviousHash }), options.processor, { signal: options.signal });
+    for await (const processed of batches) {
       if (processed.ledgers.numRows > 0) {
         continuity.check(processed.ledgers);
         await files.ledgers.write(processed.ledgers);
@@ -145,14 +143,13 @@ export async function runShard(options: RunShardOptions): Promise<ShardResult> {
         events += processed.events.numRows;
         options.onProgress?.({ shard: range, ledgers, events, lastLedger: processed.lastLedger });
       }
-      if (processed.failure) throw processed.failure;
     }
     if (ledgers !== range.end - range.start + 1) throw new Error(`the source ended after ${ledgers} of ${range.end - range.start + 1} ledgers`);
     finished = [await files.ttp_events.finish(), await files.ledgers.finish()];
   } catch (error) {
     for (const file of [files.ttp_events, files.ledgers]) await file?.discard().catch(() => undefined);
     if (options.signal?.aborted) throw options.signal.reason;
-    throw new ShardError(range, (error as Error).message, { cause: error });
+    throw new ShardError(range, messageOf(error), { cause: error });
   }
 
   try {
@@ -185,6 +182,6 @@ export async function runShard(options: RunShardOptions): Promise<ShardResult> {
   } catch (error) {
     for (const file of finished) await file.staged.discard().catch(() => undefined);
     if (error instanceof ShardError) throw error;
-    throw new ShardError(range, `cannot commit it to ${store.location}: ${(error as Error).message}`, { cause: error });
+    throw new ShardError(range, `cannot commit it to ${store.location}: ${messageOf(error)}`, { cause: error });
   }
 }

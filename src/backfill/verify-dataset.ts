@@ -5,6 +5,7 @@ import type { DatasetStore } from "./dataset-store.ts";
 import { DATASET_FILE, MANIFESTS, parseTableKey, rangeOfManifestKey, shardName } from "./dataset-layout.ts";
 import { parseDescriptor, parseManifest, type DatasetDescriptor, type ShardManifest } from "./manifest.ts";
 import { describeRange, type ShardRange } from "./shard-plan.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface DatasetReport {
   readonly location: string;
@@ -44,7 +45,7 @@ export async function verifyDataset(store: DatasetStore, options: { checksums?: 
     try {
       descriptor = parseDescriptor(descriptorBytes, store.describe(DATASET_FILE));
     } catch (error) {
-      problems.push((error as Error).message);
+      problems.push(messageOf(error));
     }
   }
   const keys = await store.list("");
@@ -64,7 +65,7 @@ export async function verifyDataset(store: DatasetStore, options: { checksums?: 
       }
       shards.push(manifest);
     } catch (error) {
-      problems.push((error as Error).message);
+      problems.push(messageOf(error));
     }
   }
   shards.sort((a, b) => a.start - b.start || a.end - b.end);

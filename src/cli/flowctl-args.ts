@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from "../flowctl/duration.ts";
 import { FLOWCTL_DEFAULTS, type FlowctlServerOptions } from "../flowctl/serve-flowctl.ts";
 import { idleTimeoutSeconds } from "../http/server-limits.ts";
 import { UsageError } from "./pipeline-args.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export const FLOWCTL_HELP = `Usage: bun run flowctl [--host H] [--port N] [--db PATH] [options]
 
@@ -52,7 +53,7 @@ function duration(flag: string, value: string | undefined, fallback: number): nu
   try {
     ms = parseDuration(value);
   } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+    throw new UsageError(`--${flag}: ${messageOf(error)}`);
   }
   if (!(ms > 0)) throw new UsageError(`--${flag} must be positive, got "${value}"`);
   return ms;
@@ -69,7 +70,7 @@ function idleTimeout(value: string | undefined): number {
   try {
     return idleTimeoutSeconds("--idle-timeout", value);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
 }
 
@@ -78,7 +79,7 @@ function openReads(flag: boolean | undefined, env: string | undefined): boolean 
   try {
     return parseBoolean(env, "FLOWCTL_OPEN_READS");
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
 }
 
@@ -108,7 +109,7 @@ export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<s
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
   const v = parsed.values;
   const ttlMs = duration("ttl", v.ttl, FLOWCTL_DEFAULTS.ttlMs);

@@ -3,21 +3,11 @@ import { stopOnSignals } from "./interrupts.ts";
 import { formatDuration } from "../flowctl/duration.ts";
 import { startFlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { FLOWCTL_HELP, parseFlowctlArgs } from "./flowctl-args.ts";
-import { UsageError } from "./pipeline-args.ts";
+import { parseFlags, runCommand } from "./command.ts";
 
-function main(argv: readonly string[]): number | Promise<number> {
-  let args;
-  try {
-    args = parseFlowctlArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${FLOWCTL_HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(FLOWCTL_HELP);
-    return 0;
-  }
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseFlags(() => parseFlowctlArgs(argv), FLOWCTL_HELP);
+  if (typeof args === "number") return args;
   const server = startFlowctlServer(args);
   const auth = args.token === null ? "no token (every RPC open)" : args.openReads ? "bearer token for mutations" : "bearer token for every RPC";
   console.error(
@@ -35,9 +25,4 @@ function main(argv: readonly string[]): number | Promise<number> {
   });
 }
 
-try {
-  process.exitCode = await main(Bun.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

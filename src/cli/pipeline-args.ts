@@ -1,15 +1,16 @@
 // Command-line flags of `bun run pipeline`, parsed and checked without side effects.
 import { parseArgs } from "node:util";
-import type { FlowctlMode } from "../components/pipeline-services.ts";
+import type { FlowctlMode } from "../pipeline/pipeline-services.ts";
 import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../http/server-limits.ts";
 import { TTP_MODES, type TtpMode } from "../ttp/ledger-events.ts";
 import type { EventFilterSpec } from "../ttp/event-filter.ts";
-import { DECODER_NAMES, type DecoderName } from "../components/ledger-decoders.ts";
+import { DECODER_NAMES, type DecoderName } from "../processor/ledger-decoders.ts";
 import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type SourceArgs } from "./source-args.ts";
 import type { QueryLimits } from "../sink/services/query-limits.ts";
 import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface PipelineArgs {
   readonly help: boolean;
@@ -179,7 +180,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
   const v = parsed.values;
   const help = v.help ?? false;
@@ -276,7 +277,7 @@ function checkedDuration(flag: string, value: string | undefined): string | unde
   try {
     parseDuration(value);
   } catch (error) {
-    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+    throw new UsageError(`--${flag}: ${messageOf(error)}`);
   }
   return value;
 }

@@ -1,64 +1,44 @@
 // `bun run pipeline`: data lake -> TTP events -> DuckDB, with progress and a summary.
-import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { runPipeline, type PipelineProgress } from "../components/pipeline.ts";
-import { startPipelineServices, type PipelineServices } from "../components/pipeline-services.ts";
+import { runPipeline, type PipelineObserver, type PipelineProgress } from "../pipeline/run-pipeline.ts";
+import { startPipelineServices, type PipelineServices } from "../pipeline/pipeline-services.ts";
 import { readYamlConfig } from "../flowctl/config-file.ts";
 import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
-import { TtpProcessor } from "../components/ttp-processor.ts";
-import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
-import { CommitHub } from "../sink/services/commit-hub.ts";
-import { openServedSink } from "../sink/services/served-sink.ts";
-import { servicesConfigFromEnv, sinkServiceRoutes, withCommitHub } from "../sink/services/sink-service-routes.ts";
-import { exportJson } from "../sink/export/export-json.ts";
-import { exportParquet, parquetExportFiles } from "../sink/export/export-parquet.ts";
-import { queryConcurrency } from "./native-threads.ts";
-import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
-import { openSource } from "./open-source.ts";
-import { NEW_DATABASE, NoStartError, planRange } from "./plan-range.ts";
+import { SinkWriteError } from "../sink/ledger-sink.ts";
+import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
+import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
+import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
+import { openSource } from "../source/open-source.ts";
+import { NEW_DATABASE, NoStartError, planRange } from "../pipeline/plan-range.ts";
 import { stopOnSignals } from "./interrupts.ts";
-import { committedLine } from "./committed-line.ts";
-import { ledgerDecoder } from "../components/ledger-decoders.ts";
-import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
-import { DEFAULT_GROUP_COMMIT } from "../components/commit-group.ts";
+import { committedLine } from "../sink/committed-line.ts";
+import { openProcessor } from "../processor/open-processor.ts";
+import { DEFAULT_GROUP_COMMIT } from "../stages/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
-import { parsePipelineArgs, PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
+import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
+import { parseFlags, runCommand } from "./command.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
+import { messageOf } from "../common/message-of.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parsePipelineArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${PIPELINE_HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(PIPELINE_HELP);
-    return 0;
-  }
+  const args = parseFlags(() => parsePipelineArgs(argv), PIPELINE_HELP);
+  if (typeof args === "number") return args;
   // from here on, SIGINT and SIGTERM end the run cleanly: committed batches stay, components unregister
   const abort = new AbortController();
   stopOnSignals(abort, { forcedNote: `what was committed to ${args.db} stays; run again without --start to resume`, log: (message) => console.error(message) });
 
-  let filter;
   let query;
   try {
-    filter = eventPredicate(args.filters);
-    query = resolveQueryLimits(args.query, process.env);
+    eventPredicate(args.filters); // a bad filter is a usage error, before anything starts
+    query = sinkQueryLimits(args.query, process.env, navigator.hardwareConcurrency, (message) => console.error(message));
   } catch (error) {
     if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
-  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
-  // said only when asked for: the default lowered in silence
-  if (concurrency.note && (args.query.concurrency !== undefined || process.env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) console.error(`sink: ${concurrency.note}`);
-  query = { ...query, concurrency: concurrency.concurrency };
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {
     network: args.network,
@@ -68,16 +48,13 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   // An existing database says where to go on; a new one is made only once there is a range to read,
   // with the range's start recorded as it is created (a run killed at any point resumes from it).
-  // DuckDB's sandbox locks the instance once it is open: the exports are known now, and allowed.
-  const openServed = (startOver?: { readonly at: number }) =>
-    openServedSink(args.db, {
-      config: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
-      exportFiles: [...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? parquetExportFiles(args.exportParquet) : [])],
-      queryConcurrency: query.concurrency,
-      ...(startOver ? { startOver } : {}),
-    });
-  const existed = existsSync(args.db);
-  const existing = existed ? await openServed() : null;
+  const sinkOptions: OpenSinkOptions = {
+    settings: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
+    exports: { json: args.exportJson, parquet: args.exportParquet },
+    queryConcurrency: query.concurrency,
+  };
+  const existed = sinkExists(args.db);
+  const existing = existed ? await openSink(args.db, sinkOptions) : null;
   let plan;
   try {
     plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
@@ -92,27 +69,20 @@ async function main(argv: readonly string[]): Promise<number> {
     await existing?.close();
     return 0;
   }
-  const served = existing ?? (await openServed(plan.startOver ? { at: plan.range.start } : undefined));
+  const served = existing ?? (await openSink(args.db, { ...sinkOptions, startOver: plan.startOver ? { at: plan.range.start } : null }));
   const sink = served.sink;
-  if (sink.spaceNote) console.error(sink.spaceNote);
+  for (const note of served.notes) console.error(note);
   const { source } = opened;
   const { range } = plan;
-  const parallel =
-    args.workers > 0
-      ? new ParallelTtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: args.decoder, mode: args.ttpMode, verify: args.verify, checkHashes: args.checkTxSets, filter: args.filters, workers: args.workers })
-      : null;
-  const processor =
-    parallel ??
-    new TtpProcessor({ networkPassphrase: source.networkPassphrase, decoder: ledgerDecoder(args.decoder, source.networkPassphrase, { checkHashes: args.checkTxSets }), mode: args.ttpMode, verify: args.verify, filter });
+  const processing = openProcessor(source.networkPassphrase, { decoder: args.decoder, mode: args.ttpMode, verify: args.verify, checkHashes: args.checkTxSets, filter: args.filters, workers: args.workers });
   let services: PipelineServices;
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
-  const hub = new CommitHub(await sink.cursor());
   let flowctlUrl: string | null = null;
   let flowctlToken: string | null = null;
-  const sinkRoutes = sinkServiceRoutes({ db: served.services, hub, query, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
+  const clientServices = await served.clientServices({ query, ...servicesConfigFromEnv(process.env), flowctlUrl: () => flowctlUrl, flowctlToken: () => flowctlToken });
   try {
     services = await startPipelineServices({
-      sinkRoutes,
+      sinkRoutes: clientServices ?? undefined,
       flowctl: args.flowctl,
       heartbeatInterval: args.flowctlHeartbeatInterval,
       configFile: args.config ? await readYamlConfig(args.config) : null,
@@ -135,16 +105,11 @@ async function main(argv: readonly string[]): Promise<number> {
           verify: String(args.verify),
           network_passphrase: source.networkPassphrase,
         },
-        sink: {
-          sink_type: "duckdb",
-          output_formats: ["duckdb", ...(args.exportJson ? ["ndjson"] : []), ...(args.exportParquet ? ["parquet"] : [])].join(","),
-          endpoints: [args.db, ...(args.exportJson ? [args.exportJson] : []), ...(args.exportParquet ? [args.exportParquet] : [])].join(","),
-          buffer_size: String(batchSize),
-        },
+        sink: { ...served.metadata, buffer_size: String(batchSize) },
       },
     });
   } catch (error) {
-    parallel?.close();
+    processing.close();
     await served.close({ removeIfUnused: true });
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
@@ -164,13 +129,13 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
     const summary = await runPipeline({
-      source: parallel ? parallel.readAhead(source) : source,
-      processor,
+      source: processing.readAhead(source),
+      processor: processing.processor,
       sink,
       range,
       onProgress,
       signal: abort.signal,
-      observer: withCommitHub(services.observer, hub),
+      observer: clientServices ? notifying(services.observer, clientServices) : services.observer,
       maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
       // commit every 64 ledgers (or --batch-size, if larger), 32,768 rows or second, whichever comes first
       groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
@@ -183,19 +148,18 @@ async function main(argv: readonly string[]): Promise<number> {
     if (interactive) process.stderr.write("\r\x1b[2K");
     for (const line of summaryLines(summary)) console.log(line);
     if (args.exportJson || args.exportParquet) {
-      const connection = await sink.connect();
+      const report = await served.exportRange(range);
       const wrote = async (...files: string[]) => {
         services.sink.metrics.add("files_written_total", files.length);
         for (const file of files) services.sink.metrics.add("bytes_written_total", (await stat(file)).size);
       };
-      if (args.exportJson) {
-        console.log(`exported     ${await exportJson(connection, range, args.exportJson)} events to ${args.exportJson}`);
-        await wrote(args.exportJson);
+      if (report.json) {
+        console.log(`exported     ${report.json.events} events to ${report.json.file}`);
+        await wrote(report.json.file);
       }
-      if (args.exportParquet) {
-        const counts = await exportParquet(connection, range, args.exportParquet);
-        console.log(`exported     ${counts.events} events and ${counts.ledgers} ledgers as Parquet to ${args.exportParquet}`);
-        await wrote(...parquetExportFiles(args.exportParquet));
+      if (report.parquet) {
+        console.log(`exported     ${report.parquet.events} events and ${report.parquet.ledgers} ledgers as Parquet to ${report.parquet.dir}`);
+        await wrote(...report.parquet.files);
       }
     }
     return 0;
@@ -211,17 +175,31 @@ async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
     failed = true;
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`error: ${messageOf(error)}`);
     if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
     console.error(held);
     return 1;
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");
-    parallel?.close();
+    processing.close();
     // a database this run made and never committed to goes with the failed run
     if (await served.close({ removeIfUnused: failed })) console.error(`removed ${args.db}, which this run created and never committed to`);
     await services.stop();
   }
+}
+
+/** `observer` that also tells the sink's client services of each commit. */
+function notifying(observer: PipelineObserver, services: SinkClientServices): PipelineObserver {
+  return {
+    ...observer,
+    sink: {
+      ...observer.sink,
+      committed(batch) {
+        observer.sink?.committed?.(batch);
+        services.committed(batch.lastLedger);
+      },
+    },
+  };
 }
 
 /** "pubnet" for the pubnet passphrase, and so on; the passphrase itself for others. */
@@ -229,11 +207,5 @@ function networkName(passphrase: string): string {
   return Object.entries(NETWORK_PASSPHRASES).find(([, p]) => p === passphrase)?.[0] ?? passphrase;
 }
 
-try {
-  const argv = Bun.argv.slice(2);
-  // --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
-  process.exitCode = argv.includes("--processes") ? await (await import("../supervisor/run-processes.ts")).runProcesses(argv) : await main(argv);
-} catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+// --processes: flowctl, source, processor and sink as supervised child processes (src/supervisor)
+await runCommand(async (argv) => (argv.includes("--processes") ? (await import("./pipeline-processes.ts")).runProcesses(argv) : main(argv)));

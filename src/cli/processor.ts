@@ -1,23 +1,20 @@
 // `bun run processor`: raw ledgers from its upstream source in, `ledgers` and `ttp_events` rows
 // out on GET /v1/events?start=N, as Arrow IPC record batches.
-import { ledgerDecoder } from "../components/ledger-decoders.ts";
-import { ParallelTtpProcessor } from "../components/parallel-processor.ts";
-import { EVENTS_PATH, mountProcessorStage, type ProcessorStageOptions } from "../components/processor-stage.ts";
-import { startStageServer } from "../components/stage-server.ts";
-import { TtpProcessor } from "../components/ttp-processor.ts";
+import { openProcessor, type OpenedProcessor } from "../processor/open-processor.ts";
+import { EVENTS_PATH, mountProcessorStage } from "../stages/http/processor-stage.ts";
 import { resolvePassphrase } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
-import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
+import { aborted, setUpStage, upstreamOf, serveStage } from "./stage-common.ts";
+import { runCommand } from "./command.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("processor", argv);
   if (typeof setup === "number") return setup;
   const { args, component, log, abort } = setup;
   const p = args.pipeline;
-  let filter;
   try {
-    filter = eventPredicate(p.filters);
+    eventPredicate(p.filters); // a bad filter is a usage error, before anything starts
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;
     console.error(`error: ${error.message}`);
@@ -30,30 +27,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const expected = p.network === null ? null : resolvePassphrase(p.network);
   Object.assign(component.metadata, { processor_type: "ttp", event_types: TTP_EVENT_TYPES.join(","), ttp_mode: p.ttpMode, verify: String(p.verify), upstream: upstream.describe() });
-  const made = new Map<string, ReturnType<ProcessorStageOptions["processorFor"]> & { close(): void }>();
+  const made = new Map<string, OpenedProcessor>();
   const processorFor = (networkPassphrase: string) => {
     if (expected !== null && networkPassphrase !== expected) throw new Error(`the upstream serves ledgers of "${networkPassphrase}", not of --network "${p.network}"`);
     let entry = made.get(networkPassphrase);
     if (!entry) {
-      if (p.workers > 0) {
-        const parallel = new ParallelTtpProcessor({ networkPassphrase, decoder: p.decoder, mode: p.ttpMode, verify: p.verify, checkHashes: p.checkTxSets, filter: p.filters, workers: p.workers });
-        entry = { processor: parallel, readAhead: (source) => parallel.readAhead(source), close: () => parallel.close() };
-      } else {
-        const processor = new TtpProcessor({ networkPassphrase, decoder: ledgerDecoder(p.decoder, networkPassphrase, { checkHashes: p.checkTxSets }), mode: p.ttpMode, verify: p.verify, filter });
-        entry = { processor, close: () => {} };
-      }
+      entry = openProcessor(networkPassphrase, { decoder: p.decoder, mode: p.ttpMode, verify: p.verify, checkHashes: p.checkTxSets, filter: p.filters, workers: p.workers });
       made.set(networkPassphrase, entry);
     }
     return entry;
   };
-  const server = startStageServer(component, {
-    host: args.host,
-    port: setup.port,
-    flowctl: setup.flowctl,
-    token: setup.token,
-    limits: setup.limits,
+  const server = serveStage(setup, {
     dataPath: EVENTS_PATH,
-    log,
     healthExtra: () => ({ upstream: upstream.describe() }),
     routes: (app) => mountProcessorStage(app, component, { upstream, processorFor, maxInflight: args.maxInflight, reconnect: { attempts: args.reconnectAttempts }, maxStreams: setup.limits.maxDataStreams, log }),
   });
@@ -67,9 +52,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(Bun.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

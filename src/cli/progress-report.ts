@@ -1,5 +1,5 @@
 // Human-readable progress and summary lines for the pipeline.
-import type { PipelineProgress } from "../components/pipeline.ts";
+import type { PipelineProgress } from "../pipeline/run-pipeline.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 
 const rate = (count: number, ms: number) => (ms > 0 ? Math.round((count * 1000) / ms) : 0);

@@ -2,6 +2,7 @@
 // variables (flags win), over the defaults of QUERY_DEFAULTS.
 import { parseDuration } from "../flowctl/duration.ts";
 import { QUERY_DEFAULTS, type QueryLimits } from "../sink/services/query-limits.ts";
+import { queryConcurrency } from "../sink/services/native-threads.ts";
 
 export type QueryLimitName = Exclude<keyof QueryLimits, "maxSqlLength">;
 
@@ -85,4 +86,16 @@ function byteSize(text: string): number | null {
   if (!match || unit === undefined) return null;
   const bytes = Math.floor(Number(match[1]) * unit);
   return bytes >= 1024 && bytes <= MAX_BYTES ? bytes : null;
+}
+
+/**
+ * The limits of the sink's SQL surface for this process: flags over environment over defaults, the
+ * concurrency lowered to what Bun's native thread pool has room for (said through `log` only when
+ * it was asked for: a default lowered stays silent). Throws QueryLimitError on a bad value.
+ */
+export function sinkQueryLimits(flags: Partial<QueryLimits>, env: Readonly<Record<string, string | undefined>>, cores: number, log: (message: string) => void): QueryLimits {
+  const limits = resolveQueryLimits(flags, env);
+  const concurrency = queryConcurrency(limits.concurrency, env, cores);
+  if (concurrency.note && (flags.concurrency !== undefined || env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) log(`sink: ${concurrency.note}`);
+  return { ...limits, concurrency: concurrency.concurrency };
 }

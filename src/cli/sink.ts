@@ -1,17 +1,16 @@
 // `bun run sink`: the process that owns the DuckDB file. Commits its upstream processor's batches
 // from its cursor + 1 until the upstream's range ends; alone (no upstream, no flowctl) it serves
 // the existing database: /health, /metrics, and the services mounted by mountSinkServices.
-import { ingest } from "../components/sink-stage.ts";
-import { startStageServer } from "../components/stage-server.ts";
-import { SinkWriteError } from "../sink/duckdb/duckdb-sink.ts";
-import { CommitHub } from "../sink/services/commit-hub.ts";
-import { openServedSink, type ServedSink } from "../sink/services/served-sink.ts";
-import { servicesConfigFromEnv, sinkServiceRoutes } from "../sink/services/sink-service-routes.ts";
-import { queryConcurrency } from "./native-threads.ts";
-import { QueryLimitError, resolveQueryLimits } from "./query-args.ts";
-import { aborted, setUpStage, upstreamOf } from "./stage-common.ts";
-import { committedLine } from "./committed-line.ts";
-import { EXIT_DATABASE_LOCKED, lockConflictOf } from "../sink/duckdb/lock-conflict.ts";
+import { ingest } from "../stages/http/sink-stage.ts";
+import { SinkBusyError, SinkWriteError } from "../sink/ledger-sink.ts";
+import { openSink, type OpenedSink } from "../sink/open-sink.ts";
+import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
+import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
+import { aborted, setUpStage, upstreamOf, serveStage } from "./stage-common.ts";
+import { committedLine } from "../sink/committed-line.ts";
+import { EXIT_SINK_BUSY } from "./exit-codes.ts";
+import { messageOf } from "../common/message-of.ts";
+import { runCommand } from "./command.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -21,16 +20,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const p = args.pipeline;
   let query;
   try {
-    query = resolveQueryLimits(p.query, process.env);
+    query = sinkQueryLimits(p.query, process.env, navigator.hardwareConcurrency, log);
   } catch (error) {
     if (!(error instanceof QueryLimitError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
-  const concurrency = queryConcurrency(query.concurrency, process.env, navigator.hardwareConcurrency);
-  // said only when asked for: the default lowered in silence
-  if (concurrency.note && (p.query.concurrency !== undefined || process.env["STELLAR_FLOW_QUERY_CONCURRENCY"] !== undefined)) setup.log(`sink: ${concurrency.note}`);
-  query = { ...query, concurrency: concurrency.concurrency };
   const upstream = upstreamOf(setup);
   // --start: the operator starts this database over there (latest[-N]: at the upstream's first ledger)
   const start = p.source.start;
@@ -40,39 +35,28 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
-  let served: ServedSink;
+  let served: OpenedSink;
   try {
-    served = await openServedSink(p.db, { config: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, ...(startOver ? { startOver } : {}) });
+    served = await openSink(p.db, { settings: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, startOver });
   } catch (error) {
-    const conflict = lockConflictOf(error);
-    if (!conflict) throw error;
-    console.error(`error: the database ${p.db} is locked by ${conflict.holder}; try again once it is closed`);
-    return EXIT_DATABASE_LOCKED;
+    if (!(error instanceof SinkBusyError)) throw error;
+    console.error(`error: ${error.message}`);
+    return EXIT_SINK_BUSY;
   }
   const sink = served.sink;
-  if (sink.spaceNote) log(sink.spaceNote);
-  Object.assign(component.metadata, { sink_type: "duckdb", output_formats: "duckdb", endpoints: p.db, ...(upstream ? { upstream: upstream.describe() } : {}) });
+  for (const note of served.notes) log(note);
+  Object.assign(component.metadata, { ...served.metadata, ...(upstream ? { upstream: upstream.describe() } : {}) });
   const cursor = await sink.cursor();
-  if (cursor !== null) component.metrics.processed(cursor, 0);
-  // the client services (EventService, QueryService, /ws, dashboard); the hub learns of each commit
-  const hub = new CommitHub(cursor);
-  const services = sinkServiceRoutes({
-    db: served.services,
-    hub,
+  if (cursor !== null) component.metrics.processed(cursor.sequence, 0);
+  // the client services (EventService, QueryService, /ws, dashboard); they learn of each commit
+  const services = (await served.clientServices({
     query,
     ...servicesConfigFromEnv(process.env),
     flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
     flowctlToken: setup.flowctl.token,
     shutdownSignal: abort.signal,
-  });
-  const server = startStageServer(component, {
-    host: args.host,
-    port: setup.port,
-    flowctl: setup.flowctl,
-    token: setup.token,
-    limits: setup.limits,
-    dataPath: null,
-    log,
+  }))!;
+  const server = serveStage(setup, {
     healthExtra: () => ({ upstream: upstream?.describe() ?? null, db: p.db }),
     routes: services.mount,
     websocket: services.websocket,
@@ -87,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     log(`sink: ${p.db} from ${upstream.describe()}, serving ${server.url}`);
     try {
-      const summary = await ingest(component, { sink, upstream, startOver, onCommitted: (batch) => hub.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
+      const summary = await ingest(component, { sink, upstream, startOver, onCommitted: (batch) => services.committed(batch.lastLedger), reconnect: { attempts: args.reconnectAttempts }, maxLedgersPerSecond: p.maxLedgersPerSecond, signal: abort.signal, log });
       component.status = "finished";
       const seconds = summary.elapsedMs / 1000;
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
@@ -100,7 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       failed = true;
       component.fail(error);
-      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`error: ${messageOf(error)}`);
       if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
       console.error(where);
       return 1;
@@ -115,9 +99,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(Bun.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

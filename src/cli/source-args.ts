@@ -1,32 +1,15 @@
 // The source flags of `bun run pipeline` (where ledgers come from and which ones), parsed and
 // checked without side effects. pipeline-args.ts merges them into the other flags.
 
-export type StartSpec =
-  /** --start N */
-  | { readonly kind: "ledger"; readonly sequence: number }
-  /** --start latest / latest-N: N ledgers before the newest */
-  | { readonly kind: "latest"; readonly back: number }
-  /** no --start: after the sink's cursor, or the latest DEFAULT_LATEST_COUNT ledgers in a new database */
-  | { readonly kind: "resume" };
+import { DEFAULT_LATEST_COUNT, type RangeSpec, type StartSpec } from "../pipeline/plan-range.ts";
+import type { SourceSpec } from "../source/open-source.ts";
 
-export interface SourceArgs {
-  /** Folder, http(s):// URL or s3://bucket/prefix; null: none given. */
-  readonly datalake: string | null;
-  readonly rpcUrl: string | null;
-  readonly s3Endpoint: string | null;
-  /** Data-lake objects in flight at once. */
-  readonly concurrency: number;
-  /** Decompressed bytes allowed per data-lake object; null: the source's default (64 MiB per ledger in it). */
-  readonly maxObjectBytes: number | null;
-  readonly follow: boolean;
-  readonly start: StartSpec;
-  /** null: --start N alone reads one ledger; otherwise up to the source's latest (or forever with --follow). */
-  readonly end: number | null;
-}
+export { DEFAULT_LATEST_COUNT, type StartSpec };
+
+/** The source flags: where ledgers come from, and which ones. */
+export interface SourceArgs extends SourceSpec, RangeSpec {}
 
 export const DEFAULT_CONCURRENCY = 8;
-/** Ledgers read by a run with no --start into an empty database. */
-export const DEFAULT_LATEST_COUNT = 100;
 
 export const SOURCE_OPTIONS = {
   datalake: { type: "string" },

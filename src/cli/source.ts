@@ -1,11 +1,11 @@
 // `bun run source`: reads ledgers (data lake, RPC, or both) and serves them to downstream
 // processes as Arrow IPC record batches on GET /v1/ledgers?start=N.
-import { mountSourceStage, LEDGERS_PATH } from "../components/source-stage.ts";
-import { startStageServer } from "../components/stage-server.ts";
+import { mountSourceStage, LEDGERS_PATH } from "../stages/http/source-stage.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
-import { openSource } from "./open-source.ts";
+import { openSource } from "../source/open-source.ts";
 import { DEFAULT_LATEST_COUNT } from "./source-args.ts";
-import { aborted, setUpStage } from "./stage-common.ts";
+import { aborted, setUpStage, serveStage } from "./stage-common.ts";
+import { runCommand } from "./command.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("source", argv);
@@ -23,14 +23,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const rangeStart = start.kind === "ledger" ? start.sequence : start.kind === "latest" ? Math.max(1, (await latest()) - start.back) : null;
   const rangeEnd = p.source.follow ? Number.POSITIVE_INFINITY : (p.source.end ?? (start.kind === "ledger" ? start.sequence : await latest()));
   if (Number.isFinite(rangeEnd)) component.metrics.setTarget(rangeEnd);
-  const server = startStageServer(component, {
-    host: args.host,
-    port: setup.port,
-    flowctl: setup.flowctl,
-    token: setup.token,
-    limits: setup.limits,
+  const server = serveStage(setup, {
     dataPath: LEDGERS_PATH,
-    log,
     healthExtra: () => ({ upstream: source.description, range: { start: rangeStart, end: Number.isFinite(rangeEnd) ? rangeEnd : null } }),
     routes: (app) =>
       mountSourceStage(app, component, {
@@ -52,9 +46,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(Bun.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

@@ -2,12 +2,14 @@
 import { readYamlConfig } from "../flowctl/config-file.ts";
 import { ConfigError, resolveFlowctlConfig, type FlowctlConfig, type FlowctlFlags } from "../flowctl/config.ts";
 import { LEDGER_EVENT_TYPE, TTP_EVENT_TYPE } from "../flowctl/event-types.ts";
-import { Component, type ComponentKind } from "../components/component.ts";
-import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../components/kinds.ts";
+import { Component, type ComponentKind } from "../component/component.ts";
+import { serveComponent, type ComponentServer, type ServeComponentOptions } from "../component/serve-component.ts";
+import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../component/kinds.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
 import { serverLimitsFromEnv, type ServerLimits } from "../http/server-limits.ts";
-import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stream/upstream.ts";
-import { PIPELINE_HELP, UsageError } from "./pipeline-args.ts";
+import { DiscoveredUpstream, fixedUpstream, type Upstream } from "../stages/http/upstream.ts";
+import { PIPELINE_HELP } from "./pipeline-args.ts";
+import { parseFlags } from "./command.ts";
 import { parseStageArgs, stageHelp, type StageArgs, type StageName } from "./stage-args.ts";
 import { stopOnSignals } from "./interrupts.ts";
 
@@ -27,18 +29,12 @@ export interface StageSetup {
 
 /** Parses and resolves; a number is the exit code (help printed, or a usage/config error). */
 export async function setUpStage(stage: StageName, argv: readonly string[], metadata: Record<string, string> = {}): Promise<StageSetup | number> {
-  let args: StageArgs;
-  try {
-    args = parseStageArgs(stage, argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${stageHelp(stage, PIPELINE_HELP)}`);
-    return 2;
-  }
-  if (args.pipeline.help) {
-    console.log(stageHelp(stage, PIPELINE_HELP));
-    return 0;
-  }
+  const parsed = parseFlags(() => {
+    const stageArgs = parseStageArgs(stage, argv);
+    return { stageArgs, help: stageArgs.pipeline.help };
+  }, stageHelp(stage, PIPELINE_HELP));
+  if (typeof parsed === "number") return parsed;
+  const args: StageArgs = parsed.stageArgs;
   const kind = KIND_OF[stage];
   const mode = args.pipeline.flowctl;
   const flags: FlowctlFlags = {
@@ -83,4 +79,9 @@ export function upstreamOf(setup: StageSetup): Upstream | null {
 /** Resolves when the abort signal fires. */
 export function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+}
+
+/** Serves the stage's component on its --host and --port with its token, limits and flowctl settings. */
+export function serveStage(setup: StageSetup, options: Pick<ServeComponentOptions, "dataPath" | "healthExtra" | "routes" | "websocket">): ComponentServer {
+  return serveComponent(setup.component, { host: setup.args.host, port: setup.port, flowctl: setup.flowctl, token: setup.token, limits: setup.limits, log: setup.log, ...options });
 }

@@ -1,7 +1,8 @@
 // How the edge API answers what went wrong: a status (HTTP) or code (Connect) per kind, and a body
 // naming the ledger and the object.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { LakeError, messageOf, type LakeErrorKind } from "../lib/lake-error.ts";
+import { LakeError, type LakeErrorKind } from "../lib/lake-error.ts";
+import { messageOf } from "../common/message-of.ts";
 import { ConfigError } from "./edge-config.ts";
 import { RangeRefusal } from "./ledger-range.ts";
 

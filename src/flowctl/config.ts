@@ -2,6 +2,7 @@
 // (STELLAR_ARROW_SOURCE_ENABLE_FLOWCTL...), the global environment (ENABLE_FLOWCTL...), a YAML file
 // (`flowctl: {enabled, endpoint, heartbeat_interval}`), defaults. Pure: the caller reads env and file.
 import { parseDuration } from "./duration.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface FlowctlConfig {
   readonly enabled: boolean;
@@ -62,7 +63,7 @@ function parseInterval(value: unknown, where: string): number {
   try {
     ms = parseDuration(String(value));
   } catch (error) {
-    throw new ConfigError(`${where}: ${(error as Error).message}`);
+    throw new ConfigError(`${where}: ${messageOf(error)}`);
   }
   if (!(ms >= 10) || ms > 3_600_000) throw new ConfigError(`${where}: the heartbeat interval must be from 10ms to 1h, got "${value}"`);
   return ms;

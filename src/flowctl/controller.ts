@@ -1,12 +1,13 @@
 // The component side of flowctl: register, heartbeat with metrics, register again after NOT_FOUND,
 // back off while flowctl is unreachable, unregister on stop. Never blocks or fails its component:
 // every error stays inside the loop and shows up only in `state` and the log.
-import { sleepUnlessAborted as sleep } from "../timing/abortable-sleep.ts";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { durationMs, timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { ControlPlaneService, ServiceInfoSchema } from "../gen/flowctl/v1/flowctl_pb.ts";
+import { messageOf } from "../common/message-of.ts";
+import { systemClock, type Clock } from "../timing/clock.ts";
 
 export interface FlowctlControllerOptions {
   /** Base URL of flowctl, e.g. "http://localhost:8080". */
@@ -26,6 +27,8 @@ export interface FlowctlControllerOptions {
   /** Default: 4 heartbeat intervals, within 1-60 s. */
   readonly maxBackoffMs?: number;
   readonly log?: (message: string) => void;
+  /** Waits between heartbeats and retries (default: the system's). */
+  readonly clock?: Clock;
 }
 
 export interface FlowctlState {
@@ -75,7 +78,7 @@ export class FlowctlController {
 
   /** Starts registering and heartbeating in the background; returns at once. */
   start(): void {
-    this.#loop ??= this.#run().catch((error) => this.#log(`flowctl: controller stopped on an unexpected error: ${(error as Error).message}`));
+    this.#loop ??= this.#run().catch((error) => this.#log(`flowctl: controller stopped on an unexpected error: ${messageOf(error)}`));
   }
 
   /** Stops the loop and unregisters (waiting at most one request timeout). Never throws. */
@@ -96,8 +99,10 @@ export class FlowctlController {
 
   async #run(): Promise<void> {
     const signal = this.#stop.signal;
+    const clock = this.#options.clock ?? systemClock;
     let failures = 0;
     while (!signal.aborted) {
+      let wait: number;
       try {
         if (this.#serviceId === null) await this.#register();
         else await this.#heartbeat(this.#serviceId);
@@ -105,7 +110,7 @@ export class FlowctlController {
         this.#connected = true;
         this.#lastError = null;
         failures = 0;
-        await sleep(this.#intervalMs, signal);
+        wait = this.#intervalMs;
       } catch (error) {
         if (signal.aborted) break;
         const failure = ConnectError.from(error);
@@ -115,7 +120,7 @@ export class FlowctlController {
           continue;
         }
         failures++;
-        const delay = this.#backoffMs(failures);
+        wait = this.#backoffMs(failures);
         if (this.#connected || failures === 1) {
           // flowctl answered but said no (full, a live namesake, a bad token): say so, not "unreachable"
           const refused = ![Code.Unavailable, Code.DeadlineExceeded, Code.Unknown, Code.Canceled, Code.Internal].includes(failure.code);
@@ -123,7 +128,11 @@ export class FlowctlController {
         }
         this.#connected = false;
         this.#lastError = failure.message;
-        await sleep(delay, signal);
+      }
+      try {
+        await clock.sleep(wait, signal);
+      } catch {
+        break; // stopped
       }
     }
   }

@@ -6,6 +6,7 @@ import { IDLE_TIMEOUT_SECONDS, serveApp, type ServedApp } from "../http/serve-ap
 import { bodyBackstop } from "../http/server-limits.ts";
 import { DEFAULT_MAX_WATCHERS } from "./control-plane-service.ts";
 import { METADATA_DEFAULTS } from "./validate.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export const FLOWCTL_VERSION = "0.1.0";
 
@@ -84,7 +85,7 @@ export function startFlowctlServer(options: FlowctlServerOptions): FlowctlServer
     });
   } catch (error) {
     store?.close();
-    throw new Error(`flowctl cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`flowctl cannot listen on ${options.host}:${options.port}: ${messageOf(error)}`, { cause: error });
   }
   url = server.url;
   const sweep = setInterval(() => registry.sweep(), Math.max(50, Math.min(1000, options.ttlMs / 4)));

@@ -4,6 +4,7 @@
 import { ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
 import { DEFAULT_MAX_EVENT_STREAMS } from "./stream-slots.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface ServerLimits {
   /** A connection silent this long is closed (Bun's idleTimeout); streams exempt themselves once their request has arrived. */
@@ -51,7 +52,7 @@ export function idleTimeoutSeconds(name: string, value: string): number {
   try {
     ms = parseDuration(value);
   } catch (error) {
-    throw new ConfigError(`${name}: ${(error as Error).message}`);
+    throw new ConfigError(`${name}: ${messageOf(error)}`);
   }
   if (!(ms >= 1000 && ms <= MAX_IDLE_TIMEOUT_SECONDS * 1000) || ms % 1000 !== 0) {
     throw new ConfigError(`${name} must be whole seconds from 1s to ${MAX_IDLE_TIMEOUT_SECONDS}s, got "${value}"`);

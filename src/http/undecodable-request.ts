@@ -17,6 +17,7 @@ import {
   parseContentType as parseConnectContentType,
 } from "@connectrpc/connect/protocol-connect";
 import { parseContentType as parseGrpcWebContentType, setTrailerStatus } from "@connectrpc/connect/protocol-grpc-web";
+import { messageOf } from "../common/message-of.ts";
 
 type Framing = "connect-unary" | "connect-stream" | "grpc-web";
 
@@ -138,7 +139,7 @@ export async function checkBinaryRequest(request: Request, method: DescMethod, m
     try {
       fromBinary(method.input, message);
     } catch (error) {
-      const problem = error instanceof Error ? error.message : String(error);
+      const problem = messageOf(error);
       return errorResponse(framing, new ConnectError(`request: not a ${method.input.typeName} in protobuf binary (${problem})`, Code.InvalidArgument));
     }
   }

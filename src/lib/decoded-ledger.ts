@@ -11,7 +11,8 @@ import type { TtpEvent } from "../ttp/event.ts";
 import { ledgerEvents, type TtpMode } from "../ttp/ledger-events.ts";
 import { describeMismatch, verifyLedgerEvents } from "../ttp/verify.ts";
 import { sha256 as portableSha256 } from "../stellar/hash.ts";
-import { LakeError, messageOf } from "./lake-error.ts";
+import { LakeError } from "./lake-error.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface DecodedLedger {
   readonly summary: LedgerSummary;

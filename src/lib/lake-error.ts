@@ -41,7 +41,3 @@ function whereSuffix(ledger: number | null, object: string | null): string {
   const where = [ledger !== null ? `ledger ${ledger}` : null, object || null].filter((part) => part !== null);
   return where.length > 0 ? ` (${where.join(", ")})` : "";
 }
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -13,7 +13,8 @@ import type { LedgerCloseMetaMeasure } from "../stellar/xdr/ledger-header-reader
 import type { TtpMode } from "../ttp/ledger-events.ts";
 import { portableAdapters, type CoreAdapters, type ObjectStore } from "./adapters.ts";
 import { LedgerEventsDecoder, type DecodedLedger } from "./decoded-ledger.ts";
-import { LakeError, messageOf } from "./lake-error.ts";
+import { LakeError } from "./lake-error.ts";
+import { messageOf } from "../common/message-of.ts";
 import { DEFAULT_MAX_LEDGER_BYTES, readLedgerObject } from "./ledger-object.ts";
 
 export interface OpenLakeOptions extends Partial<CoreAdapters> {

@@ -7,7 +7,8 @@ import { validateLedger } from "../source/ledger-validation.ts";
 import { SourceError } from "../source/source-error.ts";
 import type { RawLedger } from "../arrow/ledger-batch.ts";
 import { splitLedgerCloseMetaBatch, type LedgerCloseMetaMeasure } from "../stellar/xdr/ledger-header-reader.ts";
-import { LakeError, messageOf } from "./lake-error.ts";
+import { LakeError } from "./lake-error.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export { DEFAULT_MAX_LEDGER_BYTES };
 

@@ -1,4 +1,13 @@
+// The sink seam: where processed ledgers land. Implementations live in their own folders (duckdb/)
+// and are picked by openSink (./open-sink.ts); nothing outside src/sink knows which one it has.
 import type { ProcessedBatch } from "../arrow/processed-batch.ts";
+
+/** The last ledger a sink committed (the highest) and its hash: where a resumed run chains on. */
+export interface SinkCursor {
+  readonly sequence: number;
+  /** 64 lowercase hex: a resumed run's first ledger must name it as its previous hash; null when the sink holds no row for that ledger. */
+  readonly hash: string | null;
+}
 
 /**
  * Where a sink's next commit must begin (see ../shared/ENGINEERING.md, the data contract: nothing
@@ -18,13 +27,18 @@ export interface ResumePoint {
 }
 
 /**
- * Where processed ledgers land. `write` commits the batch's `ledgers` rows, its `ttp_events`
- * rows and the cursor (its last ledger) atomically: after a crash either all of a batch is
- * there or none of it. Writing a ledger at or below the cursor again replaces it, never duplicates.
+ * Where processed ledgers land. A commit (`write`, `writeMany`) stores the batches' `ledgers` rows,
+ * their `ttp_events` rows and the cursor (their last ledger) atomically: after a crash either all
+ * of it is there or none. Writing a ledger at or below the cursor again replaces it, never
+ * duplicates it. Callers check the gap rule before committing (./ledger-continuity.ts).
  */
 export interface LedgerSink {
-  /** Last committed ledger, or null when nothing was committed yet. */
-  cursor(): Promise<number | null>;
+  /** What the sink writes to, for messages, e.g. "database ./data/stellar.duckdb". */
+  readonly description: string;
+  /** The file, folder or URL it writes to, e.g. "./data/stellar.duckdb". */
+  readonly location: string;
+  /** Last committed ledger and its hash, or null when nothing was committed yet. */
+  cursor(): Promise<SinkCursor | null>;
   resumePoint(): Promise<ResumePoint>;
   /**
    * Records, durably and before any ledger is read, that the operator asked to start at `at`
@@ -32,11 +46,33 @@ export interface LedgerSink {
    * is not the ledger after the cursor. A run stopped before its first commit resumes from it.
    */
   startOver(at: number | null): Promise<void>;
+  /** Commits one batch. */
   write(batch: ProcessedBatch): Promise<void>;
-  /**
-   * Optional: commits several consecutive batches in one transaction (all of them or none), as
-   * `write` would one by one but cheaper. runPipeline uses it for group commit when present.
-   */
-  writeMany?(batches: readonly ProcessedBatch[]): Promise<void>;
+  /** Commits several consecutive batches (in order) in one transaction: all of them or none. */
+  writeMany(batches: readonly ProcessedBatch[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A commit failed; `message` is one line, `hint` (if any) says what to do. */
+export class SinkWriteError extends Error {
+  override readonly name = "SinkWriteError";
+  constructor(
+    message: string,
+    readonly hint: string | null,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The sink is held by another process (for now: it will be free again); `holder` names it. */
+export class SinkBusyError extends Error {
+  override readonly name = "SinkBusyError";
+  constructor(
+    message: string,
+    readonly holder: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
 }

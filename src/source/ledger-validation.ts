@@ -5,10 +5,8 @@ import type { RawLedger } from "../arrow/ledger-batch.ts";
 import { sha256, toHex } from "../stellar/hash.ts";
 import { readLedgerHeader } from "../stellar/xdr/ledger-header-reader.ts";
 import { SourceError } from "./source-error.ts";
+import { messageOf } from "../common/message-of.ts";
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The validated RawLedger of `xdr`, expected to be ledger `sequence`. `previousHash` is the hash

@@ -4,6 +4,7 @@ import { baseAccountOf, decodeStrkey } from "../stellar/strkey.ts";
 import type { OperationType } from "../stellar/model.ts";
 import { OPERATION_NAMES } from "../stellar/operation-names.ts";
 import { TTP_EVENT_TYPES, type TtpEvent, type TtpEventType } from "./event.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export interface EventFilterSpec {
   readonly eventTypes?: readonly string[];
@@ -35,7 +36,7 @@ function validated(label: string, values: readonly string[] | undefined, check: 
       try {
         return check(v.trim());
       } catch (error) {
-        throw new FilterError(`${label}: ${(error as Error).message}`);
+        throw new FilterError(`${label}: ${messageOf(error)}`);
       }
     }),
   );

@@ -6,6 +6,7 @@ import { TransactionEventContext, TtpError } from "./event-context.ts";
 import { classicOperationEvents } from "./classic/operation-events.ts";
 import { derivedFeeEvents } from "./fees.ts";
 import { hasUnifiedFeeEvents, unifiedFeeEvents, unifiedOperationEvents } from "./unified.ts";
+import { messageOf } from "../common/message-of.ts";
 
 /**
  * classic: derive events from operations, results and ledger-entry changes.
@@ -26,7 +27,7 @@ function withContext<T>(ledger: LedgerModel, tx: TransactionModel, operationInde
     return run();
   } catch (error) {
     if (error instanceof TtpError) throw error;
-    throw new TtpError(error instanceof Error ? error.message : String(error), ledger.sequence, tx.hash, operationIndex);
+    throw new TtpError(messageOf(error), ledger.sequence, tx.hash, operationIndex);
   }
 }
 

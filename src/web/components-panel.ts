@@ -1,7 +1,8 @@
 // Components and their health, live from flowctl's WatchServices (through the server's proxy).
 import { createClient, type Transport } from "@connectrpc/connect";
 import { ChangeType, ControlPlaneService, HealthStatus, ServiceType, type ServiceStatus } from "../gen/flowctl/v1/flowctl_pb.ts";
-import { byId, cell, errorText, row } from "./dom.ts";
+import { byId, cell, row } from "./dom.ts";
+import { messageOf } from "../common/message-of.ts";
 
 export type MetricsListener = (service: ServiceStatus) => void;
 
@@ -47,7 +48,7 @@ export function startComponentsPanel(transport: Transport, onMetrics: MetricsLis
           render();
         }
       } catch (error) {
-        note.textContent = `flowctl: ${errorText(error)}; retrying`;
+        note.textContent = `flowctl: ${messageOf(error)}; retrying`;
       }
       await new Promise((resolve) => setTimeout(resolve, 3000));
     }

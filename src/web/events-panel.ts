@@ -5,7 +5,8 @@ import { QueryService } from "../gen/stellarflow/v1/query_service_pb.ts";
 import { EventType, type TtpEvent } from "../gen/stellarflow/v1/ttp_event_pb.ts";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { StreamEventsRequestSchema } from "../gen/stellarflow/v1/event_service_pb.ts";
-import { byId, cell, errorText, row, short } from "./dom.ts";
+import { byId, cell, row, short } from "./dom.ts";
+import { messageOf } from "../common/message-of.ts";
 
 const MAX_ROWS = 500;
 /** Without a start ledger the table opens on the last few committed ledgers, then goes live. */
@@ -88,7 +89,7 @@ export function startEventsPanel(transport: Transport): void {
       }
       status.textContent = `${count} events; the range is complete`;
     } catch (error) {
-      if (!abort.signal.aborted) status.textContent = `stream ended: ${errorText(error)}`;
+      if (!abort.signal.aborted) status.textContent = `stream ended: ${messageOf(error)}`;
     }
   };
   const start = async () => {

@@ -6,7 +6,8 @@ import { openLake, type Lake } from "../lib/lake.ts";
 import { portableAdapters } from "../lib/adapters.ts";
 import { readLedgerObject } from "../lib/ledger-object.ts";
 import { eventRows, isoTime } from "../lib/rows.ts";
-import { byId, cell, errorText, row, short } from "./dom.ts";
+import { byId, cell, row, short } from "./dom.ts";
+import { messageOf } from "../common/message-of.ts";
 import { pageToken } from "./transport.ts";
 
 const MAX_ROWS = 500;
@@ -63,7 +64,7 @@ function fail(error: unknown): void {
   status.className = "error";
   delete status.dataset.count;
   status.dataset.error = "true";
-  status.textContent = errorText(error);
+  status.textContent = messageOf(error);
   byId("inspect-summary").replaceChildren();
   byId<HTMLTableElement>("inspect-events").tBodies[0]!.replaceChildren();
 }

@@ -2,7 +2,8 @@
 // Parquet (the server writes it).
 import { createClient, type Transport } from "@connectrpc/connect";
 import { QueryService, type QueryResponse } from "../gen/stellarflow/v1/query_service_pb.ts";
-import { byId, cell, download, errorText, row } from "./dom.ts";
+import { byId, cell, download, row } from "./dom.ts";
+import { messageOf } from "../common/message-of.ts";
 import { pageToken } from "./transport.ts";
 
 /** Integer types that fit a JavaScript number exactly; other values stay strings (amounts keep every digit). */
@@ -50,7 +51,7 @@ export function startSqlPanel(transport: Transport): void {
       status.dataset["rows"] = String(result.rows.length);
       ndjsonButton.disabled = false;
     } catch (error) {
-      status.textContent = errorText(error);
+      status.textContent = messageOf(error);
       status.className = "error";
     }
   });

@@ -11,7 +11,7 @@ import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
 import { workShards } from "../../src/backfill/work-shards.ts";
 import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { NatsTestServer } from "../support/nats-server.ts";
 import { duck, tempDir } from "./support.ts";
 

@@ -12,8 +12,8 @@ import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
 import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { ensureDataset } from "../../src/backfill/dataset-descriptor.ts";
-import { lakePath } from "../support/ledgers.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { tempDir } from "./support.ts";
 
 setDefaultTimeout(60_000);

@@ -12,7 +12,7 @@ import { planShards, type ShardRange } from "../../src/backfill/shard-plan.ts";
 import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
 import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
 import { duck, tempDir } from "./support.ts";
 

@@ -11,7 +11,7 @@ import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
 import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import type { LedgerSource } from "../../src/source/ledger-source.ts";
 import { runBunScript } from "../support/cli.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { duck, tempDir } from "./support.ts";
 
 const LAKE = lakePath("pubnet");

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { collect, waitFor } from "../support/flowctl.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { queryReadOnly, REPO } from "../support/cli.ts";
 import { launchChromium, screenshotPath, type HeadlessChromium } from "./support.ts";
 

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { REPO } from "../support/cli.ts";
 import { collect, freePort, waitFor } from "../support/flowctl.ts";
-import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { launchChromium, screenshotPath, type HeadlessChromium } from "./support.ts";
 
 let work: string;

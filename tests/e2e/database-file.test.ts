@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { runBunScript } from "../support/cli.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 let work: string;
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { DUPLICATE_WINDOW_MS, stopOnSignals } from "../../src/cli/interrupts.ts";
 import { queryReadOnly, REPO } from "../support/cli.ts";
 import { collect, flowctlClient, startTestFlowctl, waitFor } from "../support/flowctl.ts";
-import { LEDGERS_DIR } from "../support/ledgers.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { LEDGERS_DIR } from "../../scripts/fixtures/shared-ledgers.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { cleanEnv } from "../processes/stage-processes.ts";
 
 let work: string;

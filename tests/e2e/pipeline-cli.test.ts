@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { queryReadOnly, runBunScript } from "../support/cli.ts";
 import { TempLake } from "../source/lake-fixtures.ts";
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { HealthStatus, ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { collect, flowctlClient, freePort, promtool, promtoolProblems, startTestFlowctl, waitFor } from "../support/flowctl.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");

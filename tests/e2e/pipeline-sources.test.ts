@@ -8,10 +8,10 @@ import { join, resolve } from "node:path";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
+import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { queryReadOnly } from "../support/cli.ts";
 import { RpcTestServer } from "../support/rpc-test-server.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { readRange, TempLake } from "../source/lake-fixtures.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");

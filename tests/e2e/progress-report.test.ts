@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { progressLine, summaryLines } from "../../src/cli/progress-report.ts";
-import type { PipelineProgress } from "../../src/components/pipeline.ts";
+import type { PipelineProgress } from "../../src/pipeline/run-pipeline.ts";
 
 const progress = (end: number): PipelineProgress => ({
   range: { start: 100, end },

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { queryReadOnly, REPO, runBunScript } from "../support/cli.ts";
-import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { allRows } from "../processes/stage-processes.ts";
 
 const FIRST = 30822015;

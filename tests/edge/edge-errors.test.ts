@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lakePath, LEDGERS_DIR } from "../support/ledgers.ts";
+import { lakePath, LEDGERS_DIR } from "../../scripts/fixtures/shared-ledgers.ts";
 import { runBunScript } from "../support/cli.ts";
 import { parseNdjson } from "../support/cli-rows.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
-import { startWorker, type RunningWorker } from "../support/workerd.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
+import { startWorker, type RunningWorker } from "../../scripts/fixtures/workerd.ts";
 
 const objectKey = (lake: string, seq: number) =>
   `${lake}/${(0xffffffff - (seq - (seq % 64000))).toString(16).toUpperCase()}--${seq - (seq % 64000)}-${seq - (seq % 64000) + 63999}/${(0xffffffff - seq).toString(16).toUpperCase()}--${seq}.xdr.zst`;

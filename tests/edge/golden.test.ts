@@ -13,9 +13,9 @@ import { LedgerEventsService } from "../../src/gen/stellarflow/v1/ledger_events_
 import { EventType } from "../../src/gen/stellarflow/v1/ttp_event_pb.ts";
 import { cliRows, parseNdjson, rangeKey, type LakeRows, type Row } from "../support/cli-rows.ts";
 import { REPO, runBunScript } from "../support/cli.ts";
-import { LEDGERS_DIR } from "../support/ledgers.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
-import { startWorker, type RunningWorker } from "../support/workerd.ts";
+import { LEDGERS_DIR } from "../../scripts/fixtures/shared-ledgers.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
+import { startWorker, type RunningWorker } from "../../scripts/fixtures/workerd.ts";
 
 const LAKES = [
   { lake: "pubnet", txSetCheck: true },

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { bunAdapters, FolderStore } from "../../src/lib/bun.ts";
 import { eventRows, LakeError, openLake, portableAdapters, readLedgerObject, type Decompress } from "../../src/lib/index.ts";
 import { sdkLedgerCloseMetaMeasure } from "../../src/stellar/xdr/sdk-ledger-close-meta-measure.ts";
-import { lakePath, LEDGERS_DIR } from "../support/ledgers.ts";
+import { lakePath, LEDGERS_DIR } from "../../scripts/fixtures/shared-ledgers.ts";
 
 async function sharedObjects(): Promise<string[]> {
   const files = await readdir(LEDGERS_DIR, { recursive: true });

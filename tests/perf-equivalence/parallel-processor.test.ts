@@ -4,13 +4,13 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { runPipeline } from "../../src/components/pipeline.ts";
-import { ParallelTtpProcessor } from "../../src/components/parallel-processor.ts";
-import { ProcessorError, TtpProcessor } from "../../src/components/ttp-processor.ts";
+import { runPipeline } from "../../src/pipeline/run-pipeline.ts";
+import { ParallelTtpProcessor } from "../../src/processor/parallel-processor.ts";
+import { ProcessorError, TtpProcessor } from "../../src/processor/ttp-processor.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { TempLake } from "../source/lake-fixtures.ts";
 
 const processors: ParallelTtpProcessor[] = [];
@@ -43,7 +43,7 @@ async function runInto(lake: string, range: { start: number; end: number }, work
     error = e;
   }
   const rows = await tableRows(sink);
-  const cursor = await sink.cursor();
+  const cursor = (await sink.cursor())?.sequence ?? null;
   await sink.close();
   return { ...rows, cursor, error };
 }

@@ -1,8 +1,8 @@
 // The data plane's framing: frames survive any chunking of the byte stream; bytes that are not
 // frames, and a stream cut inside a frame, are errors (the downstream reconnects), never data.
 import { describe, expect, test } from "bun:test";
-import { encodeFrame, FrameError, readFrames, type Frame } from "../../src/stream/frames.ts";
-import { eventsFrame, eventsOfFrame } from "../../src/stream/batch-frames.ts";
+import { encodeFrame, FrameError, readFrames, type Frame } from "../../src/stages/http/frames.ts";
+import { eventsFrame, eventsOfFrame } from "../../src/stages/http/batch-frames.ts";
 import { ledgerSummaryBatch } from "../../src/arrow/ledger-summary-batch.ts";
 import { ttpEventBatch } from "../../src/arrow/event-batch.ts";
 

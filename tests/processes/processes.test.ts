@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { flowctlClient, freePort, waitFor } from "../support/flowctl.ts";
 import { allRows, killAll, sinkLedger, spawnCli, type Child } from "./stage-processes.ts";
 import { ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";

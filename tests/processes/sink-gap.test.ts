@@ -7,10 +7,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { splitPipelineArgs, withoutFlag } from "../../src/supervisor/split-args.ts";
+import { splitPipelineArgs, withoutFlag } from "../../src/cli/split-args.ts";
 import { queryReadOnly } from "../support/cli.ts";
 import { freePort } from "../support/flowctl.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { killAll, spawnCli, type Child } from "./stage-processes.ts";
 
 const HELD = 30820015;

@@ -4,15 +4,15 @@
 // stream outlives it; at most maxDataStreams streams at once, one more answers 503.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rawLedgerBatch, rawLedgerSchema } from "../../src/arrow/ledger-batch.ts";
-import { Component } from "../../src/components/component.ts";
-import { PROCESSOR_KIND, SOURCE_KIND } from "../../src/components/kinds.ts";
-import { EVENTS_PATH, mountProcessorStage } from "../../src/components/processor-stage.ts";
-import { LEDGERS_PATH, mountSourceStage } from "../../src/components/source-stage.ts";
-import { startStageServer, type StageServer } from "../../src/components/stage-server.ts";
+import { Component } from "../../src/component/component.ts";
+import { PROCESSOR_KIND, SOURCE_KIND } from "../../src/component/kinds.ts";
+import { EVENTS_PATH, mountProcessorStage } from "../../src/stages/http/processor-stage.ts";
+import { LEDGERS_PATH, mountSourceStage } from "../../src/stages/http/source-stage.ts";
+import { serveComponent, type ComponentServer as StageServer } from "../../src/component/serve-component.ts";
 import type { LedgerSource } from "../../src/source/ledger-source.ts";
-import { ledgersOfFrame } from "../../src/stream/batch-frames.ts";
-import { readUpstream } from "../../src/stream/stream-client.ts";
-import { fixedUpstream } from "../../src/stream/upstream.ts";
+import { ledgersOfFrame } from "../../src/stages/http/batch-frames.ts";
+import { readUpstream } from "../../src/stages/http/stream-client.ts";
+import { fixedUpstream } from "../../src/stages/http/upstream.ts";
 import { waitFor } from "../support/flowctl.ts";
 import { stalledRequest } from "../support/stalled-requests.ts";
 
@@ -43,7 +43,7 @@ function quietSource(pauseMs: number): LedgerSource {
 
 function sourceServer(source: LedgerSource, rangeEnd: number): StageServer {
   const component = new Component(SOURCE_KIND, "stellar-arrow-source", {});
-  return startStageServer(component, {
+  return serveComponent(component, {
     host: "127.0.0.1",
     port: 0,
     flowctl: FLOWCTL_OFF,
@@ -97,7 +97,7 @@ describe("source stage server", () => {
   });
 
   test("a request that never finishes is dropped after the idle timeout", async () => {
-    const stalled = await stalledRequest(quiet.url, LEDGERS_PATH);
+    const stalled = await stalledRequest(quiet.url!, LEDGERS_PATH);
     await waitFor("the server to drop the stalled request", () => (stalled.isClosed() ? true : undefined), 15_000);
   }, 20_000);
 
@@ -138,7 +138,7 @@ describe("processor stage server", () => {
   beforeAll(() => {
     upstream = sourceServer(quietSource(Number.POSITIVE_INFINITY), 10);
     const component = new Component(PROCESSOR_KIND, "ttp-arrow-processor", {});
-    processor = startStageServer(component, {
+    processor = serveComponent(component, {
       host: "127.0.0.1",
       port: 0,
       flowctl: FLOWCTL_OFF,
@@ -166,7 +166,7 @@ describe("processor stage server", () => {
   test("every route but /livez wants the token; a stalled request is dropped", async () => {
     for (const path of ["/health", "/metrics", `${EVENTS_PATH}?start=1`]) expect([path, (await fetch(`${processor.url}${path}`)).status]).toEqual([path, 401]);
     expect((await fetch(`${processor.url}/livez`)).status).toBe(200);
-    const stalled = await stalledRequest(processor.url, EVENTS_PATH);
+    const stalled = await stalledRequest(processor.url!, EVENTS_PATH);
     await waitFor("the server to drop the stalled request", () => (stalled.isClosed() ? true : undefined), 15_000);
   }, 20_000);
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { collect, waitFor } from "../support/flowctl.ts";
 import { REPO } from "../support/cli.ts";
 import { alive, allRows, killAll, spawnCli, type Child } from "./stage-processes.ts";

@@ -10,9 +10,9 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { EventService, type StreamEventsResponse } from "../../src/gen/stellarflow/v1/event_service_pb.ts";
 import { ChangeType, ControlPlaneService, ServiceType, type WatchServicesResponse } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
-import { Component } from "../../src/components/component.ts";
-import { SINK_KIND } from "../../src/components/kinds.ts";
-import { serveComponent } from "../../src/components/serve-component.ts";
+import { Component } from "../../src/component/component.ts";
+import { SINK_KIND } from "../../src/component/kinds.ts";
+import { serveComponent } from "../../src/component/serve-component.ts";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { CommitHub } from "../../src/sink/services/commit-hub.ts";
 import { openServedSink, type ServedSink } from "../../src/sink/services/served-sink.ts";
@@ -90,7 +90,8 @@ describe("the sink component's server (in-process pipeline) with a 1 s idle time
       host: "127.0.0.1",
       port: 0,
       flowctl: FLOWCTL_OFF,
-      extraRoutes: routes,
+      routes: routes.mount,
+      websocket: routes.websocket,
       limits: { idleTimeoutSeconds: 1, maxRequestBytes: 128 * 1024 },
     });
     url = runtime.component.baseUrl!;

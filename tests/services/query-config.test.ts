@@ -1,7 +1,7 @@
 // The SQL surface's limits as flags and environment of `bun run sink` and `bun run pipeline`, and the
 // query concurrency the native thread pool leaves room for.
 import { afterAll, describe, expect, test } from "bun:test";
-import { queryConcurrency } from "../../src/cli/native-threads.ts";
+import { queryConcurrency } from "../../src/sink/services/native-threads.ts";
 import { parsePipelineArgs, UsageError } from "../../src/cli/pipeline-args.ts";
 import { parseStageArgs } from "../../src/cli/stage-args.ts";
 import { resolveQueryLimits, QueryLimitError } from "../../src/cli/query-args.ts";

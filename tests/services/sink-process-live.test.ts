@@ -8,7 +8,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { EventService } from "../../src/gen/stellarflow/v1/event_service_pb.ts";
 import { freePort, waitFor } from "../support/flowctl.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { killAll, spawnCli, type Child } from "../processes/stage-processes.ts";
 
 const FIRST = 30822015;

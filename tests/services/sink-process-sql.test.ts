@@ -11,7 +11,7 @@ import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { killAll, sinkLedger, spawnCli, type Child } from "../processes/stage-processes.ts";
 import { writeCanaries, type Canaries } from "../support/canaries.ts";
 import { freePort, waitFor } from "../support/flowctl.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { processedBatch, tempDir } from "../sink/fixtures.ts";
 import { attacks } from "./sql-attacks.ts";
 import { connectQuery, downloadParquet, peakRss } from "./sql-process.ts";

@@ -23,7 +23,7 @@ export async function servicesHarness(options: Partial<Omit<SinkServicesOptions,
   const dir = tempDir("stellar-flow-services-");
   const served = await openServedSink(join(dir.path, "db.duckdb"), { queryConcurrency: options.queryConcurrency ?? 2 });
   const sink = served.sink;
-  const hub = new CommitHub(await sink.cursor());
+  const hub = new CommitHub((await sink.cursor())?.sequence ?? null);
   const app = new Hono();
   mountSinkServices(app, { db: served.services, hub, token: null, corsOrigins: [], ...options });
   const server = serveApp(app.fetch, { host: "127.0.0.1", port: 0, websocket: dispatchingWebSocket, idleTimeout: 0 });

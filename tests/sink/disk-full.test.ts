@@ -5,13 +5,16 @@
 // error is also injected without privileges through the file-size limit (ulimit -f).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
 import { NotEnoughSpaceError, planWriterSpace } from "../../src/sink/duckdb/disk-space.ts";
 import { exportJson } from "../../src/sink/export/export-json.ts";
 import { exportParquet } from "../../src/sink/export/export-parquet.ts";
-import { chainedLake, type ChainedLake } from "../support/chained-lake.ts";
+import { generateReplayLake, type ReplayLake } from "../../scripts/fixtures/chained-ledgers/replay-lake.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { queryReadOnly, REPO, runBunScript } from "../support/cli.ts";
 import { smallDisk, smallDiskUnavailable, type SmallDisk } from "../support/small-disk.ts";
 import { processedBatch, tempDir } from "./fixtures.ts";
@@ -45,7 +48,7 @@ try {
   error = e.message;
   hint = e.hint ?? null;
 }
-try { cursor = await sink.cursor(); } catch (e) { cursor = "cursor failed: " + e.message; }
+try { cursor = (await sink.cursor())?.sequence ?? null; } catch (e) { cursor = "cursor failed: " + e.message; }
 await sink.close().catch(() => {});
 console.log(JSON.stringify({ lastOk, error, hint, cursor }));`;
 
@@ -76,13 +79,14 @@ describe("a write that fails mid-checkpoint", () => {
 });
 
 describe("bun run pipeline on a small disk", () => {
-  let lake: ChainedLake;
+  let lake: ReplayLake;
   beforeAll(async () => {
     // 300 ledgers of the P23 load test (1,200 events each): ~8 MB of database, ~110 MB of WAL written
-    lake = await chainedLake({ lake: "standalone-p23", template: 85, start: 1000, count: 300 });
+    // 300 copies of one load-test ledger, chained
+    lake = await generateReplayLake({ from: lakePath("standalone-p23"), only: [85], out: await mkdtemp(join(tmpdir(), "stellar-flow-chained-")), start: 1000, ledgers: 300, level: 1 });
   });
   afterAll(async () => {
-    await lake?.remove();
+    if (lake) await rm(lake.dir, { recursive: true, force: true });
   });
   const run = (db: string, end: number) =>
     runBunScript("src/cli/pipeline.ts", ["--datalake", lake.dir, "--start", String(lake.start), "--end", String(end), "--db", db, "--health-ports", "off", "--flowctl", "off", "--workers", "0"]);

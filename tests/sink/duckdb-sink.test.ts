@@ -77,7 +77,7 @@ describe("DuckDbSink schema", () => {
     await sink.close();
     sink = await DuckDbSink.open(join(dir.path, "nested", "dirs", "stellar.duckdb"));
     db = await sink.connect();
-    expect(await sink.cursor()).toBe(101);
+    expect((await sink.cursor())?.sequence).toBe(101);
     expect(await count("ttp_events")).toBe(8);
   });
 });
@@ -110,9 +110,9 @@ describe("DuckDbSink.write", () => {
   test("appends consecutive batches, each moving the cursor", async () => {
     expect(await sink.cursor()).toBeNull();
     await sink.write(processedBatch(100, 104));
-    expect(await sink.cursor()).toBe(104);
+    expect((await sink.cursor())?.sequence).toBe(104);
     await sink.write(processedBatch(105, 109));
-    expect(await sink.cursor()).toBe(109);
+    expect((await sink.cursor())?.sequence).toBe(109);
     expect(await count("ttp_events")).toBe(40);
     expect(await count("ledgers")).toBe(10);
     expect(await readEvents(db)).toEqual(expectedRows(Array.from({ length: 10 }, (_, i) => ledgerEvents(100 + i)).flat()));
@@ -132,7 +132,7 @@ describe("DuckDbSink.write", () => {
     await sink.write(processedBatch(100, 104));
     expect(await readEvents(db)).toEqual(before);
     expect(await count("ledgers")).toBe(5);
-    expect(await sink.cursor()).toBe(104);
+    expect((await sink.cursor())?.sequence).toBe(104);
   });
 
   test("a partly overlapping re-run replaces the overlap and keeps the rest", async () => {
@@ -140,7 +140,7 @@ describe("DuckDbSink.write", () => {
     const changed = (from: number, to: number) =>
       Array.from({ length: to - from + 1 }, (_, i) => ledgerEvents(from + i, 1_000n).slice(0, 2)).flat();
     await sink.write(processedBatch(105, 114, changed(105, 114)));
-    expect(await sink.cursor()).toBe(114);
+    expect((await sink.cursor())?.sequence).toBe(114);
     const expected = [...Array.from({ length: 5 }, (_, i) => ledgerEvents(100 + i)).flat(), ...changed(105, 114)];
     expect(await readEvents(db)).toEqual(expectedRows(expected));
     expect(await ledgerSequences()).toEqual(Array.from({ length: 15 }, (_, i) => 100 + i));
@@ -150,10 +150,17 @@ describe("DuckDbSink.write", () => {
   test("re-running an earlier range rewrites only that range and never moves the cursor back", async () => {
     await sink.write(processedBatch(100, 119));
     await sink.write(processedBatch(100, 104, []));
-    expect(await sink.cursor()).toBe(119);
+    expect((await sink.cursor())?.sequence).toBe(119);
     expect(await count("ttp_events", "ledger_sequence BETWEEN 100 AND 104")).toBe(0);
     expect(await count("ttp_events", "ledger_sequence BETWEEN 105 AND 119")).toBe(60);
     expect(await ledgerSequences()).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
+  });
+
+  test("the cursor is the highest committed ledger with its hash (what a resumed run chains to), kept by a re-run below it", async () => {
+    await sink.writeMany([processedBatch(100, 104), processedBatch(105, 109)]);
+    expect(await sink.cursor()).toEqual({ sequence: 109, hash: ledgerSummary(109, 0).hash });
+    await sink.write(processedBatch(100, 101));
+    expect(await sink.cursor()).toEqual({ sequence: 109, hash: ledgerSummary(109, 0).hash });
   });
 
   test("serializes writes and cursor reads that are not awaited one by one", async () => {
@@ -163,7 +170,7 @@ describe("DuckDbSink.write", () => {
       sink.write(processedBatch(102, 103)),
       sink.cursor(),
     ]);
-    expect(results).toEqual([undefined, 101, undefined, 103]);
+    expect(results).toEqual([undefined, { sequence: 101, hash: ledgerSummary(101, 0).hash }, undefined, { sequence: 103, hash: ledgerSummary(103, 0).hash }]);
     expect(await count("ttp_events")).toBe(16);
   });
 
@@ -230,7 +237,7 @@ describe("DuckDbSink atomicity: a failed write leaves ledgers, events and cursor
     await sink.write(processedBatch(102, 102));
     expect(await ledgerSequences()).toEqual([102]);
     expect(await readEvents(db)).toEqual(expectedRows(ledgerEvents(102)));
-    expect(await sink.cursor()).toBe(102);
+    expect((await sink.cursor())?.sequence).toBe(102);
   });
 });
 

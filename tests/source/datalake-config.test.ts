@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { DATA_LAKE_CONFIG_KEY, parseDataLakeConfig, readDataLakeConfig } from "../../src/source/datalake/config.ts";
 import { FolderStore } from "../../src/source/datalake/folder-store.ts";
 import { SourceError } from "../../src/source/source-error.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { PUBNET_MANIFEST, TempLake } from "./lake-fixtures.ts";
 
 const lakes: TempLake[] = [];

@@ -11,8 +11,8 @@ import { DataLakeSource, DEFAULT_MAX_ARROW_BATCH_BYTES } from "../../src/source/
 import { FolderStore } from "../../src/source/datalake/folder-store.ts";
 import type { ObjectStore } from "../../src/source/datalake/object-store.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
-import { generateReplayLake } from "../../scripts/replay-lake/generate.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { generateReplayLake } from "../../scripts/fixtures/chained-ledgers/replay-lake.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 const work = await mkdtemp(join(tmpdir(), "datalake-memory-test-"));
 afterAll(() => rm(work, { recursive: true, force: true }));

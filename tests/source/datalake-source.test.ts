@@ -11,7 +11,7 @@ import { bunZstdDecompress } from "../../src/source/datalake/zstd-bun.ts";
 import { SourceError } from "../../src/source/source-error.ts";
 import { splitLedgerCloseMetaBatch } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { sdkLedgerCloseMetaMeasure } from "../../src/stellar/xdr/sdk-ledger-close-meta-measure.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import {
   batchXdr,
   expectSourceError,

@@ -10,7 +10,7 @@ import { tempDir } from "../sink/fixtures.ts";
 
 const scratch = tempDir("stellar-flow-bomb-");
 afterAll(() => scratch.remove());
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { expectSourceError, LAKES, lakeObjectKeys, readRange, TempLake } from "./lake-fixtures.ts";
 
 const KEY = "FE2A45FF--30784000-30847999/FE29B180--30822015.xdr.zst";

@@ -12,9 +12,9 @@ import { ResumedSource } from "../../src/source/resumed-source.ts";
 import { openRpcSource } from "../../src/source/rpc/open-rpc-source.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { FAST_RETRY } from "../support/fast-retry.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { RpcTestServer } from "../support/rpc-test-server.ts";
-import { S3TestServer } from "../support/s3-test-server.ts";
+import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
 import { readRange, TempLake } from "./lake-fixtures.ts";
 
 const FIRST = 30822015;

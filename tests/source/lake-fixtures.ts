@@ -8,7 +8,7 @@ import type { RawLedger } from "../../src/arrow/ledger-batch.ts";
 import { rawLedgersOf } from "../../src/arrow/ledger-batch.ts";
 import type { LedgerSource } from "../../src/source/ledger-source.ts";
 import { SourceError } from "../../src/source/source-error.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 export const LAKES = ["pubnet", "testnet", "standalone-p23", "standalone-p24"] as const;
 

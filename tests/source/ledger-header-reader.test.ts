@@ -8,7 +8,7 @@ import {
   XdrReadError,
 } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { sdkLedgerCloseMetaMeasure } from "../../src/stellar/xdr/sdk-ledger-close-meta-measure.ts";
-import { lakePath, LEDGERS_DIR } from "../support/ledgers.ts";
+import { lakePath, LEDGERS_DIR } from "../../scripts/fixtures/shared-ledgers.ts";
 import { LAKES, lakeObjectKeys, sampleBatchXdr, sequenceOfKey } from "./lake-fixtures.ts";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");

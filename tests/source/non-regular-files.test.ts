@@ -7,13 +7,13 @@ import { join } from "node:path";
 import { readDataLakeConfig } from "../../src/source/datalake/config.ts";
 import { FolderStore } from "../../src/source/datalake/folder-store.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
-import { withDeadline } from "../../src/timing/with-deadline.ts";
+import { withDeadline } from "../../src/timing/timeout.ts";
 import { runBunScript } from "../support/cli.ts";
 import { tempDir } from "../sink/fixtures.ts";
 
 const scratch = tempDir("stellar-flow-fifo-");
 afterAll(() => scratch.remove());
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { expectSourceError, readRange, TempLake } from "./lake-fixtures.ts";
 
 const KEY = "FE2A45FF--30784000-30847999/FE29B180--30822015.xdr.zst";

@@ -7,7 +7,7 @@ import {
   ledgerObjectKey,
   partitionSpan,
 } from "../../src/source/datalake/object-keys.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { LAKES, lakeObjectKeys, sequenceOfKey } from "./lake-fixtures.ts";
 
 const galexieDefault = { ledgersPerBatch: 1, batchesPerPartition: 64000 };

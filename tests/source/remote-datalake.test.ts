@@ -8,8 +8,8 @@ import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { SourceError } from "../../src/source/source-error.ts";
 import { FAST_RETRY } from "../support/fast-retry.ts";
-import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
-import { S3TestServer, type Fault } from "../support/s3-test-server.ts";
+import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
+import { S3TestServer, type Fault } from "../../scripts/fixtures/s3-test-server.ts";
 import { eventsOf } from "../support/source-events.ts";
 import { readRange } from "./lake-fixtures.ts";
 

@@ -6,6 +6,7 @@ import { backoffDelayMs, type RetryPolicy } from "../../src/source/retry/retry-p
 import { TransientError } from "../../src/source/retry/transient-error.ts";
 import { RetriesExhaustedError, withRetry } from "../../src/source/retry/with-retry.ts";
 import { parseListBucketResult } from "../../src/source/datalake/list-bucket-result.ts";
+import { ManualClock } from "../support/manual-clock.ts";
 
 const POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 2_000, timeoutMs: 200 };
 
@@ -85,40 +86,41 @@ describe("retry", () => {
     expect(calls).toBe(1);
 
     const abort = new AbortController();
-    setTimeout(() => abort.abort(new Error("stop")), 30);
-    const started = performance.now();
-    await expect(
-      withRetry(
-        async () => {
-          throw new TransientError("503", 60_000);
-        },
-        { ...POLICY, maxRetryAfterMs: 60_000 },
-        { what: "x", signal: abort.signal },
-      ),
-    ).rejects.toThrow("stop");
-    expect(performance.now() - started).toBeLessThan(1_000);
+    const clock = new ManualClock();
+    const waiting = withRetry(
+      async () => {
+        throw new TransientError("503", 60_000);
+      },
+      { ...POLICY, maxRetryAfterMs: 60_000 },
+      { what: "x", signal: abort.signal, clock },
+    );
+    expect(await clock.nextSleep()).toBe(60_000); // waiting the minute Retry-After asked for
+    abort.abort(new Error("stop"));
+    await expect(waiting).rejects.toThrow("stop");
+    expect(clock.now()).toBe(0); // the abort ended the wait, not the time
+    expect(clock.pending).toEqual([]);
   });
 
   test("maxElapsedMs bounds the time spent trying", async () => {
-    const started = performance.now();
-    await expect(
-      withRetry(
-        async () => {
-          throw new TransientError("down");
-        },
-        { ...POLICY, attempts: 100, baseDelayMs: 20, maxDelayMs: 20, maxElapsedMs: 150 },
-        { what: "x", random: () => 0.99 },
-      ),
-    ).rejects.toThrow(/gave up after \d+ tries/);
-    expect(performance.now() - started).toBeLessThan(400);
+    const clock = new ManualClock();
+    const run = withRetry(
+      async () => {
+        throw new TransientError("down");
+      },
+      { ...POLICY, attempts: 100, baseDelayMs: 20, maxDelayMs: 20, maxElapsedMs: 150 },
+      { what: "x", random: () => 0.99, clock },
+    );
+    // a try every 19 ms: the 8th, at 133 ms, is the last, since waiting 19 ms more would pass 150
+    await expect(clock.runToEnd(run)).rejects.toThrow(/gave up after 8 tries/);
+    expect(clock.now()).toBe(133);
+    expect(clock.asked.filter((ms) => ms === 19)).toHaveLength(7);
   });
 
   test("a hanging try is cut at the overall budget, not at its own longer timeout", async () => {
-    const started = performance.now();
-    await expect(
-      withRetry(() => new Promise<never>(() => undefined), { ...POLICY, timeoutMs: 10_000, maxElapsedMs: 200 }, { what: "x" }),
-    ).rejects.toThrow(/timed out after 200 ms/);
-    expect(performance.now() - started).toBeLessThan(600);
+    const clock = new ManualClock();
+    const run = withRetry(() => new Promise<never>(() => undefined), { ...POLICY, timeoutMs: 10_000, maxElapsedMs: 200 }, { what: "x", clock });
+    await expect(clock.runToEnd(run)).rejects.toThrow(/timed out after 200 ms/);
+    expect(clock.now()).toBe(200);
   });
 });
 

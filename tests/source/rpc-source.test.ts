@@ -12,7 +12,7 @@ import { FAST_RETRY } from "../support/fast-retry.ts";
 import { join } from "node:path";
 import { validateLedger } from "../../src/source/ledger-validation.ts";
 import { readLedgerHeader } from "../../src/stellar/xdr/ledger-header-reader.ts";
-import { LEDGERS_DIR, lakePath } from "../support/ledgers.ts";
+import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { RpcTestServer, type RpcFault } from "../support/rpc-test-server.ts";
 import { eventsOf } from "../support/source-events.ts";
 import { readRange } from "./lake-fixtures.ts";

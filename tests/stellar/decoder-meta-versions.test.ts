@@ -7,7 +7,7 @@ import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
 import { SacAddressBook } from "../../src/stellar/asset.ts";
 import { ledgerEvents } from "../../src/ttp/ledger-events.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 const PUBNET = "Public Global Stellar Network ; September 2015";
 

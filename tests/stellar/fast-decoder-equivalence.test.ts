@@ -2,14 +2,14 @@
 // every shared lake: the same ledger model, the same `ttp_events` and `ledgers` rows in every TTP mode.
 import { describe, expect, test } from "bun:test";
 import { rawLedgersOf } from "../../src/arrow/ledger-batch.ts";
-import { TtpProcessor } from "../../src/components/ttp-processor.ts";
+import { TtpProcessor } from "../../src/processor/ttp-processor.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
 import { FastLedgerDecoder } from "../../src/stellar/xdr/fast-ledger-decoder.ts";
 import { TTP_MODES } from "../../src/ttp/ledger-events.ts";
 import type { RecordBatch } from "apache-arrow";
 import { lakeSequences } from "../support/ledger-models.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 const LAKES = ["pubnet", "testnet", "standalone-p23", "standalone-p24"];
 

@@ -5,7 +5,7 @@ import { rawLedgersOf } from "../../src/arrow/ledger-batch.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { XdrReadError } from "../../src/stellar/xdr/ledger-header-reader.ts";
 import { FastLedgerDecoder } from "../../src/stellar/xdr/fast-ledger-decoder.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 async function ledgerXdr(lake: string, sequence: number): Promise<{ passphrase: string; xdr: Uint8Array }> {
   const source = await openFolderLake(lakePath(lake));

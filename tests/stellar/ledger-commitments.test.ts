@@ -2,7 +2,7 @@
 // stellar-core computes them, which ledgers match, exactly why four load-test ledgers cannot, and
 // that one flipped bit in an envelope or a result is caught.
 import { describe, expect, test } from "bun:test";
-import { ledgerDecoder } from "../../src/components/ledger-decoders.ts";
+import { ledgerDecoder } from "../../src/processor/ledger-decoders.ts";
 import { sha256, toHex } from "../../src/stellar/hash.ts";
 import { FastLedgerDecoder } from "../../src/stellar/xdr/fast-ledger-decoder.ts";
 import { LedgerHashMismatchError, transactionResultSetHash, transactionSetHash } from "../../src/stellar/xdr/ledger-commitments.ts";
@@ -13,8 +13,8 @@ import { readTransactionResultPair } from "../../src/stellar/xdr/read-results.ts
 import { readTransactionMeta } from "../../src/stellar/xdr/read-transaction-meta.ts";
 import { XdrReader } from "../../src/stellar/xdr/xdr-reader.ts";
 import { LAKES, lakeObjectKeys, sampleBatchXdr, sequenceOfKey } from "../source/lake-fixtures.ts";
-import { lakePath } from "../support/ledgers.ts";
-import { recommitLedger } from "../../scripts/bench/recommit-ledger.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
+import { recommitLedger } from "../../scripts/fixtures/chained-ledgers/ledger-template.ts";
 import { validateLedger } from "../../src/source/ledger-validation.ts";
 import { ledgerLayout, withFeeChargedFlipped, withPaymentAmountFlipped } from "../support/tamper.ts";
 
@@ -170,7 +170,7 @@ describe("txSetHash and txSetResultHash", () => {
 
     const passphrase = await passphraseOf("standalone-p23");
     const assembled = await ledgerXdr("standalone-p23", 85);
-    const recommitted = recommitLedger(assembled, passphrase);
+    const recommitted = recommitLedger(assembled);
     expect(new FastLedgerDecoder(passphrase, { checkHashes: true }).decode(recommitted).transactions).toHaveLength(100);
     const raw = validateLedger(recommitted, 85, null, "recommitted");
     expect(raw.hash).not.toBe(readLedgerHeader(assembled).hash);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runBunScript } from "./cli.ts";
 import { lakeSequences } from "./ledger-models.ts";
-import { lakePath } from "./ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 export type Row = Record<string, unknown>;
 

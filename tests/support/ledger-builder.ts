@@ -7,7 +7,7 @@ import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { sha256 } from "../../src/stellar/hash.ts";
 import { decodeStrkey, muxedIdOf, baseAccountOf } from "../../src/stellar/strkey.ts";
 import { envelopeHash } from "../../src/stellar/sdk/wire-envelopes.ts";
-import { lakePath } from "./ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 type Change = xdr.LedgerEntryChangeWire;
 type Entry = xdr.LedgerEntryWire;

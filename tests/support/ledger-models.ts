@@ -4,7 +4,7 @@ import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import type { LedgerModel } from "../../src/stellar/model.ts";
 import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
 import { SacAddressBook } from "../../src/stellar/asset.ts";
-import { lakePath } from "./ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 export interface LoadedLedgers {
   readonly passphrase: string;

@@ -1,7 +1,7 @@
 // Runs a source's ledgers through the TTP processor and returns every event as a plain row, so
 // tests can check that two sources yield the same events.
 import type { LedgerSource } from "../../src/source/ledger-source.ts";
-import { TtpProcessor } from "../../src/components/ttp-processor.ts";
+import { TtpProcessor } from "../../src/processor/ttp-processor.ts";
 import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
 
 export async function eventsOf(source: LedgerSource, start: number, end: number): Promise<Record<string, unknown>[]> {

@@ -5,7 +5,7 @@ import { ledgerEvents, type TtpMode } from "../../src/ttp/ledger-events.ts";
 import type { TtpEvent } from "../../src/ttp/event.ts";
 import { encodeMuxedAccount, decodeStrkey } from "../../src/stellar/strkey.ts";
 import { loadLedgers } from "../support/ledger-models.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 interface EtlRow {
   event_topic: string;

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { eventPredicate, FilterError, operationTypeName } from "../../src/ttp/event-filter.ts";
 import type { TtpEvent } from "../../src/ttp/event.ts";
-import { TtpProcessor } from "../../src/components/ttp-processor.ts";
+import { TtpProcessor } from "../../src/processor/ttp-processor.ts";
 import { SdkLedgerDecoder } from "../../src/stellar/sdk/sdk-ledger-decoder.ts";
 import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 const G1 = "GAO3YAJGBZYFUAWJHKPOKHZQTPWSK5BA3WDVYIQOHHHVKNR2CNPNB36Z";
 const G2 = "GARAR5QR7WRL24MQMSO4INWV7C5SE4EE2YVXTLD6ORONYFHSUAGZYSLN";

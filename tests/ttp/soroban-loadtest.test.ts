@@ -7,7 +7,7 @@ import { openFolderLake } from "../../src/source/datalake/open-folder-lake.ts";
 import { ledgerEvents } from "../../src/ttp/ledger-events.ts";
 import { describeMismatch, verifyLedgerEvents } from "../../src/ttp/verify.ts";
 import { loadLedgers, lakeSequences } from "../support/ledger-models.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 /** Counted straight from the XDR, without our model or TTP code: contract events named "transfer". */
 async function transferEventsInMetas(lake: string, sequence: number): Promise<{ transfers: number; transactions: number }> {

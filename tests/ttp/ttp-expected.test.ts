@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { ledgerEvents } from "../../src/ttp/ledger-events.ts";
 import { loadLedgers } from "../support/ledger-models.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 interface ProtoAsset {
   native?: boolean;

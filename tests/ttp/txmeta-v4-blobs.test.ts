@@ -10,7 +10,7 @@ import { TransactionEventContext } from "../../src/ttp/event-context.ts";
 import type { TtpEvent } from "../../src/ttp/event.ts";
 import { transactionEvents } from "../../src/ttp/ledger-events.ts";
 import { hasUnifiedFeeEvents } from "../../src/ttp/unified.ts";
-import { lakePath } from "../support/ledgers.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 
 const sac = SacAddressBook.forPassphrase(NETWORK_PASSPHRASES.pubnet);
 const XLM_SAC = "CAS3J7GYLGXMF6TDJBBYYSE3HQ6BBSMLNUQ34T6TZMYMW2EVH34XOWMA";

@@ -7,6 +7,7 @@ import { openDatasetStore } from "../open-dataset-store.ts";
 import { shardProcessor } from "../shard-processor.ts";
 import { runShard } from "../shard-runner.ts";
 import type { FromChild, ShardChildConfig, ToChild } from "./child-protocol.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 const config = JSON.parse(Bun.argv[2] ?? "{}") as ShardChildConfig;
 const send = (message: FromChild) => process.send!(message);
@@ -36,7 +37,7 @@ async function run(message: Extract<ToChild, { kind: "run" }>): Promise<void> {
     const totals = result.kind === "written" ? { ledgers: result.manifest.ledgers, events: result.manifest.rows.ttp_events } : { ledgers: 0, events: 0 };
     send({ kind: "done", ...totals, cpuMs: (used.user + used.system) / 1000, peakRssMb: Math.round(peakRss / 2 ** 20) });
   } catch (error) {
-    send({ kind: "failed", error: (error as Error).message });
+    send({ kind: "failed", error: messageOf(error) });
   }
 }
 

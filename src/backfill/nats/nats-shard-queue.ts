@@ -11,7 +11,8 @@ import { sha256, toHex } from "../../stellar/hash.ts";
 import type { PlanResult, QueueStatus, ShardLease, ShardQueue, ShardRecord, ShardTask } from "../shard-queue.ts";
 import { countStates } from "../shard-queue.ts";
 import { networkLabel } from "../dataset-descriptor.ts";
-import { withDeadline } from "../../timing/with-deadline.ts";
+import { withDeadline } from "../../timing/timeout.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export interface NatsShardQueueOptions {
   /** nats://host:port (or several, comma-separated). */
@@ -88,7 +89,7 @@ export class NatsShardQueue implements ShardQueue {
       nc = await withDeadline(connecting, timeoutMs, undefined, "connecting");
     } catch (error) {
       connecting.then((late) => late.close()).catch(() => undefined); // a connection that comes after the deadline is not kept
-      throw new NatsQueueError(`cannot reach NATS at ${options.url} within ${timeoutMs / 1000} s: ${(error as Error).message}`, { cause: error });
+      throw new NatsQueueError(`cannot reach NATS at ${options.url} within ${timeoutMs / 1000} s: ${messageOf(error)}`, { cause: error });
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
@@ -114,7 +115,7 @@ export class NatsShardQueue implements ShardQueue {
       return new NatsShardQueue(nc, js, consumer, kv, options.url, name, maxDeliver, worker);
     } catch (error) {
       await nc.close().catch(() => undefined);
-      throw new NatsQueueError(`NATS at ${options.url}: cannot set up the JetStream queue ${name}: ${(error as Error).message} (is JetStream enabled: nats-server -js?)`, { cause: error });
+      throw new NatsQueueError(`NATS at ${options.url}: cannot set up the JetStream queue ${name}: ${messageOf(error)} (is JetStream enabled: nats-server -js?)`, { cause: error });
     }
   }
 
@@ -151,7 +152,7 @@ export class NatsShardQueue implements ShardQueue {
       task = message.json<ShardTask>();
       if (!Number.isSafeInteger(task.start) || !Number.isSafeInteger(task.end) || typeof task.network !== "string" || typeof task.dataset !== "string") throw new Error("not a shard");
     } catch (error) {
-      message.term(`not a shard task: ${(error as Error).message}`);
+      message.term(`not a shard task: ${messageOf(error)}`);
       return this.take(options);
     }
     return this.#lease(message, task);

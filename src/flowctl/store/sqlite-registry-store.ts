@@ -6,6 +6,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { HealthStatus, ServiceInfoSchema } from "../../gen/flowctl/v1/flowctl_pb.ts";
 import type { ServiceEntry } from "../registry.ts";
 import type { RegistryStore } from "../registry-store.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 interface Row {
   info: Uint8Array;
@@ -33,7 +34,7 @@ export class SqliteRegistryStore implements RegistryStore {
         metrics TEXT NOT NULL
       )`);
     } catch (error) {
-      throw new Error(`flowctl registry ${path}: cannot open the SQLite database: ${(error as Error).message}`, { cause: error });
+      throw new Error(`flowctl registry ${path}: cannot open the SQLite database: ${messageOf(error)}`, { cause: error });
     }
   }
 

@@ -1,7 +1,7 @@
 // DuckDB's errors as one line a person can act on. INTERNAL errors carry a C++ stack trace in their
 // message, and once a FATAL error has invalidated the database every later call answers "database has
 // been invalidated ... Original error: ..." instead of what went wrong: the original is what to report.
-import { messageOf } from "./message-of.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 const ORIGINAL = /Original error: "([^\n]*)"/;
 const MAX_LENGTH = 400;

@@ -5,12 +5,12 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { ttpEventSchema } from "../../arrow/event-batch.ts";
 import { ledgerSummarySchema } from "../../arrow/ledger-summary-batch.ts";
 import type { ProcessedBatch } from "../../arrow/processed-batch.ts";
-import type { LedgerSink, ResumePoint } from "../ledger-sink.ts";
+import { SinkWriteError, type LedgerSink, type ResumePoint, type SinkCursor } from "../ledger-sink.ts";
 import { appendRecordBatch, appendRecordBatches } from "./append-record-batch.ts";
 import { planWriterSpace, spaceHint } from "./disk-space.ts";
 import { duckdbErrorLine, invalidatesDatabase, isDiskFull } from "./duckdb-error.ts";
 import { checkLedgerRange } from "./ledger-range-check.ts";
-import { messageOf } from "./message-of.ts";
+import { messageOf } from "../../common/message-of.ts";
 import { openDatabase, openFailureHint, type OpenDatabaseOptions } from "./open-database.ts";
 import { createSchema } from "./schema.ts";
 import { createDatabaseFile, recordStart } from "./database-file.ts";
@@ -43,18 +43,6 @@ export interface DuckDbSinkOptions {
   readonly sandbox?: OpenDatabaseOptions["sandbox"];
 }
 
-/** A write failed; `message` is one line, `hint` (if any) says what to do. */
-export class SinkWriteError extends Error {
-  override readonly name = "SinkWriteError";
-  constructor(
-    message: string,
-    readonly hint: string | null,
-    options: { cause: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 const IN_MEMORY = ":memory:";
 
 /**
@@ -79,6 +67,8 @@ export class DuckDbSink implements LedgerSink {
   /** A row may be in sink_start (unknown until read: the first commit deletes it to be sure). */
   private startPending = true;
 
+  readonly description: string;
+
   private constructor(
     /** The database file, as given to `open`. */
     readonly path: string,
@@ -92,7 +82,13 @@ export class DuckDbSink implements LedgerSink {
     readonly spaceNote: string | null,
     /** Connections for clients' SQL, set up before the sandbox's lock (none without a sandbox); `close` closes them. */
     readonly queryConnections: readonly DuckDBConnection[],
-  ) {}
+  ) {
+    this.description = `database ${path}`;
+  }
+
+  get location(): string {
+    return this.path;
+  }
 
   /**
    * Opens (creating it and its parent directories when missing) the database at `path`. Unless the
@@ -121,7 +117,7 @@ export class DuckDbSink implements LedgerSink {
       await createSchema(connection);
       if (options.startOver) await recordStart(connection, options.startOver.at);
       await connection.run("COMMIT");
-      cursor = await readCursor(connection);
+      cursor = (await readCursor(connection))?.sequence ?? null;
     } catch (error) {
       for (const query of queryConnections) query.closeSync();
       connection.closeSync();
@@ -144,13 +140,15 @@ export class DuckDbSink implements LedgerSink {
   }
 
   /**
-   * The last committed ledger, read from the database. After DuckDB gave up on the instance (a
-   * FATAL error, e.g. a checkpoint on a full disk) it is read back from the file, opened again
-   * read-only: what the database holds, whatever the failed write said.
+   * The last committed ledger and its hash, read from the database. After DuckDB gave up on the
+   * instance (a FATAL error, e.g. a checkpoint on a full disk) it is read back from the file, opened
+   * again read-only: what the database holds, whatever the failed write said. A failure is one line.
    */
-  cursor(): Promise<number | null> {
-    if (this.broken) return this.readBackCursor();
-    return this.serialized(() => readCursor(this.connection));
+  cursor(): Promise<SinkCursor | null> {
+    const read = this.broken ? this.readBackCursor() : this.serialized(() => readCursor(this.connection));
+    return read.catch((error: unknown) => {
+      throw new Error(duckdbErrorLine(error), { cause: error });
+    });
   }
 
   resumePoint(): Promise<ResumePoint> {
@@ -198,7 +196,7 @@ export class DuckDbSink implements LedgerSink {
    * A file that existed before is never removed.
    */
   async closeAndRemoveIfUnused(): Promise<boolean> {
-    const unused = this.created && !this.committedHere && (await this.cursor().catch(() => 0)) === null;
+    const unused = this.created && !this.committedHere && (await this.cursor().catch(() => undefined)) === null;
     await this.close();
     if (!unused) return false;
     for (const file of [this.path, `${this.path}.wal`, `${this.path}.tmp`]) rmSync(file, { recursive: true, force: true });
@@ -216,13 +214,13 @@ export class DuckDbSink implements LedgerSink {
   }
 
   /** The cursor from the database file, opened again read-only (the broken instance closed first). */
-  private async readBackCursor(): Promise<number | null> {
+  private async readBackCursor(): Promise<SinkCursor | null> {
     if (!this.closed) {
       this.closed = true;
       await this.queue;
       this.closeInstance();
     }
-    if (this.path === IN_MEMORY) return this.committedCursor; // nothing to open again: what this sink last committed
+    if (this.path === IN_MEMORY) return this.committedCursor === null ? null : { sequence: this.committedCursor, hash: null }; // nothing to open again: what this sink last committed
     const { instance, connection } = await openDatabase(this.path, { readOnly: true });
     try {
       return await readCursor(connection);
@@ -341,8 +339,8 @@ async function ledgerHash(connection: DuckDBConnection, sequence: number): Promi
   return typeof hash === "string" ? hash : null;
 }
 
-async function readCursor(connection: DuckDBConnection): Promise<number | null> {
-  const reader = await connection.runAndReadAll("SELECT last_ledger FROM sink_cursor WHERE id = 1");
-  const value = reader.getRows()[0]?.[0];
-  return typeof value === "number" ? value : null;
+async function readCursor(connection: DuckDBConnection): Promise<SinkCursor | null> {
+  const reader = await connection.runAndReadAll("SELECT c.last_ledger, l.hash FROM sink_cursor c LEFT JOIN ledgers l ON l.sequence = c.last_ledger WHERE c.id = 1");
+  const [sequence, hash] = reader.getRows()[0] ?? [];
+  return typeof sequence === "number" ? { sequence, hash: typeof hash === "string" ? hash : null } : null;
 }

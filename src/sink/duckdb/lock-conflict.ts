@@ -3,9 +3,6 @@
 // finishing): callers retry it, and say who holds the lock.
 import { readFileSync } from "node:fs";
 
-/** Exit code of `bun run sink` when another process holds its database (EX_TEMPFAIL): the supervisor tries again. */
-export const EXIT_DATABASE_LOCKED = 75;
-
 export interface LockConflict {
   /** The process holding the lock, as DuckDB names it, when it does. */
   readonly pid: number | null;

@@ -2,11 +2,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { messageOf } from "./message-of.ts";
+import { messageOf } from "../../common/message-of.ts";
 import { lockDown, type DatabaseSandbox } from "./sandbox.ts";
-
-/** Where the command-line tools keep the database unless told otherwise (relative to the working directory). */
-export const DEFAULT_DATABASE_PATH = "./data/stellar.duckdb";
 
 export interface OpenDatabaseOptions {
   /** Open with DuckDB's access_mode READ_ONLY; the file must exist. Default false. */

@@ -3,19 +3,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbErrorLine } from "../duckdb/duckdb-error.ts";
+import { TTP_EVENTS } from "../../arrow/event-batch.ts";
 import { sqlString } from "../duckdb/sql-string.ts";
+import { jsonSelectList } from "../duckdb/table-sql.ts";
 import { writeAtomically } from "./atomic-file.ts";
 import { rangeParameters, type LedgerRange } from "./export-range.ts";
 
 // amount as a decimal string (JavaScript readers keep every digit); closed_at as ISO-8601 UTC in the
 // form Date.prototype.toISOString() gives, whatever the session's TimeZone is.
-const EVENT_COLUMNS = `
-  ledger_sequence,
-  strftime(timezone('UTC', closed_at), '%Y-%m-%dT%H:%M:%S.%gZ') AS closed_at,
-  tx_hash, transaction_index, operation_index, event_index, event_type,
-  from_address, to_address, asset,
-  CAST(amount AS VARCHAR) AS amount,
-  contract_address, to_muxed_type, to_muxed_value`;
+const EVENT_COLUMNS = jsonSelectList(TTP_EVENTS);
 
 /**
  * Writes the events of ledgers [range.start, range.end] to `file` (parent directories are created),

@@ -3,7 +3,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbErrorLine } from "../duckdb/duckdb-error.ts";
+import { TTP_EVENTS } from "../../arrow/event-batch.ts";
+import { LEDGERS as LEDGERS_TABLE } from "../../arrow/ledger-summary-batch.ts";
 import { sqlString } from "../duckdb/sql-string.ts";
+import { parquetSelectList } from "../duckdb/table-sql.ts";
 import { writeAtomically } from "./atomic-file.ts";
 import { rangeParameters, type LedgerRange } from "./export-range.ts";
 
@@ -14,17 +17,17 @@ export interface ParquetExportCounts {
   readonly ledgers: number;
 }
 
-// Parquet has no 128-bit integer, and DuckDB writes HUGEINT as DOUBLE, losing digits. DECIMAL(38, 0)
-// is exact (a 16-byte fixed-length decimal in the file, read back as DECIMAL(38,0)) but holds
-// |amount| < 10^38, a little less than i128's range; amounts beyond it are refused, not rounded.
+// Amounts are written as DECIMAL(38, 0) (a 16-byte fixed-length decimal in the file, read back as
+// DECIMAL(38,0): see parquetSelectList), which holds |amount| < 10^38, a little less than i128's
+// range; amounts beyond it are refused, not rounded.
 const DECIMAL_38_MAX = "99999999999999999999999999999999999999";
 
 const EVENTS = `
-  SELECT * REPLACE (CAST(amount AS DECIMAL(38, 0)) AS amount) FROM ttp_events
+  SELECT ${parquetSelectList(TTP_EVENTS)} FROM ttp_events
   WHERE ledger_sequence BETWEEN $1 AND $2
   ORDER BY ledger_sequence, event_index`;
 
-const LEDGERS = `SELECT * FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence`;
+const LEDGERS = `SELECT ${parquetSelectList(LEDGERS_TABLE)} FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence`;
 
 const EVENTS_FILE = "ttp_events.parquet";
 const LEDGERS_FILE = "ledgers.parquet";

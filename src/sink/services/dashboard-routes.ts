@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import { originRefusal, readBodyAtMost } from "../../http/request-guards.ts";
 import { exemptFromIdleTimeout } from "../../http/serve-app.ts";
 import type { StreamSlots } from "../../http/stream-slots.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 const WEB = join(import.meta.dir, "..", "..", "web");
 const PROXIED = new Set(["WatchServices", "GetPipelineHealth", "ListServices"]);
@@ -91,7 +92,7 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
     } catch (error) {
       clearTimeout(timer);
       release();
-      return c.json({ code: "unavailable", message: `flowctl at ${base} did not answer: ${(error as Error).message}` }, 503);
+      return c.json({ code: "unavailable", message: `flowctl at ${base} did not answer: ${messageOf(error)}` }, 503);
     }
   });
 }

@@ -4,7 +4,8 @@ import { create } from "@bufbuild/protobuf";
 import { StreamEventsResponseSchema, type EventService, type StreamEventsRequest } from "../../gen/stellarflow/v1/event_service_pb.ts";
 import { EventType } from "../../gen/stellarflow/v1/ttp_event_pb.ts";
 import type { CommitHub } from "./commit-hub.ts";
-import { eventTypeName, toTtpEvent, type EventFilter } from "./event-rows.ts";
+import { eventTypeName, ttpEventMessage } from "../../lib/row-messages.ts";
+import type { EventFilter } from "./event-rows.ts";
 import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
 import type { ServiceDatabase } from "./service-database.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
@@ -45,7 +46,7 @@ export function eventService(
       if (!release) throw new ConnectError(slots.refusal(), Code.ResourceExhausted);
       try {
         for await (const page of streamEvents(db, hub, filter, context.signal, options)) {
-          yield create(StreamEventsResponseSchema, { events: page.events.map(toTtpEvent), throughLedger: Math.max(0, page.throughLedger) });
+          yield create(StreamEventsResponseSchema, { events: page.events.map(ttpEventMessage), throughLedger: Math.max(0, page.throughLedger) });
         }
       } finally {
         release();

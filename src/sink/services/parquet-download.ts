@@ -13,6 +13,7 @@ import type { QueryPool } from "./query-pool.ts";
 import { checkReadOnly, prepareReadOnly } from "./read-only-sql.ts";
 import { isConnectError, refused } from "./refusal.ts";
 import { connectWithTimeout, timeoutMessage } from "./timed-connection.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 const STATUS: Partial<Record<Code, 400 | 403 | 429 | 504>> = {
   [Code.InvalidArgument]: 400,
@@ -79,7 +80,7 @@ export function parquetDownload(pool: QueryPool, downloadDir: string, limits: Qu
       if (isConnectError(error)) return c.json({ error: error.rawMessage }, STATUS[error.code] ?? 400);
       if (tooBig) return c.json({ error: tooLarge(limits.maxResultBytes).rawMessage }, 429);
       if (timed.timedOut()) return c.json({ error: timeoutMessage(limits.timeoutMs) }, 504);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       return c.json({ error: `the export failed: ${message}` }, 400);
     } finally {
       clearInterval(watch);

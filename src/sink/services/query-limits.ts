@@ -19,7 +19,7 @@ export interface QueryLimits {
  * maxResultBytes: 10,000 full ttp_events rows are about 4 MB of text, so 16 MiB leaves room for
  * wide selections while a response stays far from the hundreds of MB a `repeat()` could ask for.
  * concurrency: DuckDB runs each query on a thread of Bun's native pool, which the writer and the
- * event streams share; the commands keep two of its threads for them (../../cli/native-threads.ts).
+ * event streams share; the commands keep two of its threads for them (./native-threads.ts).
  */
 export const QUERY_DEFAULTS: QueryLimits = {
   maxRows: 10_000,

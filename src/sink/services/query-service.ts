@@ -10,6 +10,7 @@ import type { QueryPool } from "./query-pool.ts";
 import { prepareReadOnly } from "./read-only-sql.ts";
 import { isConnectError } from "./refusal.ts";
 import { connectWithTimeout, timeoutMessage } from "./timed-connection.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export function queryService(pool: QueryPool, limits: QueryLimits): ServiceImpl<typeof QueryService> {
   return {
@@ -35,7 +36,7 @@ export function queryService(pool: QueryPool, limits: QueryLimits): ServiceImpl<
         }
       } catch (error) {
         if (isConnectError(error)) throw error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         if (timed.timedOut() || /interrupt/i.test(message)) throw new ConnectError(timeoutMessage(limits.timeoutMs), Code.DeadlineExceeded);
         if (/permission|disabled by configuration/i.test(message)) throw new ConnectError(`refused: ${message}`, Code.PermissionDenied);
         throw new ConnectError(`the query failed: ${message}`, Code.InvalidArgument);

@@ -13,10 +13,10 @@ import { Code } from "@connectrpc/connect";
 import type { DuckDBConnection, DuckDBPreparedStatement } from "@duckdb/node-api";
 import { refused } from "./refusal.ts";
 import { checkRelations } from "./sql-relations.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 const SELECT_STATEMENT = 1; // StatementType.SELECT of @duckdb/node-api
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Checks `sql` (checkReadOnly), then prepares it; throws a refusal (ConnectError). The caller destroys the statement. */
 export async function prepareReadOnly(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {

@@ -1,11 +1,8 @@
-// The sink's client services as routes for a component's server (serveComponent's extraRoutes,
-// the stage server's routes), their settings from the environment, and the pipeline hook that
-// feeds the commit hub.
+// The sink's client services as routes for a component's server, and their settings from the
+// environment.
 import type { Hono } from "hono";
-import type { PipelineObserver } from "../../components/pipeline.ts";
 import { apiTokenFromEnv } from "../../http/api-token.ts";
 import { serverLimitsFromEnv } from "../../http/server-limits.ts";
-import type { CommitHub } from "./commit-hub.ts";
 import { mountSinkServices, type SinkServicesOptions } from "./mount-sink-services.ts";
 import { dispatchingWebSocket } from "./websocket-route.ts";
 
@@ -30,15 +27,4 @@ export function servicesConfigFromEnv(
 
 export function sinkServiceRoutes(options: SinkServicesOptions): { mount: (app: Hono) => void; websocket: typeof dispatchingWebSocket } {
   return { mount: (app) => mountSinkServices(app, options), websocket: dispatchingWebSocket };
-}
-
-/** `observer` that also tells `hub` of each commit. */
-export function withCommitHub(observer: PipelineObserver, hub: CommitHub): PipelineObserver {
-  return {
-    ...observer,
-    committed(batch) {
-      observer.committed?.(batch);
-      hub.committed(batch.lastLedger);
-    },
-  };
 }

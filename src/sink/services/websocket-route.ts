@@ -6,11 +6,13 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { Context } from "hono";
 import type { CommitHub } from "./commit-hub.ts";
-import { EVENT_TYPE_NAMES, type EventFilter } from "./event-rows.ts";
+import { TTP_EVENT_TYPES } from "../../ttp/event.ts";
+import type { EventFilter } from "./event-rows.ts";
 import { streamEvents, type EventStreamOptions } from "./event-stream.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
 import { StreamSlots } from "../../http/stream-slots.ts";
 import type { ServiceDatabase } from "./service-database.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 /** What a route puts in ws.data: the dispatching handler below calls it. */
 export interface SocketHandlers {
@@ -52,7 +54,7 @@ export function filterFromQuery(url: URL, maxFilterValues = SERVER_LIMIT_DEFAULT
     return values;
   };
   const eventTypes = all("event_type").map((t) => t.toLowerCase());
-  for (const type of eventTypes) if (!EVENT_TYPE_NAMES.includes(type)) throw new FilterError(`event_type must be one of ${EVENT_TYPE_NAMES.join(", ")}, got "${type}"`);
+  for (const type of eventTypes) if (!(TTP_EVENT_TYPES as readonly string[]).includes(type)) throw new FilterError(`event_type must be one of ${TTP_EVENT_TYPES.join(", ")}, got "${type}"`);
   const filter = { startLedger: ledger("start_ledger"), endLedger: ledger("end_ledger"), accounts: all("account"), assets: all("asset"), eventTypes, contracts: all("contract") };
   if (filter.endLedger !== 0 && filter.endLedger < filter.startLedger) throw new FilterError(`end_ledger ${filter.endLedger} is before start_ledger ${filter.startLedger}`);
   return filter;
@@ -90,7 +92,7 @@ export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: Web
     const handlers: SocketHandlers = {
       open(ws) {
         void pump(ws).catch((error: unknown) => {
-          if (!abort.signal.aborted) ws.close(1011, `stream failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 120));
+          if (!abort.signal.aborted) ws.close(1011, `stream failed: ${messageOf(error)}`.slice(0, 120));
         });
       },
       close() {

@@ -1,6 +1,7 @@
 // The data-lake manifest (`.config.json` at the lake root, written by galexie; SEP-54).
 import { SourceError } from "../source-error.ts";
 import type { ObjectStore } from "./object-store.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export const DATA_LAKE_CONFIG_KEY = ".config.json";
 
@@ -28,7 +29,7 @@ export function parseDataLakeConfig(text: string, location: string): DataLakeCon
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    throw new SourceError(`malformed data lake manifest: ${(error as Error).message}`, null, location, { cause: error });
+    throw new SourceError(`malformed data lake manifest: ${messageOf(error)}`, null, location, { cause: error });
   }
   if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) {
     throw new SourceError("malformed data lake manifest: expected a JSON object", null, location);
@@ -59,7 +60,7 @@ export async function readDataLakeConfig(store: ObjectStore, options?: { signal?
   try {
     bytes = await store.get(DATA_LAKE_CONFIG_KEY, options);
   } catch (error) {
-    throw new SourceError(`cannot read the data lake manifest: ${(error as Error).message}`, null, location, { cause: error });
+    throw new SourceError(`cannot read the data lake manifest: ${messageOf(error)}`, null, location, { cause: error });
   }
   if (bytes === null) throw new SourceError("data lake manifest not found", null, location);
   let text: string;

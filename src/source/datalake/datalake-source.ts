@@ -6,7 +6,9 @@ import { resolvePassphrase } from "../../stellar/network.ts";
 import { splitLedgerCloseMetaBatch, type LedgerCloseMetaMeasure } from "../../stellar/xdr/ledger-header-reader.ts";
 import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../ledger-source.ts";
 import { validateLedger } from "../ledger-validation.ts";
-import { sleep } from "../retry/sleep.ts";
+import { sleep } from "../../timing/sleep.ts";
+import { raceTimeout, TIMED_OUT } from "../../timing/timeout.ts";
+import { messageOf } from "../../common/message-of.ts";
 import { RetriesExhaustedError } from "../retry/with-retry.ts";
 import { SourceError } from "../source-error.ts";
 import { DATA_LAKE_CONFIG_KEY, type DataLakeConfig } from "./config.ts";
@@ -124,17 +126,7 @@ class ObjectTooLargeError extends Error {
 async function settlesWithin(entry: PendingFetch, ms: number): Promise<boolean> {
   if (entry.settled) return true;
   if (ms <= 0) return false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([entry.outcome.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (await raceTimeout(entry.outcome, ms)) !== TIMED_OUT;
 }
 
 export class DataLakeSource implements LedgerSource {

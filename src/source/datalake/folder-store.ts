@@ -4,7 +4,7 @@ import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ObjectLister, ObjectListing } from "./object-lister.ts";
 import type { ObjectStore } from "./object-store.ts";
-import { withDeadline } from "../../timing/with-deadline.ts";
+import { withDeadline } from "../../timing/timeout.ts";
 
 export interface FolderStoreOptions {
   /** A read or listing that takes longer fails (default 30 s), so a stuck file system cannot hang the run. */

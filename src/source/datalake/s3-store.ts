@@ -7,6 +7,7 @@ import { TransientError } from "../retry/transient-error.ts";
 import { withRetry } from "../retry/with-retry.ts";
 import type { ObjectLister, ObjectListing } from "./object-lister.ts";
 import type { ObjectStore } from "./object-store.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export interface S3StoreOptions {
   /** e.g. http://127.0.0.1:9000 for MinIO; default: AWS, from the environment. */
@@ -37,7 +38,7 @@ export function classifyS3Error(error: unknown): unknown {
   }
   if (!isTransient(error)) return error;
   const code = (error as { code?: unknown }).code;
-  return new TransientError(`${typeof code === "string" ? `${code}: ` : ""}${(error as Error).message}`, null, { cause: error });
+  return new TransientError(`${typeof code === "string" ? `${code}: ` : ""}${messageOf(error)}`, null, { cause: error });
 }
 
 /** Splits `s3://bucket/some/prefix` into bucket and key prefix ("some/prefix/"). */

@@ -2,6 +2,7 @@
 // network errors, 408, 429, 5xx, a body cut short) or "give up" (HttpStatusError).
 import { TransientError } from "../retry/transient-error.ts";
 import { parseRetryAfter } from "./retry-after.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export interface HttpBytes {
   readonly status: number;
@@ -54,6 +55,3 @@ export async function fetchBytes(url: string, init: RequestInit & { signal: Abor
   throw new HttpStatusError(response.status, url, detail);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -4,6 +4,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry/retry-policy.ts
 import { SourceError } from "../source-error.ts";
 import { JsonRpcClient } from "./json-rpc-client.ts";
 import { RpcSource, type RpcSourceOptions } from "./rpc-source.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export interface OpenRpcSourceOptions extends Omit<RpcSourceOptions, "client" | "networkPassphrase"> {
   /** Network the caller expects (a name such as "pubnet", or a passphrase). Default: the server's. */
@@ -23,7 +24,7 @@ export async function openRpcSource(url: string, options: OpenRpcSourceOptions =
     network = await probe.call("getNetwork", undefined, { signal: options.signal });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new SourceError(`cannot reach Stellar RPC: ${(error as Error).message}`, null, url, { cause: error });
+    throw new SourceError(`cannot reach Stellar RPC: ${messageOf(error)}`, null, url, { cause: error });
   }
   const passphrase = (network as { passphrase?: unknown } | null)?.passphrase;
   if (typeof passphrase !== "string" || passphrase === "") throw new SourceError(`getNetwork returned no passphrase: ${JSON.stringify(network)}`, null, url);

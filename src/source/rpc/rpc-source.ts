@@ -6,11 +6,12 @@ import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../arrow/ledger-batch.ts";
 import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../ledger-source.ts";
 import { validateLedger } from "../ledger-validation.ts";
-import { sleep } from "../retry/sleep.ts";
+import { sleep } from "../../timing/sleep.ts";
 import { RetriesExhaustedError } from "../retry/with-retry.ts";
 import { SourceError } from "../source-error.ts";
 import { GET_LEDGERS_MAX_LIMIT, getLedgersParams, parseGetLedgersResult, type GetLedgersPage } from "./get-ledgers.ts";
 import { JsonRpcError, type JsonRpcClient } from "./json-rpc-client.ts";
+import { messageOf } from "../../common/message-of.ts";
 
 export interface RpcSourceOptions {
   readonly client: JsonRpcClient;
@@ -30,10 +31,6 @@ export interface RpcSourceOptions {
 // A recent mainnet ledger is about 2.4 MB of base64, and a page is read whole: 20 keeps a page
 // near 50 MB, where the 200 RPC allows could pass 500 MB.
 export const DEFAULT_PAGE_LIMIT = 20;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class RpcSource implements LedgerSource {
   readonly description: string;

@@ -8,6 +8,7 @@
 //     V1, V2 { LedgerCloseMetaExt ext; LedgerHeaderHistoryEntry ledgerHeader; ... }
 //     LedgerCloseMetaExt = union (int v) { 0: void; 1: { ExtensionPoint ext; int64 sorobanFeeWrite1KB; } }
 //   LedgerHeaderHistoryEntry { Hash hash; LedgerHeader header; union (int v) { 0: void } ext; }
+import { messageOf } from "../../common/message-of.ts";
 
 /** Malformed or truncated XDR: names the field being read and the byte offset where it starts. */
 export class XdrReadError extends Error {
@@ -223,7 +224,7 @@ export function splitLedgerCloseMetaBatch(batch: Uint8Array, measure?: LedgerClo
     try {
       length = measure(rest);
     } catch (error) {
-      throw new XdrReadError(`${field} at offset ${offset}: ${error instanceof Error ? error.message : String(error)}`, field, offset);
+      throw new XdrReadError(`${field} at offset ${offset}: ${messageOf(error)}`, field, offset);
     }
     if (!Number.isInteger(length) || length <= 0 || length > rest.length) {
       throw new XdrReadError(`${field} at offset ${offset}: measured length ${length} does not fit the ${rest.length} bytes left`, field, offset);

@@ -1,0 +1,145 @@
+// `bun run pipeline --processes`: flowctl, source, processor and sink as child processes of this
+// one. Each child that dies is started again (with backoff, a few times); the run ends when the
+// sink has committed the range's end (it exits 0), or fails when a child fails for good. SIGINT
+// and SIGTERM stop every child cleanly. GET /health here shows each stage, its upstream, lag and
+// throughput, as the children report them.
+import { resolve } from "node:path";
+import { Hono } from "hono";
+import { apiTokenFromEnv, LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
+import { serveApp, type ServedApp } from "../http/serve-app.ts";
+import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
+import { parseFlags } from "./command.ts";
+import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
+import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
+import { stopOnSignals } from "./interrupts.ts";
+import { EXIT_SINK_BUSY } from "./exit-codes.ts";
+import { messageOf } from "../common/message-of.ts";
+
+const REPO = resolve(import.meta.dir, "..", "..");
+const STAGES = ["source", "processor", "sink"] as const;
+
+function freePort(host: string): number {
+  const server = Bun.serve({ hostname: host, port: 0, fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+export async function runProcesses(argv: readonly string[]): Promise<number> {
+  const args = parseFlags(() => parsePipelineArgs(argv.filter((a) => a !== "--processes")), PIPELINE_HELP);
+  if (typeof args === "number") return args;
+  const { stages, unsupported } = splitPipelineArgs(argv);
+  if (unsupported.length > 0) {
+    console.error(`error: ${unsupported.join(", ")} ${unsupported.length === 1 ? "is" : "are"} not supported with --processes yet`);
+    return 2;
+  }
+  const host = args.healthHost;
+  const asked = args.healthPorts ?? null;
+  const ports = STAGES.map((_, i) => (asked && asked[i] ? asked[i]! : freePort(host)));
+  const url = (i: number) => `http://${host.includes(":") ? `[${host}]` : host}:${ports[i]}`;
+  // Each child stops when this process dies, however it dies (./exit-with-parent.ts).
+  const bun = [process.execPath, "--preload", resolve(import.meta.dir, "..", "supervisor", "exit-with-parent.ts")];
+  let flowctl: string | null = null;
+  const specs: ChildSpec[] = [];
+  if (args.flowctl.kind === "url") flowctl = args.flowctl.endpoint;
+  else if (args.flowctl.kind !== "off") {
+    const port = freePort("127.0.0.1");
+    flowctl = `http://127.0.0.1:${port}`;
+    specs.push({ name: "flowctl", cmd: [...bun, "src/cli/flowctl.ts", "--port", String(port), "--db", ":memory:", "--ttl", "5s", "--heartbeat-interval", "1s"], finalCodes: [2] });
+  }
+  const control = flowctl ? ["--flowctl", flowctl] : ["--flowctl", "off"];
+  const heartbeat = args.flowctlHeartbeatInterval === undefined ? ["--flowctl-heartbeat-interval", "1s"] : [];
+  const own = (i: number) => ["--host", host, "--port", String(ports[i]), ...control, ...heartbeat];
+  specs.push(
+    { name: "source", cmd: [...bun, "src/cli/source.ts", ...stages.source, ...own(0)], finalCodes: [2] },
+    { name: "processor", cmd: [...bun, "src/cli/processor.ts", ...stages.processor, ...own(1), ...(flowctl ? [] : ["--upstream", `${url(0)}/v1/ledgers`])], finalCodes: [2] },
+    // --start reaches the sink as the operator's explicit start; a restarted sink resumes instead
+    {
+      name: "sink",
+      cmd: [...bun, "src/cli/sink.ts", ...stages.sink, ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      restartCmd: [...bun, "src/cli/sink.ts", ...withoutFlag(stages.sink, "start"), ...own(2), ...(flowctl ? [] : ["--upstream", `${url(1)}/v1/events`])],
+      finalCodes: [0, 1, 2],
+      // its database held by another process (a `bun run query`, say): transient, tried again with backoff
+      transientCodes: [EXIT_SINK_BUSY],
+    },
+  );
+
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const supervisor = new Supervisor({
+    cwd: REPO,
+    output: (name, stream, line) => (name === "sink" && stream === "stdout" ? console.log(line) : console.error(`[${name}] ${line}`)),
+    onFinal: (name, code, reason) => {
+      if (name === "sink" && code === 0) return finish(0);
+      console.error(`error: ${name} stopped for good (${reason})`);
+      finish(code === 2 ? 2 : 1);
+    },
+    log: (message) => console.error(message),
+  });
+  const interrupted = () => {
+    console.error("pipeline: stopping the processes");
+    finish(args.source.follow ? 0 : 1);
+  };
+  // one Ctrl-C under `bun run` arrives twice: the second must not cut the clean stop short
+  const interruption = new AbortController();
+  interruption.signal.addEventListener("abort", interrupted, { once: true });
+  stopOnSignals(interruption, { forcedNote: "the children get SIGTERM from their exit-with-parent watch", log: (message) => console.error(message) });
+
+  // the children inherit STELLAR_FLOW_API_TOKEN: their /health wants it, and so does this one
+  const token = apiTokenFromEnv(process.env);
+  const app = new Hono();
+  app.use("*", tokenGate(token));
+  app.get(LIVENESS_PATH, (c) => c.text("ok"));
+  app.get("/health", async (c) => c.json(await pipelineHealth(supervisor, url, flowctl, token)));
+  let health: ServedApp | null = null;
+  try {
+    health = serveApp(app.fetch, { host, port: 0 });
+    console.error(`pipeline: processes ${specs.map((s) => s.name).join(", ")}${flowctl ? ` (flowctl ${flowctl})` : ""}; health at ${health.url}/health`);
+  } catch (error) {
+    console.error(`warning: no pipeline /health: ${messageOf(error)}`);
+  }
+  for (const spec of specs) supervisor.start(spec);
+  const code = await finished;
+  await supervisor.stop(5000, ["flowctl"]);
+  await health?.stop();
+  return code;
+}
+
+interface StageReport {
+  readonly stage: string;
+  readonly state: string;
+  readonly pid: number | null;
+  readonly restarts: number;
+  readonly last_exit: string | null;
+  readonly url: string | null;
+  readonly health: unknown;
+}
+
+async function pipelineHealth(supervisor: Supervisor, url: (i: number) => string, flowctl: string | null, token: string | null) {
+  const stages: StageReport[] = await Promise.all(
+    STAGES.map(async (stage, i) => {
+      const state = supervisor.states.get(stage);
+      let report: Record<string, unknown> | null = null;
+      try {
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        report = (await (await fetch(`${url(i)}/health`, { headers, signal: AbortSignal.timeout(1000) })).json()) as Record<string, unknown>;
+      } catch {
+        report = null;
+      }
+      const pipeline = (report?.pipeline ?? {}) as Record<string, unknown>;
+      return {
+        stage,
+        state: state?.state ?? "not started",
+        pid: state?.pid ?? null,
+        restarts: state?.restarts ?? 0,
+        last_exit: state?.lastExit ?? null,
+        url: url(i),
+        health: report
+          ? { status: report.status, upstream: report.upstream ?? null, last_ledger: pipeline.last_ledger, lag_ledgers: pipeline.lag_ledgers, throughput: report.throughput }
+          : null,
+      };
+    }),
+  );
+  const healthy = stages.every((s) => s.state === "running" || s.state === "exited");
+  return { status: healthy ? "healthy" : "degraded", flowctl, stages };
+}

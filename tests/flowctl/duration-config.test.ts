@@ -1,6 +1,6 @@
 // Go durations, and which flowctl a component talks to: flags, component env, global env, YAML, defaults.
 import { describe, expect, test } from "bun:test";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatDuration, parseDuration } from "../../src/flowctl/duration.ts";
@@ -97,5 +97,6 @@ describe("flowctl configuration", () => {
     await writeFile(broken, "flowctl: [unclosed\n");
     await expect(readYamlConfig(broken)).rejects.toThrow(`${broken} is not valid YAML`);
     await expect(readYamlConfig(join(dir, "missing.yaml"))).rejects.toThrow("cannot read the config file");
+    await rm(dir, { recursive: true, force: true });
   });
 });

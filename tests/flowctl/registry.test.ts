@@ -1,7 +1,7 @@
 // The registry on a fake clock: registration, heartbeats, TTL, eviction, filters, discovery, watch
 // and pipeline health; with a SQLite store, a new registry over the same file keeps everything.
-import { describe, expect, test } from "bun:test";
-import { mkdtemp } from "node:fs/promises";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -9,6 +9,9 @@ import { HealthStatus, ServiceInfoSchema, ServiceType, type ServiceInfo } from "
 import { pipelineHealth } from "../../src/flowctl/pipeline-health.ts";
 import { RegistrationRefused, ServiceRegistry, type RegistryChange } from "../../src/flowctl/registry.ts";
 import { SqliteRegistryStore } from "../../src/flowctl/store/sqlite-registry-store.ts";
+
+const scratch: string[] = [];
+afterAll(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 function clock(start = 1_700_000_000_000) {
   let now = start;
@@ -150,7 +153,9 @@ describe("ServiceRegistry", () => {
   });
 
   test("a registry over the same SQLite file keeps registrations, metrics and heartbeat times", async () => {
-    const path = join(await mkdtemp(join(tmpdir(), "flowctl-registry-")), "nested", "registry.sqlite");
+    const dir = await mkdtemp(join(tmpdir(), "flowctl-registry-"));
+    scratch.push(dir);
+    const path = join(dir, "nested", "registry.sqlite");
     const time = clock();
     const store = new SqliteRegistryStore(path);
     const first = new ServiceRegistry({ ttlMs: 30_000, evictAfterMs: 300_000, now: time.now, store });

@@ -1,5 +1,4 @@
 // Command-line flags of `bun run pipeline`, parsed and checked without side effects.
-import { parseArgs } from "node:util";
 import type { FlowctlMode } from "../pipeline/pipeline-services.ts";
 import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
@@ -11,6 +10,9 @@ import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type Sou
 import type { QueryLimits } from "../sink/services/query-limits.ts";
 import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";
 import { messageOf } from "../common/message-of.ts";
+import { readFlags, UsageError } from "./flags.ts";
+
+export { UsageError };
 
 export interface PipelineArgs {
   readonly help: boolean;
@@ -111,10 +113,6 @@ Examples
   bun run pipeline --datalake ../shared/ledgers/pubnet --start 30822015 --end 30822025
   bun run query "SELECT event_type, count(*) FROM ttp_events GROUP BY ALL"`;
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
 /** Values of a repeatable, comma-separated flag. */
 function list(values: string[] | undefined): string[] | undefined {
   const items = values?.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
@@ -144,44 +142,38 @@ function workerCount(value: string | undefined): number {
   return Number(value);
 }
 
-export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        ...SOURCE_OPTIONS,
-        db: { type: "string" },
-        network: { type: "string" },
-        "ttp-mode": { type: "string" },
-        verify: { type: "boolean" },
-        "no-tx-set-check": { type: "boolean" },
-        "export-json": { type: "string" },
-        "export-parquet": { type: "string" },
-        "event-types": { type: "string", multiple: true },
-        assets: { type: "string", multiple: true },
-        accounts: { type: "string", multiple: true },
-        contracts: { type: "string", multiple: true },
-        "operation-types": { type: "string", multiple: true },
-        "batch-size": { type: "string" },
-        decoder: { type: "string" },
-        workers: { type: "string" },
-        "duckdb-memory-limit": { type: "string" },
-        "max-ledgers-per-second": { type: "string" },
-        flowctl: { type: "string" },
-        "flowctl-heartbeat-interval": { type: "string" },
-        config: { type: "string" },
-        "health-host": { type: "string" },
-        "health-ports": { type: "string" },
-        ...QUERY_LIMIT_OPTIONS,
-      },
-    });
-  } catch (error) {
-    throw new UsageError(messageOf(error));
-  }
+/** The flags of `bun run pipeline` (--processes is the supervisor's: pipeline.ts routes on it). */
+export const PIPELINE_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  ...SOURCE_OPTIONS,
+  db: { type: "string" },
+  network: { type: "string" },
+  "ttp-mode": { type: "string" },
+  verify: { type: "boolean" },
+  "no-tx-set-check": { type: "boolean" },
+  "export-json": { type: "string" },
+  "export-parquet": { type: "string" },
+  "event-types": { type: "string", multiple: true },
+  assets: { type: "string", multiple: true },
+  accounts: { type: "string", multiple: true },
+  contracts: { type: "string", multiple: true },
+  "operation-types": { type: "string", multiple: true },
+  "batch-size": { type: "string" },
+  decoder: { type: "string" },
+  workers: { type: "string" },
+  "duckdb-memory-limit": { type: "string" },
+  "max-ledgers-per-second": { type: "string" },
+  flowctl: { type: "string" },
+  "flowctl-heartbeat-interval": { type: "string" },
+  config: { type: "string" },
+  "health-host": { type: "string" },
+  "health-ports": { type: "string" },
+  ...QUERY_LIMIT_OPTIONS,
+} as const;
+
+/** `command`: how messages name the command (the stage commands read their share of these flags too). */
+export function parsePipelineArgs(argv: readonly string[], command = "bun run pipeline"): PipelineArgs {
+  const parsed = readFlags(command, argv, PIPELINE_OPTIONS);
   const v = parsed.values;
   const help = v.help ?? false;
   const mode = (v["ttp-mode"] ?? "auto") as TtpMode;

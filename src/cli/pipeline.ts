@@ -19,7 +19,7 @@ import { DEFAULT_GROUP_COMMIT } from "../stages/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
-import { parseFlags, runCommand } from "./command.ts";
+import { parseFlags, runCommand, usageFailure } from "./command.ts";
 import { progressLine, summaryLines } from "./progress-report.ts";
 import { messageOf } from "../common/message-of.ts";
 
@@ -36,8 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
     query = sinkQueryLimits(args.query, process.env, navigator.hardwareConcurrency, (message) => console.error(message));
   } catch (error) {
     if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
-    console.error(`error: ${error.message}`);
-    return 2;
+    return usageFailure("bun run pipeline", error.message);
   }
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {

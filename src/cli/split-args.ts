@@ -21,7 +21,7 @@ export function splitPipelineArgs(argv: readonly string[]): { readonly stages: R
   const unsupported: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const match = /^--([a-z-]+)(=.*)?$/.exec(arg);
+    const match = /^--([a-z0-9-]+)(=.*)?$/.exec(arg);
     if (!match) continue; // a value of a flag already taken (parsePipelineArgs checked the argv)
     const name = match[1]!;
     const tokens = match[2] !== undefined || BOOLEAN_FLAGS.has(name) ? [arg] : [arg, argv[++i] ?? ""];

@@ -29,7 +29,7 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
     }
   } catch (error) {
     const conflict = lockConflictOf(error);
-    if (conflict) throw new SinkBusyError(`the database ${path} is locked by ${conflict.holder}; try again once it is closed`, conflict.holder, { cause: error });
+    if (conflict) throw new SinkBusyError(`the database ${path} is locked by ${conflict.holder}; try again once it is closed`, conflict.holder, { cause: error, pid: conflict.pid });
     throw error;
   }
   return {

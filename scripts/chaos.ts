@@ -15,6 +15,7 @@ import { databaseDigest, sameRows, type DatabaseDigest } from "./chaos/database-
 import { pipelineArgs, runRound, startRun, type ChaosSetup, type Mode } from "./chaos/rounds.ts";
 import { readFlags, UsageError } from "../src/cli/flags.ts";
 import { usageFailure } from "../src/cli/command.ts";
+import { formatRate } from "../src/cli/progress-report.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const SHARED_P23 = join(resolve(process.env.STELLAR_LEDGERS_DIR ?? join(REPO, "..", "shared", "ledgers")), "standalone-p23");
@@ -130,7 +131,7 @@ async function main(): Promise<number> {
       const peaks = Object.entries(result.memory.peakByProcess);
       const sum = peaks.reduce((n, [, bytes]) => n + bytes, 0);
       console.log(
-        `reference ${mode}: ${digest.ledgers} ledgers, ${digest.events} events in ${result.seconds.toFixed(1)} s (${Math.round(digest.ledgers / result.seconds)} ledgers/s); ` +
+        `reference ${mode}: ${digest.ledgers} ledgers, ${digest.events} events in ${result.seconds.toFixed(1)} s (${formatRate(digest.ledgers / result.seconds)} ledgers/s); ` +
           `peak RSS ${peaks.map(([name, bytes]) => `${name} ${mb(bytes)}`).join(", ")}` +
           (peaks.length > 1 ? `; sum of peaks ${mb(sum)}, highest total at once ${mb(result.memory.peakTreeTotal)}` : ""),
       );

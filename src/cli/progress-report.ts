@@ -2,7 +2,16 @@
 import type { PipelineProgress } from "../pipeline/run-pipeline.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 
-const rate = (count: number, ms: number) => (ms > 0 ? Math.round((count * 1000) / ms) : 0);
+/**
+ * A rate for people: whole numbers from 1 up, one significant digit below ("0.5", "0.04"), so that
+ * a run paced at 0.5 ledgers/s does not print "0 ledgers/s".
+ */
+export function formatRate(perSecond: number): string {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return "0";
+  return perSecond >= 1 ? String(Math.round(perSecond)) : String(Number(perSecond.toPrecision(1)));
+}
+
+const rate = (count: number, ms: number) => (ms > 0 ? formatRate((count * 1000) / ms) : "0");
 
 /** "start-end", or "start-" when following the network with no end. */
 const rangeText = (p: PipelineProgress) => `${p.range.start}-${Number.isFinite(p.range.end) ? p.range.end : ""}`;

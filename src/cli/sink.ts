@@ -11,6 +11,7 @@ import { committedLine } from "../sink/committed-line.ts";
 import { EXIT_SINK_BUSY } from "./exit-codes.ts";
 import { messageOf } from "../common/message-of.ts";
 import { runCommand, usageFailure } from "./command.ts";
+import { formatRate } from "./progress-report.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -73,7 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
       component.status = "finished";
       const seconds = summary.elapsedMs / 1000;
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
-      console.log(`time         ${seconds.toFixed(2)} s from the first batch (${Math.round(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${Math.round(summary.events / Math.max(seconds, 1e-3))} events/s)`);
+      console.log(`time         ${seconds.toFixed(2)} s from the first batch (${formatRate(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${formatRate(summary.events / Math.max(seconds, 1e-3))} events/s)`);
     } catch (error) {
       const where = await committedLine(sink);
       if (abort.signal.aborted) {

@@ -10,6 +10,7 @@ import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type Sou
 import type { QueryLimits } from "../sink/services/query-limits.ts";
 import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";
 import { messageOf } from "../common/message-of.ts";
+import { DEFAULT_CATCH_UP_LIMIT } from "../pipeline/catch-up.ts";
 import { readFlags, UsageError } from "./flags.ts";
 
 export { UsageError };
@@ -34,6 +35,8 @@ export interface PipelineArgs {
   /** Worker threads that decode and extract ahead of the sink; 0: all in the main thread. */
   readonly workers: number;
   readonly maxLedgersPerSecond: number | null;
+  /** How far a resume may read without being asked (--catch-up, --catch-up-limit). */
+  readonly catchUp: { readonly allowed: boolean; readonly limit: number };
   readonly flowctl: FlowctlMode;
   readonly flowctlHeartbeatInterval: string | undefined;
   readonly config: string | null;
@@ -83,7 +86,12 @@ Running
   --batch-size N         ledgers per Arrow batch (default 16); the sink commits every 64
                          ledgers (or N, if larger), 32,768 rows or second, whichever comes first
   --max-ledgers-per-second N
-                         pace the run to at most N ledgers per second, e.g. 0.5 (default: as fast as it goes)
+                         pace the run to at most N ledgers per second, a ledger at a time, e.g. 0.5
+                         (default: as fast as it goes)
+  --catch-up             let a resume (no --start) read more than --catch-up-limit ledgers up to
+                         the source's newest; without it such a run says what it would read (size,
+                         time) and stops (on a terminal: asks)
+  --catch-up-limit N     ledgers a resume reads without --catch-up (default ${DEFAULT_CATCH_UP_LIMIT})
 Control plane and health
   --flowctl MODE         off | embedded | URL (host:port or http(s)://...). embedded starts flowctl
                          in this process (on FLOWCTL_ENDPOINT, default localhost:8080); a URL
@@ -163,6 +171,8 @@ export const PIPELINE_OPTIONS = {
   workers: { type: "string" },
   "duckdb-memory-limit": { type: "string" },
   "max-ledgers-per-second": { type: "string" },
+  "catch-up": { type: "boolean" },
+  "catch-up-limit": { type: "string" },
   flowctl: { type: "string" },
   "flowctl-heartbeat-interval": { type: "string" },
   config: { type: "string" },
@@ -206,6 +216,7 @@ export function parsePipelineArgs(argv: readonly string[], command = "bun run pi
     decoder: decoderName(v.decoder),
     workers: workerCount(v.workers),
     maxLedgersPerSecond: positiveRate("max-ledgers-per-second", v["max-ledgers-per-second"]),
+    catchUp: { allowed: v["catch-up"] ?? false, limit: positive("catch-up-limit", v["catch-up-limit"], 0xffffffff) ?? DEFAULT_CATCH_UP_LIMIT },
     flowctl: flowctlMode(v.flowctl),
     flowctlHeartbeatInterval: checkedDuration("flowctl-heartbeat-interval", v["flowctl-heartbeat-interval"]),
     config: v.config ?? null,

@@ -46,7 +46,7 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
       const routes = sinkServiceRoutes({ ...config, db: served.services, hub });
       return { mount: routes.mount, websocket: routes.websocket, committed: (lastLedger) => hub.committed(lastLedger) };
     },
-    async exportRange(range: LedgerRange): Promise<ExportReport> {
+    async exportRange(range: LedgerRange | readonly LedgerRange[]): Promise<ExportReport> {
       const connection = await sink.connect();
       try {
         const jsonReport = json ? { file: json, events: await exportJson(connection, range, json) } : null;

@@ -1,7 +1,6 @@
 // `bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
 // [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]`: throughput of the SDK baseline and of the production path on the
 // shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
-import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lakePath } from "./fixtures/shared-ledgers.ts";
@@ -13,28 +12,65 @@ import { endToEnd, type EndToEndResult } from "./bench/end-to-end.ts";
 import { readLakeObjects, type LakeObjects } from "./bench/lake-objects.ts";
 import { printReport, type BenchReport } from "./bench/report.ts";
 import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/stages/commit-group.ts";
+import { readFlags, UsageError } from "../src/cli/flags.ts";
+import { parseFlags } from "../src/cli/command.ts";
 
-const { values } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: {
-    quick: { type: "boolean" },
-    json: { type: "string" },
-    workers: { type: "string" },
-    ledgers: { type: "string" },
-    "batch-size": { type: "string" },
-    "duckdb-memory-limit": { type: "string" },
-    "group-commit": { type: "string" },
-  },
-});
-const quick = values.quick ?? false;
-const workerCounts = (values.workers ?? "1,2").split(",").map(Number);
-const longLedgers = Number(values.ledgers ?? (quick ? 300 : 10_000));
-const ledgersPerBatch = Number(values["batch-size"] ?? 4);
-/** The sink's own DuckDB settings (memory_limit 64MB, as the pipeline runs it) unless told otherwise. */
-const duckdb: Record<string, string> = values["duckdb-memory-limit"] ? { memory_limit: values["duckdb-memory-limit"] } : {};
-/** Group commit as the pipeline command does it (off: a commit per batch). */
-const groupCommit: GroupCommitPolicy | null =
-  values["group-commit"] === "off" ? null : values["group-commit"] ? { ...DEFAULT_GROUP_COMMIT, ledgers: Number(values["group-commit"]) } : DEFAULT_GROUP_COMMIT;
+const HELP = `Usage: bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
+                     [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]
+
+Throughput of the SDK baseline and of the production path on the shared lakes (decode + extract, and
+end to end into a temporary DuckDB), then a long in-memory replay in a process of its own; ratios
+against the baseline measured in the same run.
+
+  --quick                    under a minute: fewer MB per measurement, a 300-ledger long run
+  --json FILE                also write the report as JSON
+  --workers LIST             worker counts measured beside the main thread (default 1,2)
+  --ledgers N                ledgers of the long run (default 10000; 300 with --quick)
+  --batch-size N             ledgers per record batch (default 4)
+  --duckdb-memory-limit SIZE DuckDB's memory_limit (default: the sink's, 64MB)
+  --group-commit LEDGERS|off ledgers per commit (default: the pipeline's 64; off: a commit per batch)
+  -h, --help                 this text`;
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  quick: { type: "boolean" },
+  json: { type: "string" },
+  workers: { type: "string" },
+  ledgers: { type: "string" },
+  "batch-size": { type: "string" },
+  "duckdb-memory-limit": { type: "string" },
+  "group-commit": { type: "string" },
+} as const;
+
+function positiveInteger(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
+  return Number(value);
+}
+
+function parseBenchArgs(argv: readonly string[]) {
+  const { values } = readFlags("bun run bench", argv, OPTIONS);
+  const quick = values.quick ?? false;
+  const groupCommit = values["group-commit"];
+  if (values["duckdb-memory-limit"] !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(values["duckdb-memory-limit"])) {
+    throw new UsageError(`--duckdb-memory-limit must be a size such as 64MB or 1GB, got "${values["duckdb-memory-limit"]}"`);
+  }
+  return {
+    help: values.help ?? false,
+    quick,
+    json: values.json ?? null,
+    workerCounts: (values.workers ?? "1,2").split(",").map((n) => positiveInteger("workers", n.trim())),
+    longLedgers: values.ledgers === undefined ? (quick ? 300 : 10_000) : positiveInteger("ledgers", values.ledgers),
+    ledgersPerBatch: values["batch-size"] === undefined ? 4 : positiveInteger("batch-size", values["batch-size"]),
+    /** The sink's own DuckDB settings (memory_limit 64MB, as the pipeline runs it) unless told otherwise. */
+    duckdb: (values["duckdb-memory-limit"] ? { memory_limit: values["duckdb-memory-limit"] } : {}) as Record<string, string>,
+    /** Group commit as the pipeline command does it (off: a commit per batch). */
+    groupCommit: (groupCommit === "off" ? null : groupCommit ? { ...DEFAULT_GROUP_COMMIT, ledgers: positiveInteger("group-commit", groupCommit) } : DEFAULT_GROUP_COMMIT) as GroupCommitPolicy | null,
+  };
+}
+
+const args = parseFlags(() => parseBenchArgs(Bun.argv.slice(2)), HELP);
+if (typeof args === "number") process.exit(args);
+const { quick, workerCounts, longLedgers, ledgersPerBatch, duckdb, groupCommit } = args;
 const mb = { decodeBaseline: quick ? 4 : 25, decodeFast: quick ? 10 : 100, e2eBaseline: quick ? 4 : 25, e2eFast: quick ? 15 : 150 };
 
 function averageXdrBytes(lake: LakeObjects): number {
@@ -99,7 +135,7 @@ for (const workers of [0, ...workerCounts]) {
 }
 
 printReport(report);
-if (values.json) {
-  await writeFile(values.json, JSON.stringify(report, null, 2));
-  log(`wrote ${values.json}`);
+if (args.json) {
+  await writeFile(args.json, JSON.stringify(report, null, 2));
+  log(`wrote ${args.json}`);
 }

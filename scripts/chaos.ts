@@ -10,11 +10,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_REPLAY_START, generateReplayLake } from "./fixtures/chained-ledgers/replay-lake.ts";
 import { databaseDigest, sameRows, type DatabaseDigest } from "./chaos/database-digest.ts";
 import { pipelineArgs, runRound, startRun, type ChaosSetup, type Mode } from "./chaos/rounds.ts";
-import { messageOf } from "../src/common/message-of.ts";
+import { readFlags, UsageError } from "../src/cli/flags.ts";
+import { usageFailure } from "../src/cli/command.ts";
+import { formatRate } from "../src/cli/progress-report.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const SHARED_P23 = join(resolve(process.env.STELLAR_LEDGERS_DIR ?? join(REPO, "..", "shared", "ledgers")), "standalone-p23");
@@ -43,31 +44,28 @@ const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 function parse() {
   const argv = Bun.argv.slice(2);
   const dash = argv.indexOf("--");
-  const { values } = parseArgs({
-    args: dash >= 0 ? argv.slice(0, dash) : argv,
-    options: {
-      rounds: { type: "string" },
-      ledgers: { type: "string" },
-      modes: { type: "string" },
-      seed: { type: "string" },
-      "early-every": { type: "string" },
-      from: { type: "string" },
-      lake: { type: "string" },
-      start: { type: "string" },
-      work: { type: "string" },
-      keep: { type: "boolean" },
-      timeout: { type: "string" },
-      help: { type: "boolean" },
-    },
+  const { values } = readFlags("bun run chaos", dash >= 0 ? argv.slice(0, dash) : argv, {
+    rounds: { type: "string" },
+    ledgers: { type: "string" },
+    modes: { type: "string" },
+    seed: { type: "string" },
+    "early-every": { type: "string" },
+    from: { type: "string" },
+    lake: { type: "string" },
+    start: { type: "string" },
+    work: { type: "string" },
+    keep: { type: "boolean" },
+    timeout: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
   const int = (value: string | undefined, flag: string, fallback: number, min: number) => {
     if (value === undefined) return fallback;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${flag} needs an integer >= ${min}, got ${JSON.stringify(value)}`);
     return n;
   };
   const modes = (values.modes ?? "single,processes").split(",") as Mode[];
-  for (const mode of modes) if (mode !== "single" && mode !== "processes") throw new Error(`--modes: unknown mode ${JSON.stringify(mode)} (single, processes)`);
+  for (const mode of modes) if (mode !== "single" && mode !== "processes") throw new UsageError(`--modes: unknown mode ${JSON.stringify(mode)} (single, processes)`);
   return {
     help: values.help ?? false,
     rounds: int(values.rounds, "--rounds", 3, 0),
@@ -90,8 +88,8 @@ async function main(): Promise<number> {
   try {
     options = parse();
   } catch (error) {
-    console.error(`error: ${messageOf(error)}\n${USAGE}`);
-    return 2;
+    if (!(error instanceof UsageError)) throw error;
+    return usageFailure("bun run chaos", error.message);
   }
   if (options.help) {
     console.log(USAGE);
@@ -133,7 +131,7 @@ async function main(): Promise<number> {
       const peaks = Object.entries(result.memory.peakByProcess);
       const sum = peaks.reduce((n, [, bytes]) => n + bytes, 0);
       console.log(
-        `reference ${mode}: ${digest.ledgers} ledgers, ${digest.events} events in ${result.seconds.toFixed(1)} s (${Math.round(digest.ledgers / result.seconds)} ledgers/s); ` +
+        `reference ${mode}: ${digest.ledgers} ledgers, ${digest.events} events in ${result.seconds.toFixed(1)} s (${formatRate(digest.ledgers / result.seconds)} ledgers/s); ` +
           `peak RSS ${peaks.map(([name, bytes]) => `${name} ${mb(bytes)}`).join(", ")}` +
           (peaks.length > 1 ? `; sum of peaks ${mb(sum)}, highest total at once ${mb(result.memory.peakTreeTotal)}` : ""),
       );

@@ -2,6 +2,18 @@
 // Uses the buf and protoc-gen-es installed in node_modules; no remote plugins.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { readFlags } from "../src/cli/flags.ts";
+import { parseFlags } from "../src/cli/command.ts";
+
+const HELP = `Usage: bun run gen
+
+Regenerates src/gen from proto/: buf lint, then buf generate (src/gen is cleared first, so that a
+removed .proto leaves nothing behind). Uses the buf and protoc-gen-es of node_modules.
+
+  -h, --help   this text`;
+
+const args = parseFlags(() => ({ help: readFlags("bun run gen", Bun.argv.slice(2), { help: { type: "boolean", short: "h" } }).values.help ?? false }), HELP);
+if (typeof args === "number") process.exit(args);
 
 const root = join(import.meta.dir, "..");
 const buf = join(root, "node_modules", ".bin", "buf");

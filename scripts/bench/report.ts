@@ -85,14 +85,8 @@ export function printReport(report: BenchReport): void {
       out.push(row([`${workers === 0 ? "main thread" : `${workers} worker(s)`}, all ${f0(ledgers)} ledgers`, f1(mbTotal / seconds), f0(ledgers / seconds), f0(events / seconds), String(peak)], widths));
     }
     const mainParts = report.long.find((run) => run.workers === 0)?.parts ?? [];
-    const bound = workerScalingBound(mainParts.map((p) => p.result), report.machine.cores);
-    if (bound) {
-      out.push(
-        `  main-thread run: decode+extract (what workers take over) is ${Math.round(bound.parallelShare * 100)}% of the process's CPU time; ` +
-          `the rest (zstd, split, hand-over, DuckDB) stays serial, so workers can make a run at most ${f1(bound.maxSpeedup)}x faster, ` +
-          `and on ${report.machine.cores} cores 2 workers / 1 worker is at most ${f1(bound.twoOverOne)}x at equal per-thread costs`,
-      );
-    }
+    const boundLine = workerBoundLine(mainParts.map((p) => p.result), report.machine.cores);
+    if (boundLine) out.push(`  ${boundLine}`);
     const one = byWorkers.get(1);
     const main = byWorkers.get(0);
     for (const [workers, mbps] of byWorkers) {
@@ -105,6 +99,22 @@ export function printReport(report: BenchReport): void {
 }
 
 /**
+ * The closing line on what workers can gain (null: nothing to say). On a loaded machine the stages,
+ * timed on the wall clock, also count the time the main thread waited for a core, and decode+extract
+ * can come out longer than the process's CPU time: no bound then, and the line says why.
+ */
+export function workerBoundLine(mainThreadRuns: readonly EndToEndResult[], cores: number): string | null {
+  const bound = workerScalingBound(mainThreadRuns, cores);
+  if (bound === null) return null;
+  if ("unreliable" in bound) return `main-thread run: no bound on what workers can gain: ${bound.unreliable}`;
+  return (
+    `main-thread run: decode+extract (what workers take over) is ${Math.round(bound.parallelShare * 100)}% of the process's CPU time; ` +
+    `the rest (zstd, split, hand-over, DuckDB) stays serial, so workers can make a run at most ${f1(bound.maxSpeedup)}x faster, ` +
+    `and on ${cores} cores 2 workers / 1 worker is at most ${f1(bound.twoOverOne)}x at equal per-thread costs`
+  );
+}
+
+/**
  * What worker threads could gain at best, from a main-thread run: its decode+extract time P (what
  * workers take over) and the process's CPU time C. The rest, C - P, stays serial on the main thread
  * (DuckDB's own threads included, generously). With k workers on n cores a run needs at least
@@ -114,7 +124,7 @@ export function printReport(report: BenchReport): void {
 export function workerScalingBound(
   mainThreadRuns: readonly EndToEndResult[],
   cores: number,
-): { parallelShare: number; maxSpeedup: number; twoOverOne: number } | null {
+): { parallelShare: number; maxSpeedup: number; twoOverOne: number } | { unreliable: string } | null {
   let parallel = 0;
   let cpu = 0;
   for (const r of mainThreadRuns) {
@@ -122,6 +132,13 @@ export function workerScalingBound(
     cpu += r.cpuMs;
   }
   if (!(cpu > 0) || !(parallel > 0)) return null;
+  if (parallel >= cpu) {
+    return {
+      unreliable:
+        `decode+extract took ${(parallel / 1000).toFixed(1)} s on the wall clock, at least the process's ${(cpu / 1000).toFixed(1)} s of CPU time: ` +
+        `the machine was busy (the stages are timed on the wall clock, waits for a core included); measure on an idle machine`,
+    };
+  }
   const least = (workers: number) => Math.max(parallel / workers, cpu - parallel, cpu / cores);
   return { parallelShare: parallel / cpu, maxSpeedup: cpu / (cpu - parallel), twoOverOne: least(1) / least(2) };
 }

@@ -1,10 +1,9 @@
 // Command-line flags (and environment) of `bun run flowctl`, parsed and checked without side effects.
-import { parseArgs } from "node:util";
 import { parseBoolean } from "../flowctl/config.ts";
 import { formatDuration, parseDuration } from "../flowctl/duration.ts";
 import { FLOWCTL_DEFAULTS, type FlowctlServerOptions } from "../flowctl/serve-flowctl.ts";
 import { idleTimeoutSeconds } from "../http/server-limits.ts";
-import { UsageError } from "./pipeline-args.ts";
+import { readFlags, UsageError } from "./flags.ts";
 import { messageOf } from "../common/message-of.ts";
 
 export const FLOWCTL_HELP = `Usage: bun run flowctl [--host H] [--port N] [--db PATH] [options]
@@ -83,34 +82,26 @@ function openReads(flag: boolean | undefined, env: string | undefined): boolean 
   }
 }
 
+const FLOWCTL_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  host: { type: "string" },
+  port: { type: "string" },
+  db: { type: "string" },
+  ttl: { type: "string" },
+  "evict-after": { type: "string" },
+  "heartbeat-interval": { type: "string" },
+  "cors-origin": { type: "string", multiple: true },
+  "open-reads": { type: "boolean" },
+  "max-request-bytes": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "max-services": { type: "string" },
+  "max-watchers": { type: "string" },
+  "max-metadata-entries": { type: "string" },
+  "max-metadata-bytes": { type: "string" },
+} as const;
+
 export function parseFlowctlArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): FlowctlArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        host: { type: "string" },
-        port: { type: "string" },
-        db: { type: "string" },
-        ttl: { type: "string" },
-        "evict-after": { type: "string" },
-        "heartbeat-interval": { type: "string" },
-        "cors-origin": { type: "string", multiple: true },
-        "open-reads": { type: "boolean" },
-        "max-request-bytes": { type: "string" },
-        "idle-timeout": { type: "string" },
-        "max-services": { type: "string" },
-        "max-watchers": { type: "string" },
-        "max-metadata-entries": { type: "string" },
-        "max-metadata-bytes": { type: "string" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(messageOf(error));
-  }
+  const parsed = readFlags("bun run flowctl", argv, FLOWCTL_OPTIONS);
   const v = parsed.values;
   const ttlMs = duration("ttl", v.ttl, FLOWCTL_DEFAULTS.ttlMs);
   const evictAfterMs = duration("evict-after", v["evict-after"], Math.max(FLOWCTL_DEFAULTS.evictAfterMs, ttlMs));

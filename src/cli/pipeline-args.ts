@@ -1,5 +1,4 @@
 // Command-line flags of `bun run pipeline`, parsed and checked without side effects.
-import { parseArgs } from "node:util";
 import type { FlowctlMode } from "../pipeline/pipeline-services.ts";
 import { normalizeEndpoint, ConfigError } from "../flowctl/config.ts";
 import { parseDuration } from "../flowctl/duration.ts";
@@ -11,6 +10,10 @@ import { parseSourceArgs, SOURCE_HELP, SOURCE_OPTIONS, SourceArgsError, type Sou
 import type { QueryLimits } from "../sink/services/query-limits.ts";
 import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";
 import { messageOf } from "../common/message-of.ts";
+import { DEFAULT_CATCH_UP_LIMIT } from "../pipeline/catch-up.ts";
+import { readFlags, UsageError } from "./flags.ts";
+
+export { UsageError };
 
 export interface PipelineArgs {
   readonly help: boolean;
@@ -32,6 +35,8 @@ export interface PipelineArgs {
   /** Worker threads that decode and extract ahead of the sink; 0: all in the main thread. */
   readonly workers: number;
   readonly maxLedgersPerSecond: number | null;
+  /** How far a resume may read without being asked (--catch-up, --catch-up-limit). */
+  readonly catchUp: { readonly allowed: boolean; readonly limit: number };
   readonly flowctl: FlowctlMode;
   readonly flowctlHeartbeatInterval: string | undefined;
   readonly config: string | null;
@@ -81,7 +86,12 @@ Running
   --batch-size N         ledgers per Arrow batch (default 16); the sink commits every 64
                          ledgers (or N, if larger), 32,768 rows or second, whichever comes first
   --max-ledgers-per-second N
-                         pace the run to at most N ledgers per second, e.g. 0.5 (default: as fast as it goes)
+                         pace the run to at most N ledgers per second, a ledger at a time, e.g. 0.5
+                         (default: as fast as it goes)
+  --catch-up             let a resume (no --start) read more than --catch-up-limit ledgers up to
+                         the source's newest; without it such a run says what it would read (size,
+                         time) and stops (on a terminal: asks)
+  --catch-up-limit N     ledgers a resume reads without --catch-up (default ${DEFAULT_CATCH_UP_LIMIT})
 Control plane and health
   --flowctl MODE         off | embedded | URL (host:port or http(s)://...). embedded starts flowctl
                          in this process (on FLOWCTL_ENDPOINT, default localhost:8080); a URL
@@ -110,10 +120,6 @@ Environment (flags win; a component's variables win over the global ones)
 Examples
   bun run pipeline --datalake ../shared/ledgers/pubnet --start 30822015 --end 30822025
   bun run query "SELECT event_type, count(*) FROM ttp_events GROUP BY ALL"`;
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
 
 /** Values of a repeatable, comma-separated flag. */
 function list(values: string[] | undefined): string[] | undefined {
@@ -144,44 +150,40 @@ function workerCount(value: string | undefined): number {
   return Number(value);
 }
 
-export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        ...SOURCE_OPTIONS,
-        db: { type: "string" },
-        network: { type: "string" },
-        "ttp-mode": { type: "string" },
-        verify: { type: "boolean" },
-        "no-tx-set-check": { type: "boolean" },
-        "export-json": { type: "string" },
-        "export-parquet": { type: "string" },
-        "event-types": { type: "string", multiple: true },
-        assets: { type: "string", multiple: true },
-        accounts: { type: "string", multiple: true },
-        contracts: { type: "string", multiple: true },
-        "operation-types": { type: "string", multiple: true },
-        "batch-size": { type: "string" },
-        decoder: { type: "string" },
-        workers: { type: "string" },
-        "duckdb-memory-limit": { type: "string" },
-        "max-ledgers-per-second": { type: "string" },
-        flowctl: { type: "string" },
-        "flowctl-heartbeat-interval": { type: "string" },
-        config: { type: "string" },
-        "health-host": { type: "string" },
-        "health-ports": { type: "string" },
-        ...QUERY_LIMIT_OPTIONS,
-      },
-    });
-  } catch (error) {
-    throw new UsageError(messageOf(error));
-  }
+/** The flags of `bun run pipeline` (--processes is the supervisor's: pipeline.ts routes on it). */
+export const PIPELINE_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  ...SOURCE_OPTIONS,
+  db: { type: "string" },
+  network: { type: "string" },
+  "ttp-mode": { type: "string" },
+  verify: { type: "boolean" },
+  "no-tx-set-check": { type: "boolean" },
+  "export-json": { type: "string" },
+  "export-parquet": { type: "string" },
+  "event-types": { type: "string", multiple: true },
+  assets: { type: "string", multiple: true },
+  accounts: { type: "string", multiple: true },
+  contracts: { type: "string", multiple: true },
+  "operation-types": { type: "string", multiple: true },
+  "batch-size": { type: "string" },
+  decoder: { type: "string" },
+  workers: { type: "string" },
+  "duckdb-memory-limit": { type: "string" },
+  "max-ledgers-per-second": { type: "string" },
+  "catch-up": { type: "boolean" },
+  "catch-up-limit": { type: "string" },
+  flowctl: { type: "string" },
+  "flowctl-heartbeat-interval": { type: "string" },
+  config: { type: "string" },
+  "health-host": { type: "string" },
+  "health-ports": { type: "string" },
+  ...QUERY_LIMIT_OPTIONS,
+} as const;
+
+/** `command`: how messages name the command (the stage commands read their share of these flags too). */
+export function parsePipelineArgs(argv: readonly string[], command = "bun run pipeline"): PipelineArgs {
+  const parsed = readFlags(command, argv, PIPELINE_OPTIONS);
   const v = parsed.values;
   const help = v.help ?? false;
   const mode = (v["ttp-mode"] ?? "auto") as TtpMode;
@@ -214,6 +216,7 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
     decoder: decoderName(v.decoder),
     workers: workerCount(v.workers),
     maxLedgersPerSecond: positiveRate("max-ledgers-per-second", v["max-ledgers-per-second"]),
+    catchUp: { allowed: v["catch-up"] ?? false, limit: positive("catch-up-limit", v["catch-up-limit"], 0xffffffff) ?? DEFAULT_CATCH_UP_LIMIT },
     flowctl: flowctlMode(v.flowctl),
     flowctlHeartbeatInterval: checkedDuration("flowctl-heartbeat-interval", v["flowctl-heartbeat-interval"]),
     config: v.config ?? null,

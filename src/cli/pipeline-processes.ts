@@ -7,8 +7,13 @@ import { resolve } from "node:path";
 import { Hono } from "hono";
 import { apiTokenFromEnv, LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
-import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
-import { parseFlags } from "./command.ts";
+import { parsePipelineArgs, PIPELINE_HELP, type PipelineArgs } from "./pipeline-args.ts";
+import { planRun } from "./run-plan.ts";
+import { exportLines } from "./progress-report.ts";
+import { NEW_DATABASE } from "../pipeline/plan-range.ts";
+import { openSink, sinkExists } from "../sink/open-sink.ts";
+import { openSource } from "../source/open-source.ts";
+import { parseFlags, usageFailure } from "./command.ts";
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
 import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
 import { stopOnSignals } from "./interrupts.ts";
@@ -28,10 +33,20 @@ function freePort(host: string): number {
 export async function runProcesses(argv: readonly string[]): Promise<number> {
   const args = parseFlags(() => parsePipelineArgs(argv.filter((a) => a !== "--processes")), PIPELINE_HELP);
   if (typeof args === "number") return args;
+  if (args.source.ledgerList) return usageFailure("bun run pipeline", "--ledgers is not supported with --processes: give each range its own --start and --end, or run the list without --processes");
   const { stages, unsupported } = splitPipelineArgs(argv);
   if (unsupported.length > 0) {
     console.error(`error: ${unsupported.join(", ")} ${unsupported.length === 1 ? "is" : "are"} not supported with --processes yet`);
     return 2;
+  }
+  // where the run begins, settled before any stage starts: the catch-up guard's say on a resume, and
+  // a start of latest[-N] (or a new database's latest 100) resolved once for the source and the sink
+  const first = await firstLedger(args);
+  if (first === null || typeof first === "number") return first ?? 0;
+  if (first.explicit) {
+    for (const stage of ["source", "sink"] as const) stages[stage] = [...withoutFlag(stages[stage], "start"), "--start", String(first.start)];
+    // a numeric --start alone would read one ledger: the end the plan found goes with it
+    if (args.source.end === null && Number.isFinite(first.end)) stages.source.push("--end", String(first.end));
   }
   const host = args.healthHost;
   const asked = args.healthPorts ?? null;
@@ -64,13 +79,17 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
     },
   );
 
+  let sinkFinished = false;
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const supervisor = new Supervisor({
     cwd: REPO,
     output: (name, stream, line) => (name === "sink" && stream === "stdout" ? console.log(line) : console.error(`[${name}] ${line}`)),
     onFinal: (name, code, reason) => {
-      if (name === "sink" && code === 0) return finish(0);
+      if (name === "sink" && code === 0) {
+        sinkFinished = true;
+        return finish(0);
+      }
       console.error(`error: ${name} stopped for good (${reason})`);
       finish(code === 2 ? 2 : 1);
     },
@@ -102,7 +121,45 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
   const code = await finished;
   await supervisor.stop(5000, ["flowctl"]);
   await health?.stop();
+  // the sink is gone and the file free: the exports of the range, as bun run pipeline writes them
+  if (sinkFinished && (args.exportJson || args.exportParquet)) return exportRun(args, first.start);
   return code;
+}
+
+/** The run's range (`explicit`: the operator's start, or one resolved here, to hand to source and sink); null: nothing to read; a number: the exit code. */
+async function firstLedger(args: PipelineArgs): Promise<{ readonly start: number; readonly end: number; readonly explicit: boolean } | number | null> {
+  const start = args.source.start;
+  if (start.kind === "ledger") return { start: start.sequence, end: args.source.end ?? (args.source.follow ? Number.POSITIVE_INFINITY : start.sequence), explicit: true };
+  const opened = await openSource(args.source, { network: args.network, onWarning: (message) => console.error(`warning: ${message}`) });
+  const existed = sinkExists(args.db);
+  let point = NEW_DATABASE;
+  if (existed) {
+    const held = await openSink(args.db); // read and closed before the sink process opens it
+    try {
+      point = await held.sink.resumePoint();
+    } finally {
+      await held.close();
+    }
+  }
+  const plan = await planRun(args, opened.source, { path: args.db, existed, point }, { log: (line) => console.error(line) });
+  if (typeof plan === "number") return plan;
+  if (plan.ranges.length === 0) return null;
+  return { start: plan.ranges[0]!.start, end: plan.ranges[0]!.end, explicit: plan.startOver };
+}
+
+/** Writes --export-json / --export-parquet of the ledgers from `start` to --end (or the sink's cursor). */
+async function exportRun(args: PipelineArgs, start: number): Promise<number> {
+  const opened = await openSink(args.db, { exports: { json: args.exportJson, parquet: args.exportParquet } });
+  try {
+    const end = args.source.end ?? (await opened.sink.cursor())?.sequence ?? start;
+    for (const line of exportLines(await opened.exportRange({ start, end }))) console.log(line);
+    return 0;
+  } catch (error) {
+    console.error(`error: ${messageOf(error)}`);
+    return 1;
+  } finally {
+    await opened.close();
+  }
 }
 
 interface StageReport {

@@ -11,7 +11,8 @@ import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } f
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
 import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
 import { openSource } from "../source/open-source.ts";
-import { NEW_DATABASE, NoStartError, planRange } from "../pipeline/plan-range.ts";
+import { NEW_DATABASE } from "../pipeline/plan-range.ts";
+import { planRun, type RunRanges } from "./run-plan.ts";
 import { stopOnSignals } from "./interrupts.ts";
 import { committedLine } from "../sink/committed-line.ts";
 import { openProcessor } from "../processor/open-processor.ts";
@@ -19,8 +20,8 @@ import { DEFAULT_GROUP_COMMIT } from "../stages/commit-group.ts";
 import { NETWORK_PASSPHRASES } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { parsePipelineArgs, PIPELINE_HELP } from "./pipeline-args.ts";
-import { parseFlags, runCommand } from "./command.ts";
-import { progressLine, summaryLines } from "./progress-report.ts";
+import { parseFlags, runCommand, usageFailure } from "./command.ts";
+import { exportLines, overallLines, progressLine, remainingLedgers, summaryLines } from "./progress-report.ts";
 import { messageOf } from "../common/message-of.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -36,8 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
     query = sinkQueryLimits(args.query, process.env, navigator.hardwareConcurrency, (message) => console.error(message));
   } catch (error) {
     if (!(error instanceof FilterError) && !(error instanceof QueryLimitError)) throw error;
-    console.error(`error: ${error.message}`);
-    return 2;
+    return usageFailure("bun run pipeline", error.message);
   }
   const batchSize = args.batchSize ?? DEFAULT_LEDGERS_PER_ARROW_BATCH;
   const opened = await openSource(args.source, {
@@ -55,25 +55,23 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const existed = sinkExists(args.db);
   const existing = existed ? await openSink(args.db, sinkOptions) : null;
-  let plan;
+  let plan: RunRanges | number;
   try {
-    plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
+    plan = await planRun(args, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal, log: (line) => console.error(line) });
   } catch (error) {
     await existing?.close();
-    if (!(error instanceof NoStartError)) throw error;
-    console.error(`error: ${error.message}`);
-    return 2;
+    throw error;
   }
-  if (plan.note) console.error(plan.note);
-  if (plan.range === null) {
+  if (typeof plan === "number" || plan.ranges.length === 0) {
     await existing?.close();
-    return 0;
+    return typeof plan === "number" ? plan : 0;
   }
-  const served = existing ?? (await openSink(args.db, { ...sinkOptions, startOver: plan.startOver ? { at: plan.range.start } : null }));
+  const { ranges, startOver } = plan;
+  const served = existing ?? (await openSink(args.db, { ...sinkOptions, startOver: startOver ? { at: ranges[0]!.start } : null }));
   const sink = served.sink;
   for (const note of served.notes) console.error(note);
   const { source } = opened;
-  const { range } = plan;
+  const lastEnd = ranges[ranges.length - 1]!.end;
   const processing = openProcessor(source.networkPassphrase, { decoder: args.decoder, mode: args.ttpMode, verify: args.verify, checkHashes: args.checkTxSets, filter: args.filters, workers: args.workers });
   let services: PipelineServices;
   // the sink's client services (EventService, QueryService, /ws, dashboard) on the sink component's port
@@ -89,7 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
       env: process.env,
       healthHost: args.healthHost,
       healthPorts: args.healthPorts,
-      targetLedger: Number.isFinite(range.end) ? range.end : 0, // following: the tip is unknown
+      targetLedger: Number.isFinite(lastEnd) ? lastEnd : 0, // following: the tip is unknown
       log: (message) => console.error(message),
       metadata: {
         source: {
@@ -126,58 +124,64 @@ async function main(argv: readonly string[]): Promise<number> {
   };
 
   let failed = false;
+  const done: PipelineProgress[] = [];
   try {
-    console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
-    const summary = await runPipeline({
-      source: processing.readAhead(source),
-      processor: processing.processor,
-      sink,
-      range,
-      onProgress,
-      signal: abort.signal,
-      observer: clientServices ? notifying(services.observer, clientServices) : services.observer,
-      maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
-      // commit every 64 ledgers (or --batch-size, if larger), 32,768 rows or second, whichever comes first
-      groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
-      startOver: plan.startOver,
-      continuity: {
-        sink: `database ${args.db}`,
-        hint: (expected, arrived) => `Run again without --start to resume at ledger ${expected}, or with --start ${arrived} to start this database over there.`,
-      },
-    });
-    if (interactive) process.stderr.write("\r\x1b[2K");
-    for (const line of summaryLines(summary)) console.log(line);
+    for (const range of ranges) {
+      if (done.length > 0) console.log("");
+      console.error(`reading ${source.description}, ledgers ${range.start}-${range.end}, into ${args.db}`);
+      const summary = await runPipeline({
+        source: processing.readAhead(source),
+        processor: processing.processor,
+        sink,
+        range,
+        onProgress,
+        signal: abort.signal,
+        observer: clientServices ? notifying(services.observer, clientServices) : services.observer,
+        maxLedgersPerSecond: args.maxLedgersPerSecond ?? undefined,
+        // commit every 64 ledgers (or --batch-size, if larger), 32,768 rows or second, whichever comes first
+        groupCommit: { ...DEFAULT_GROUP_COMMIT, ledgers: Math.max(DEFAULT_GROUP_COMMIT.ledgers, batchSize) },
+        startOver,
+        continuity: {
+          sink: `database ${args.db}`,
+          hint: (expected, arrived) => `Run again without --start to resume at ledger ${expected}, or with --start ${arrived} to start this database over there.`,
+        },
+      });
+      if (interactive) process.stderr.write("\r\x1b[2K");
+      for (const line of summaryLines(summary)) console.log(line);
+      done.push(summary);
+    }
+    if (done.length > 1) {
+      console.log("");
+      for (const line of overallLines(done)) console.log(line);
+    }
     if (args.exportJson || args.exportParquet) {
-      const report = await served.exportRange(range);
+      const report = await served.exportRange(ranges);
       const wrote = async (...files: string[]) => {
         services.sink.metrics.add("files_written_total", files.length);
         for (const file of files) services.sink.metrics.add("bytes_written_total", (await stat(file)).size);
       };
-      if (report.json) {
-        console.log(`exported     ${report.json.events} events to ${report.json.file}`);
-        await wrote(report.json.file);
-      }
-      if (report.parquet) {
-        console.log(`exported     ${report.parquet.events} events and ${report.parquet.ledgers} ledgers as Parquet to ${report.parquet.dir}`);
-        await wrote(...report.parquet.files);
-      }
+      for (const line of exportLines(report)) console.log(line);
+      if (report.json) await wrote(report.json.file);
+      if (report.parquet) await wrote(...report.parquet.files);
     }
     return 0;
   } catch (error) {
     if (interactive) process.stderr.write("\r\x1b[2K");
     const held = await committedLine(sink);
+    // a list of ranges goes on with what it had not finished (a range again is replaced, not duplicated)
+    const rest = args.source.ledgerList ? `run again with --ledgers ${remainingLedgers(ranges, done.length, (await sink.cursor())?.sequence ?? null)} to finish` : null;
     if (abort.signal.aborted) {
       if (args.source.follow) {
         console.error(`stopped following: ${held}`); // Ctrl-C is how a --follow run ends
         return 0;
       }
-      console.error(`stopped (interrupted): ${held}; run again without --start to resume`);
+      console.error(`stopped (interrupted): ${held}; ${rest ?? "run again without --start to resume"}`);
       return 1;
     }
     failed = true;
     console.error(`error: ${messageOf(error)}`);
     if (error instanceof SinkWriteError && error.hint) console.error(`hint: ${error.hint}`);
-    console.error(held);
+    console.error(rest ? `${held}; ${rest}` : held);
     return 1;
   } finally {
     if (interactive) process.stderr.write("\r\x1b[2K");

@@ -6,7 +6,7 @@ import { resolvePassphrase } from "../stellar/network.ts";
 import { eventPredicate, FilterError } from "../ttp/event-filter.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { aborted, setUpStage, upstreamOf, serveStage } from "./stage-common.ts";
-import { runCommand } from "./command.ts";
+import { runCommand, usageFailure } from "./command.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const setup = await setUpStage("processor", argv);
@@ -17,13 +17,11 @@ async function main(argv: readonly string[]): Promise<number> {
     eventPredicate(p.filters); // a bad filter is a usage error, before anything starts
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;
-    console.error(`error: ${error.message}`);
-    return 2;
+    return usageFailure("bun run processor", error.message);
   }
   const upstream = upstreamOf(setup);
   if (!upstream) {
-    console.error("error: the processor needs an upstream: --upstream URL of a source, or flowctl (--flowctl URL) to find one");
-    return 2;
+    return usageFailure("bun run processor", "the processor needs an upstream: --upstream URL of a source, or flowctl (--flowctl URL) to find one");
   }
   const expected = p.network === null ? null : resolvePassphrase(p.network);
   Object.assign(component.metadata, { processor_type: "ttp", event_types: TTP_EVENT_TYPES.join(","), ttp_mode: p.ttpMode, verify: String(p.verify), upstream: upstream.describe() });

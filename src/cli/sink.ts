@@ -10,7 +10,8 @@ import { aborted, setUpStage, upstreamOf, serveStage } from "./stage-common.ts";
 import { committedLine } from "../sink/committed-line.ts";
 import { EXIT_SINK_BUSY } from "./exit-codes.ts";
 import { messageOf } from "../common/message-of.ts";
-import { runCommand } from "./command.ts";
+import { runCommand, usageFailure } from "./command.ts";
+import { formatRate } from "./progress-report.ts";
 
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -23,16 +24,14 @@ async function main(argv: readonly string[]): Promise<number> {
     query = sinkQueryLimits(p.query, process.env, navigator.hardwareConcurrency, log);
   } catch (error) {
     if (!(error instanceof QueryLimitError)) throw error;
-    console.error(`error: ${error.message}`);
-    return 2;
+    return usageFailure("bun run sink", error.message);
   }
   const upstream = upstreamOf(setup);
   // --start: the operator starts this database over there (latest[-N]: at the upstream's first ledger)
   const start = p.source.start;
   const startOver = start.kind === "ledger" ? { at: start.sequence } : start.kind === "latest" ? { at: null } : null;
   if (startOver && !upstream) {
-    console.error("error: --start goes with an upstream to ingest from (--upstream URL or flowctl)");
-    return 2;
+    return usageFailure("bun run sink", "--start goes with an upstream to ingest from (--upstream URL or flowctl)");
   }
   // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
   let served: OpenedSink;
@@ -75,7 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
       component.status = "finished";
       const seconds = summary.elapsedMs / 1000;
       console.log(`committed    ${summary.ledgers} ledgers, ${summary.events} events (through ledger ${summary.cursor ?? "none"}) to ${p.db}`);
-      console.log(`time         ${seconds.toFixed(2)} s from the first batch (${Math.round(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${Math.round(summary.events / Math.max(seconds, 1e-3))} events/s)`);
+      console.log(`time         ${seconds.toFixed(2)} s from the first batch (${formatRate(summary.ledgers / Math.max(seconds, 1e-3))} ledgers/s, ${formatRate(summary.events / Math.max(seconds, 1e-3))} events/s)`);
     } catch (error) {
       const where = await committedLine(sink);
       if (abort.signal.aborted) {

@@ -3,11 +3,15 @@
 
 import { DEFAULT_LATEST_COUNT, type RangeSpec, type StartSpec } from "../pipeline/plan-range.ts";
 import type { SourceSpec } from "../source/open-source.ts";
+import type { LedgerRange } from "../source/ledger-source.ts";
 
 export { DEFAULT_LATEST_COUNT, type StartSpec };
 
 /** The source flags: where ledgers come from, and which ones. */
-export interface SourceArgs extends SourceSpec, RangeSpec {}
+export interface SourceArgs extends SourceSpec, RangeSpec {
+  /** --ledgers: ranges in ascending order, none overlapping; null: one range from --start/--end. */
+  readonly ledgerList: readonly LedgerRange[] | null;
+}
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -20,6 +24,7 @@ export const SOURCE_OPTIONS = {
   follow: { type: "boolean" },
   start: { type: "string" },
   end: { type: "string" },
+  ledgers: { type: "string" },
 } as const;
 
 export const SOURCE_HELP = `Source (default: the public pubnet data lake over HTTPS, or $STELLAR_FLOW_DATALAKE)
@@ -39,6 +44,9 @@ export const SOURCE_HELP = `Source (default: the public pubnet data lake over HT
                          restart), or the latest ${DEFAULT_LATEST_COUNT} ledgers in a new database
   --end M                last ledger, inclusive (default: --start N alone reads ledger N; otherwise
                          the source's newest ledger)
+  --ledgers LIST         several ranges in one run, e.g. 6154623,7320888,30822015-30822025: each
+                         an explicit start (the database holds the ranges asked for, as ledgers
+                         shows), read in ascending order, with a summary per range and overall
   --follow               keep reading new ledgers as they close (until Ctrl-C)
   --network NAME         pubnet | testnet | futurenet | standalone | "<passphrase>"
                          (default: the lake's or the RPC's; a mismatch stops the run)`;
@@ -75,7 +83,32 @@ function byteSize(flag: string, value: string): number {
   return bytes;
 }
 
+/**
+ * --ledgers: "N" or "N-M" items, comma-separated, sorted ascending; an item that is not a ledger or
+ * a range, a range that ends before it starts, and two items that overlap are named.
+ */
+export function ledgerList(value: string): LedgerRange[] {
+  const items = value.split(",").map((item) => item.trim());
+  const ranges = items.map((item, i): LedgerRange & { readonly item: string } => {
+    const where = `item ${i + 1} of ${items.length}`;
+    if (item === "") throw new SourceArgsError(`--ledgers: ${where} is empty (a stray comma?) in "${value}"`);
+    const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(item);
+    const [start, end] = match ? [Number(match[1]), Number(match[2] ?? match[1])] : [NaN, NaN];
+    if (!match || start < 1 || end > 0xffffffff) throw new SourceArgsError(`--ledgers: "${item}" (${where}) is not a ledger N or a range N-M of positive ledger sequences`);
+    if (end < start) throw new SourceArgsError(`--ledgers: "${item}" (${where}) ends before it starts`);
+    return { start, end, item };
+  });
+  ranges.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i]!.start <= ranges[i - 1]!.end) throw new SourceArgsError(`--ledgers: "${ranges[i - 1]!.item}" and "${ranges[i]!.item}" overlap`);
+  }
+  return ranges.map(({ start, end }) => ({ start, end }));
+}
+
 export function parseSourceArgs(values: SourceValues): SourceArgs {
+  if (values.ledgers !== undefined) {
+    for (const flag of ["start", "end", "follow"] as const) if (values[flag] !== undefined) throw new SourceArgsError(`--ledgers gives the ranges: leave out --${flag}`);
+  }
   const start = startSpec(values.start);
   const end = values.end === undefined ? null : ledgerNumber("end", values.end);
   if (start.kind === "ledger" && end !== null && end < start.sequence) throw new SourceArgsError(`--end (${end}) is before --start (${start.sequence})`);
@@ -97,5 +130,6 @@ export function parseSourceArgs(values: SourceValues): SourceArgs {
     follow: values.follow ?? false,
     start,
     end,
+    ledgerList: values.ledgers === undefined ? null : ledgerList(values.ledgers),
   };
 }

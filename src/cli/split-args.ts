@@ -1,9 +1,14 @@
 // `bun run pipeline --processes`: the pipeline's flags, handed to the stage commands that take them.
+import { PIPELINE_OPTIONS } from "./pipeline-args.ts";
 import { STAGE_PIPELINE_FLAGS, type StageName } from "./stage-args.ts";
 
-const BOOLEAN_FLAGS = new Set(["help", "verify", "no-tx-set-check", "follow", "processes"]);
-/** Flags of `bun run pipeline` that the supervisor itself reads. */
-export const SUPERVISOR_FLAGS = new Set(["flowctl", "health-ports", "health-host", "processes"]);
+const BOOLEAN_FLAGS = new Set(["processes", ...Object.entries(PIPELINE_OPTIONS).filter(([, option]) => option.type === "boolean").map(([name]) => name)]);
+/**
+ * Flags of `bun run pipeline` that the supervisor itself reads: where its health is, flowctl, the
+ * catch-up guard (it plans the run before starting the stages), the exports (it writes them once the
+ * sink has finished).
+ */
+export const SUPERVISOR_FLAGS = new Set(["flowctl", "health-ports", "health-host", "processes", "catch-up", "catch-up-limit", "export-json", "export-parquet"]);
 
 /** `args` without `--name VALUE` / `--name=VALUE`. */
 export function withoutFlag(args: readonly string[], name: string): string[] {
@@ -21,7 +26,7 @@ export function splitPipelineArgs(argv: readonly string[]): { readonly stages: R
   const unsupported: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const match = /^--([a-z-]+)(=.*)?$/.exec(arg);
+    const match = /^--([a-z0-9-]+)(=.*)?$/.exec(arg);
     if (!match) continue; // a value of a flag already taken (parsePipelineArgs checked the argv)
     const name = match[1]!;
     const tokens = match[2] !== undefined || BOOLEAN_FLAGS.has(name) ? [arg] : [arg, argv[++i] ?? ""];

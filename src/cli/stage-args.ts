@@ -2,6 +2,7 @@
 // by the pipeline's own parser) plus where the stage listens and where its upstream is.
 import { parsePipelineArgs, UsageError, type PipelineArgs } from "./pipeline-args.ts";
 import { QUERY_LIMIT_OPTIONS } from "./query-args.ts";
+import { flagSections } from "./help-sections.ts";
 
 export type StageName = "source" | "processor" | "sink";
 
@@ -37,6 +38,17 @@ export const STAGE_FLAGS: Record<StageName, Readonly<Record<string, boolean>>> =
 
 export const DEFAULT_MAX_INFLIGHT = 4;
 
+/** Entries of the stage flags, each for the stages that take it. */
+const STAGE_FLAG_HELP: readonly (readonly [string, readonly StageName[]])[] = [
+  ["  --host H               address to listen on (default 127.0.0.1)", ["source", "processor", "sink"]],
+  ["  --port N               port of /health, /metrics and the data endpoint (default: the component's, 0: any free)", ["source", "processor", "sink"]],
+  [`  --max-inflight N       record batches produced ahead of the downstream, at most (default ${DEFAULT_MAX_INFLIGHT})`, ["source", "processor", "sink"]],
+  ["  --upstream URL         the upstream's stream endpoint, without flowctl", ["processor", "sink"]],
+  ["  --reconnect-attempts N failed connections in a row before giving up (default 40)", ["processor", "sink"]],
+  ["  --keep-serving         once the upstream's range is committed, go on serving the database", ["sink"]],
+];
+
+/** `bun run <stage> --help`: what the stage does, its own flags, and only the pipeline flags it takes. */
 export function stageHelp(stage: StageName, pipelineHelp: string): string {
   const own: Record<StageName, string> = {
     source: `Usage: bun run source [source flags of bun run pipeline] [--host H] [--port N] [--max-inflight N]
@@ -57,19 +69,13 @@ elsewhere is refused, naming the cursor and what to run. --start N starts the da
 on purpose (latest or latest-N: at the upstream's first ledger), recorded before anything is read;
 ledgers shows the ranges held. bun run pipeline --processes passes its --start to the sink.`,
   };
+  const stageFlags = STAGE_FLAG_HELP.filter(([, stages]) => stages.includes(stage)).map(([line]) => line);
+  const pipelineFlags = flagSections(pipelineHelp, (flag) => STAGE_PIPELINE_FLAGS[stage].includes(flag), (header) => header.startsWith("Environment"));
   return `${own[stage]}
 
 Stage flags
-  --host H               address to listen on (default 127.0.0.1)
-  --port N               port of /health, /metrics and the data endpoint (default: the component's, 0: any free)
-  --max-inflight N       record batches produced ahead of the downstream, at most (default ${DEFAULT_MAX_INFLIGHT})
-  --upstream URL         processor, sink: the upstream's stream endpoint, without flowctl
-  --reconnect-attempts N processor, sink: failed connections in a row before giving up (default 40)
-
-Pipeline flags this stage takes: ${STAGE_PIPELINE_FLAGS[stage].filter((f) => f.length > 1).map((f) => `--${f}`).join(", ")}
-(see below)
-
-${pipelineHelp}`;
+${stageFlags.join("\n")}
+${pipelineFlags}`;
 }
 
 function integer(flag: string, value: string, min: number, max: number): number {
@@ -83,7 +89,7 @@ export function parseStageArgs(stage: StageName, argv: readonly string[]): Stage
   const flags = STAGE_FLAGS[stage];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const name = match?.[1];
     if (name !== undefined && name in flags) {
       if (!flags[name]) {
@@ -96,13 +102,13 @@ export function parseStageArgs(stage: StageName, argv: readonly string[]): Stage
       }
       continue;
     }
-    const flag = /^--?([a-z-]+)/.exec(arg)?.[1];
+    const flag = /^--?([a-z0-9-]+)/.exec(arg)?.[1];
     if (flag !== undefined && arg.startsWith("-") && !STAGE_PIPELINE_FLAGS[stage].includes(flag)) {
       throw new UsageError(`${arg.split("=")[0]} is not a flag of bun run ${stage}`);
     }
     rest.push(arg);
   }
-  const pipeline = parsePipelineArgs(rest);
+  const pipeline = parsePipelineArgs(rest, `bun run ${stage}`);
   const text = (name: string) => (typeof own[name] === "string" ? (own[name] as string) : undefined);
   const upstream = text("upstream");
   if (upstream !== undefined && !/^https?:\/\/[^/]/.test(upstream)) throw new UsageError(`--upstream must be an http(s):// URL, got "${upstream}"`);

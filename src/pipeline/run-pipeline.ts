@@ -10,6 +10,7 @@ import type { ProcessorMeter, SinkMeter, SourceMeter } from "../stages/meters.ts
 import { processLedgers } from "../stages/processor-loop.ts";
 import { commitLedgers } from "../stages/sink-loop.ts";
 import { readLedgers } from "../stages/source-loop.ts";
+import type { Clock } from "../timing/clock.ts";
 
 export interface PipelineProgress {
   readonly range: LedgerRange;
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   readonly observer?: PipelineObserver;
   /** Paces the run to at most this many ledgers per second (for demos and gentle reads). */
   readonly maxLedgersPerSecond?: number;
+  /** What the pacing waits on (tests drive it by hand). */
+  readonly clock?: Clock;
   /**
    * Group commit: processed batches are committed together once they hold `ledgers` ledgers (or
    * `rows` rows) or the oldest has waited `ms`; always before the run ends, pauses or fails, so a
@@ -91,6 +94,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelinePro
       continuity,
       groupCommit: options.groupCommit,
       maxLedgersPerSecond: options.maxLedgersPerSecond,
+      clock: options.clock,
       signal: options.signal,
       meter: observer.sink,
       accepted: (batch) => {

@@ -65,14 +65,16 @@ export class SinkWriteError extends Error {
   }
 }
 
-/** The sink is held by another process (for now: it will be free again); `holder` names it. */
+/** The sink is held by another process (for now: it will be free again); `holder` names it, `pid` is its process id when known. */
 export class SinkBusyError extends Error {
   override readonly name = "SinkBusyError";
+  readonly pid: number | null;
   constructor(
     message: string,
     readonly holder: string,
-    options: { cause: unknown },
+    options: { cause: unknown; pid?: number | null },
   ) {
     super(message, options);
+    this.pid = options.pid ?? null;
   }
 }

@@ -29,7 +29,7 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
     }
   } catch (error) {
     const conflict = lockConflictOf(error);
-    if (conflict) throw new SinkBusyError(`the database ${path} is locked by ${conflict.holder}; try again once it is closed`, conflict.holder, { cause: error });
+    if (conflict) throw new SinkBusyError(`the database ${path} is locked by ${conflict.holder}; try again once it is closed`, conflict.holder, { cause: error, pid: conflict.pid });
     throw error;
   }
   return {
@@ -46,7 +46,7 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
       const routes = sinkServiceRoutes({ ...config, db: served.services, hub });
       return { mount: routes.mount, websocket: routes.websocket, committed: (lastLedger) => hub.committed(lastLedger) };
     },
-    async exportRange(range: LedgerRange): Promise<ExportReport> {
+    async exportRange(range: LedgerRange | readonly LedgerRange[]): Promise<ExportReport> {
       const connection = await sink.connect();
       try {
         const jsonReport = json ? { file: json, events: await exportJson(connection, range, json) } : null;

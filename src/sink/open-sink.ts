@@ -54,8 +54,8 @@ export interface OpenedSink {
   readonly notes: readonly string[];
   /** The client services over the sink's data; null when it was opened without (no queryConcurrency). */
   clientServices(config: ClientServicesConfig): Promise<SinkClientServices | null>;
-  /** Writes the exports asked for at open, of the ledgers of `range`. */
-  exportRange(range: LedgerRange): Promise<ExportReport>;
+  /** Writes the exports asked for at open, of the ledgers of `range` (or of each range of a list). */
+  exportRange(range: LedgerRange | readonly LedgerRange[]): Promise<ExportReport>;
   /**
    * Closes the sink; with removeIfUnused, also removes what it is stored in if this run created it
    * and never committed to it (answers whether it did).

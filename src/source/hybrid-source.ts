@@ -3,7 +3,7 @@
 // ledger's previous-hash is checked against the lake's last ledger, so there is no gap and no
 // duplicate between the two.
 import type { RecordBatch } from "apache-arrow";
-import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "./ledger-source.ts";
+import type { LedgerBatchesOptions, LedgerRange, LedgerSize, LedgerSource } from "./ledger-source.ts";
 import { SourceError } from "./source-error.ts";
 
 type ListedSource = LedgerSource & Required<Pick<LedgerSource, "latestLedger">>;
@@ -25,6 +25,11 @@ export class HybridSource implements LedgerSource {
 
   latestLedger(options?: { signal?: AbortSignal }): Promise<number> {
     return this.tip.latestLedger(options);
+  }
+
+  /** The lake's sizes (RPC has no objects to weigh). */
+  async ledgerSizes(sequences: readonly number[], options?: { signal?: AbortSignal }): Promise<(LedgerSize | null)[]> {
+    return this.backfill.ledgerSizes ? this.backfill.ledgerSizes(sequences, options) : sequences.map(() => null);
   }
 
   async *batches(range: LedgerRange, options: LedgerBatchesOptions = {}): AsyncGenerator<RecordBatch> {

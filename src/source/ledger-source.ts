@@ -29,4 +29,16 @@ export interface LedgerSource {
   batches(range: LedgerRange, options?: LedgerBatchesOptions): AsyncIterable<RecordBatch>;
   /** The newest ledger the source can serve now (for `--start latest` and catching up). */
   latestLedger?(options?: { signal?: AbortSignal }): Promise<number>;
+  /**
+   * What the ledgers `sequences` weigh, for an estimate before a long read: each one's share of its
+   * object, compressed and as XDR; null for one the source does not hold or cannot tell. Sources
+   * without objects (RPC) have no such method.
+   */
+  ledgerSizes?(sequences: readonly number[], options?: { signal?: AbortSignal }): Promise<(LedgerSize | null)[]>;
+}
+
+/** Bytes of one ledger: as stored (compressed) and as LedgerCloseMeta XDR. */
+export interface LedgerSize {
+  readonly compressedBytes: number;
+  readonly xdrBytes: number;
 }

@@ -7,8 +7,10 @@ import type { ProcessedBatch } from "../arrow/processed-batch.ts";
 import type { LedgerContinuity } from "../sink/ledger-continuity.ts";
 import type { LedgerSink } from "../sink/ledger-sink.ts";
 import { Pacer } from "../timing/pacer.ts";
+import type { Clock } from "../timing/clock.ts";
 import { raceTimeout, TIMED_OUT } from "../timing/timeout.ts";
 import { CommitGroup, type GroupCommitPolicy } from "./commit-group.ts";
+import { ledgerSlices } from "./ledger-slices.ts";
 import type { SinkMeter } from "./meters.ts";
 
 /** A batch for the sink; one with a `failure` (the processor stopped at the ledger after it) is committed at once. */
@@ -20,8 +22,10 @@ export interface CommitLedgersOptions<B extends SinkBatch> {
   readonly continuity: LedgerContinuity;
   /** Several batches per transaction; null or absent: each batch committed on its own. */
   readonly groupCommit?: GroupCommitPolicy | null;
-  /** Paces commits to at most this many ledgers per second (what waits is committed before the pause). */
+  /** Paces commits to at most this many ledgers per second, a ledger at a time (what waits is committed before the pause). */
   readonly maxLedgersPerSecond?: number | null;
+  /** What the pacing waits on (tests drive it by hand). */
+  readonly clock?: Clock;
   readonly signal?: AbortSignal;
   readonly meter?: SinkMeter;
   /** Each batch once the sink has it (committed, or waiting in the group), in order, before the next is read. */
@@ -60,14 +64,16 @@ export async function commitLedgers<B extends SinkBatch>(batches: AsyncIterable<
       }
       next = null;
       if (result.done) break;
-      const batch = result.value;
-      pacer ??= new Pacer(options.maxLedgersPerSecond ?? null);
-      if (batch.ledgers.numRows > 0) {
-        await inSinkStage(() => continuity.check(batch.ledgers)); // a refused batch ends the run; what came before it is committed
-        if (group.add(batch) || batch.failure) await group.flush();
+      pacer ??= new Pacer(options.maxLedgersPerSecond ?? null, options.clock);
+      // paced, a ledger at a time: a batch of 16 would land at once, then wait 16 s at 1 ledger/s
+      for (const batch of options.maxLedgersPerSecond ? ledgerSlices(result.value) : [result.value]) {
+        if (batch.ledgers.numRows > 0) {
+          await inSinkStage(() => continuity.check(batch.ledgers)); // a refused batch ends the run; what came before it is committed
+          if (group.add(batch) || batch.failure) await group.flush();
+        }
+        options.accepted?.(batch);
+        await pacer.pace(batch.ledgers.numRows, signal, () => group.flush());
       }
-      options.accepted?.(batch);
-      await pacer.pace(batch.ledgers.numRows, signal, () => group.flush());
     }
     await group.flush();
   } catch (error) {

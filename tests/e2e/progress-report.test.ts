@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { progressLine, summaryLines } from "../../src/cli/progress-report.ts";
+import { formatRate, progressLine, summaryLines } from "../../src/cli/progress-report.ts";
 import type { PipelineProgress } from "../../src/pipeline/run-pipeline.ts";
 
-const progress = (end: number): PipelineProgress => ({
+const progress = (end: number, elapsedMs = 500): PipelineProgress => ({
   range: { start: 100, end },
   lastLedger: 104,
   ledgers: 5,
@@ -11,7 +11,7 @@ const progress = (end: number): PipelineProgress => ({
   operations: 20,
   events: 30,
   eventsByType: { fee: 9, transfer: 21 },
-  elapsedMs: 500,
+  elapsedMs,
 });
 
 describe("progress report", () => {
@@ -28,5 +28,16 @@ describe("progress report", () => {
   test("a --follow run has no end: no Infinity anywhere", () => {
     expect(progressLine(progress(Infinity))).toBe("ledger 104 (5, following) | 10 ledgers/s | 60 events/s | 30 events");
     expect(summaryLines(progress(Infinity))[0]).toBe("ledgers      5 (100-)");
+  });
+
+  test("a run slower than a ledger a second prints its rates with a decimal, not as 0", () => {
+    // 5 ledgers and 30 events in 10 s: the README demo's pace, halved
+    expect(progressLine(progress(109, 10_000))).toBe("ledger 104 (5/10) | 0.5 ledgers/s | 3 events/s | 30 events");
+    expect(summaryLines(progress(109, 10_000))[3]).toBe("time         10.00 s (0.5 ledgers/s, 3 events/s)");
+    expect(summaryLines(progress(109, 125_000))[3]).toBe("time         125.00 s (0.04 ledgers/s, 0.2 events/s)");
+  });
+
+  test("rates: whole numbers from 1 up, one significant digit below, 0 for nothing", () => {
+    expect([1234.5, 1, 0.96, 0.5, 0.25, 0.04, 0, Number.NaN, Infinity].map(formatRate)).toEqual(["1235", "1", "1", "0.5", "0.3", "0.04", "0", "0", "0"]);
   });
 });

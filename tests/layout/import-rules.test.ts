@@ -28,6 +28,7 @@ const FILES: Record<string, string> = {
   "src/cli/main.ts": `import { parse } from "./args.ts";\nimport { openSink } from "../sink/open-sink.ts";\nparse(); openSink();`,
   "scripts/bad-tests.ts": `import { lake } from "../tests/support/lakes.ts";\nexport const l = lake;`,
   "scripts/fixtures/lakes.ts": `export const lake = "x";`,
+  "scripts/bench-command.ts": `import { parse } from "../src/cli/args.ts";\nexport const p = parse;`,
   "tests/support/lakes.ts": `import { lake } from "../../scripts/fixtures/lakes.ts";\nimport { parse } from "../../src/cli/args.ts";\nexport { lake, parse };`,
 };
 for (const [path, text] of Object.entries(FILES)) {

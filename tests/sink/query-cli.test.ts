@@ -78,9 +78,15 @@ describe("bun src/cli/query.ts", () => {
   test("a database held open for writing is reported as such", async () => {
     const sink = await DuckDbSink.open(dbPath);
     try {
-      const { code, stderr } = query("SELECT 1", "--db", dbPath);
-      expect(code).toBe(1);
-      expect(stderr).toContain(`Cannot open DuckDB database ${dbPath} (another process has it open, such as a running pipeline)`);
+      // the holder is this test process, which serves no sink: the hint gives the default address
+      const { code, stdout, stderr } = query("SELECT 1", "--db", dbPath);
+      expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+      const lines = stderr.split("\n");
+      expect(lines[0]).toStartWith(`error: ${dbPath} is open for writing in PID ${process.pid} (`);
+      expect(lines.slice(1)).toEqual([
+        `hint: if it is a pipeline or a sink, query it through the sink while it runs: bun run query --url http://127.0.0.1:8090 "SQL" (the sink's port: 8090 unless --health-ports or --port chose another)`,
+        "",
+      ]);
     } finally {
       await sink.close();
     }
@@ -89,9 +95,14 @@ describe("bun src/cli/query.ts", () => {
   test("--help, and usage errors exit 2", () => {
     const help = query("--help");
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: bun run query "SQL" [--db PATH] [--format table|json|csv]');
-    expect(query().code).toBe(2);
-    expect(query("SELECT 1", "--format", "xml").stderr).toContain('Unknown format "xml"');
-    expect(query("SELECT 1", "--bogus").code).toBe(2);
+    expect(help.stdout).toStartWith('Usage: bun run query "SQL" [--db PATH | --url URL] [--format table|json|csv]\n');
+    const usage = (message: string) => ({ code: 2, stdout: "", stderr: `error: ${message}\ntry: bun run query --help\n` });
+    expect(query()).toEqual(usage('give the SQL to run, quoted: bun run query "SELECT ..."'));
+    expect(query("SELECT 1", "--format", "xml")).toEqual(usage('--format must be one of table, json, csv, got "xml"'));
+    expect(query("SELECT 1", "--bogus")).toEqual(usage("--bogus is not a flag of bun run query"));
+    expect(query("SELECT 1", "--fromat", "csv")).toEqual(usage("--fromat is not a flag of bun run query (did you mean --format?)"));
+    expect(query("SELECT 1", "SELECT 2")).toEqual(usage("give exactly one SQL string (quote it); got 2 arguments"));
+    expect(query("SELECT 1", "--db", "x", "--url", "http://127.0.0.1:8090")).toEqual(usage("--db and --url both name what to query: give one"));
+    expect(query("SELECT 1", "--token", "t")).toEqual(usage("--token goes with --url"));
   });
 });

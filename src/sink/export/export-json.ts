@@ -7,33 +7,33 @@ import { TTP_EVENTS } from "../../arrow/event-batch.ts";
 import { sqlString } from "../duckdb/sql-string.ts";
 import { jsonSelectList } from "../duckdb/table-sql.ts";
 import { writeAtomically } from "./atomic-file.ts";
-import { rangeParameters, type LedgerRange } from "./export-range.ts";
+import { rangeFilter, type ExportRanges } from "./export-range.ts";
 
 // amount as a decimal string (JavaScript readers keep every digit); closed_at as ISO-8601 UTC in the
 // form Date.prototype.toISOString() gives, whatever the session's TimeZone is.
 const EVENT_COLUMNS = jsonSelectList(TTP_EVENTS);
 
 /**
- * Writes the events of ledgers [range.start, range.end] to `file` (parent directories are created),
+ * Writes the events of the ledgers of `range` (one range or several) to `file` (parent directories are created),
  * one JSON object per line, ordered by ledger_sequence, event_index; nulls stay null. The file is
  * replaced only once complete (./atomic-file.ts). Returns the number of rows written.
  */
-export async function exportJson(connection: DuckDBConnection, range: LedgerRange, file: string): Promise<number> {
-  const parameters = rangeParameters(range);
+export async function exportJson(connection: DuckDBConnection, range: ExportRanges, file: string): Promise<number> {
+  const filter = rangeFilter(range);
   try {
     mkdirSync(dirname(file), { recursive: true });
     return await writeAtomically([file], async ([temporary]) => {
       const result = await connection.runAndReadAll(
         `COPY (
            SELECT ${EVENT_COLUMNS} FROM ttp_events
-           WHERE ledger_sequence BETWEEN $1 AND $2
+           WHERE ${filter.where("ledger_sequence")}
            ORDER BY ledger_sequence, event_index
          ) TO ${sqlString(temporary!)} (FORMAT json)`,
-        parameters,
+        filter.parameters,
       );
       return Number(result.getRows()[0]?.[0] ?? 0);
     });
   } catch (error) {
-    throw new Error(`Cannot export the events of ledgers ${range.start}-${range.end} to ${file}: ${duckdbErrorLine(error)}`, { cause: error });
+    throw new Error(`Cannot export the events of ledgers ${filter.text} to ${file}: ${duckdbErrorLine(error)}`, { cause: error });
   }
 }

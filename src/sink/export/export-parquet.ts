@@ -8,7 +8,7 @@ import { LEDGERS as LEDGERS_TABLE } from "../../arrow/ledger-summary-batch.ts";
 import { sqlString } from "../duckdb/sql-string.ts";
 import { parquetSelectList } from "../duckdb/table-sql.ts";
 import { writeAtomically } from "./atomic-file.ts";
-import { rangeParameters, type LedgerRange } from "./export-range.ts";
+import { rangeFilter, type ExportRanges, type RangeFilter } from "./export-range.ts";
 
 export interface ParquetExportCounts {
   /** Rows written to ttp_events.parquet. */
@@ -22,12 +22,12 @@ export interface ParquetExportCounts {
 // range; amounts beyond it are refused, not rounded.
 const DECIMAL_38_MAX = "99999999999999999999999999999999999999";
 
-const EVENTS = `
+const events = (filter: RangeFilter) => `
   SELECT ${parquetSelectList(TTP_EVENTS)} FROM ttp_events
-  WHERE ledger_sequence BETWEEN $1 AND $2
+  WHERE ${filter.where("ledger_sequence")}
   ORDER BY ledger_sequence, event_index`;
 
-const LEDGERS = `SELECT ${parquetSelectList(LEDGERS_TABLE)} FROM ledgers WHERE sequence BETWEEN $1 AND $2 ORDER BY sequence`;
+const ledgers = (filter: RangeFilter) => `SELECT ${parquetSelectList(LEDGERS_TABLE)} FROM ledgers WHERE ${filter.where("sequence")} ORDER BY sequence`;
 
 const EVENTS_FILE = "ttp_events.parquet";
 const LEDGERS_FILE = "ledgers.parquet";
@@ -38,13 +38,14 @@ export function parquetExportFiles(dir: string): [events: string, ledgers: strin
 }
 
 /**
- * Writes the events and ledgers of [range.start, range.end] to `dir`/ttp_events.parquet and
+ * Writes the events and ledgers of `range` (one range or several) to `dir`/ttp_events.parquet and
  * `dir`/ledgers.parquet (zstd), creating `dir`. Both files come from one snapshot of the database,
  * and replace earlier ones only once both are complete (./atomic-file.ts).
  * Column types are DuckDB's, except amount: DECIMAL(38,0), see above.
  */
-export async function exportParquet(connection: DuckDBConnection, range: LedgerRange, dir: string): Promise<ParquetExportCounts> {
-  const parameters = rangeParameters(range);
+export async function exportParquet(connection: DuckDBConnection, range: ExportRanges, dir: string): Promise<ParquetExportCounts> {
+  const filter = rangeFilter(range);
+  const { parameters } = filter;
   const copy = async (select: string, file: string): Promise<number> => {
     const result = await connection.runAndReadAll(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`, parameters);
     return Number(result.getRows()[0]?.[0] ?? 0);
@@ -54,28 +55,28 @@ export async function exportParquet(connection: DuckDBConnection, range: LedgerR
     return await writeAtomically(parquetExportFiles(dir), async ([eventsFile, ledgersFile]) => {
       await connection.run("BEGIN TRANSACTION");
       try {
-        await refuseWideAmounts(connection, parameters);
-        const events = await copy(EVENTS, eventsFile!);
-        const ledgers = await copy(LEDGERS, ledgersFile!);
+        await refuseWideAmounts(connection, filter);
+        const eventRows = await copy(events(filter), eventsFile!);
+        const ledgerRows = await copy(ledgers(filter), ledgersFile!);
         await connection.run("COMMIT");
-        return { events, ledgers };
+        return { events: eventRows, ledgers: ledgerRows };
       } catch (error) {
         await connection.run("ROLLBACK").catch(() => undefined);
         throw error;
       }
     });
   } catch (error) {
-    throw new Error(`Cannot export ledgers ${range.start}-${range.end} as Parquet to ${dir}: ${duckdbErrorLine(error)}`, { cause: error });
+    throw new Error(`Cannot export ledgers ${filter.text} as Parquet to ${dir}: ${duckdbErrorLine(error)}`, { cause: error });
   }
 }
 
-async function refuseWideAmounts(connection: DuckDBConnection, parameters: [number, number]): Promise<void> {
+async function refuseWideAmounts(connection: DuckDBConnection, filter: RangeFilter): Promise<void> {
   const reader = await connection.runAndReadAll(
     `SELECT ledger_sequence, event_index, CAST(amount AS VARCHAR) FROM ttp_events
-     WHERE ledger_sequence BETWEEN $1 AND $2
+     WHERE ${filter.where("ledger_sequence")}
        AND (amount > ${DECIMAL_38_MAX} OR amount < -${DECIMAL_38_MAX})
      ORDER BY ledger_sequence, event_index LIMIT 1`,
-    parameters,
+    filter.parameters,
   );
   const row = reader.getRows()[0];
   if (row) {

@@ -1,32 +1,33 @@
 // `bun run query`: one SQL statement over a sink's database file, opened read-only (statements that
 // write are refused), its result as text.
-import type { DuckDBResultReader } from "@duckdb/node-api";
 import { openDatabase } from "../duckdb/open-database.ts";
-import { formatCsv } from "./format-csv.ts";
-import { formatTable } from "./format-table.ts";
-import { isNumericType, valueJson, valueText } from "./result-values.ts";
+import { lockConflictOf } from "../duckdb/lock-conflict.ts";
+import { SinkBusyError } from "../ledger-sink.ts";
+import { valueText } from "./result-values.ts";
+import type { QueryResultText } from "./render-result.ts";
 
-export const QUERY_FORMATS = ["table", "json", "csv"] as const;
-export type QueryFormat = (typeof QUERY_FORMATS)[number];
-
-function render(reader: DuckDBResultReader, format: QueryFormat): string {
-  const names = reader.columnNames();
-  const types = reader.columnTypes();
-  const rows = reader.getRows();
-  if (format === "json") {
-    const objects = rows.map((row) => JSON.stringify(Object.fromEntries(names.map((name, c) => [name, valueJson(row[c]!, types[c]!)]))));
-    return objects.length === 0 ? "[]" : `[\n${objects.join(",\n")}\n]`;
-  }
-  const texts = rows.map((row) => row.map((value, c) => valueText(value, types[c]!)));
-  if (format === "csv") return formatCsv(names, texts);
-  return formatTable({ columns: names.map((name, c) => ({ name, alignRight: isNumericType(types[c]!) })), rows: texts });
-}
-
-/** The result of `sql` over the database file at `path`, rendered as `format`; throws DuckDB's error. */
-export async function queryDatabaseFile(path: string, sql: string, format: QueryFormat): Promise<string> {
-  const { instance, connection } = await openDatabase(path, { readOnly: true });
+/**
+ * The result of `sql` over the database file at `path`, each value as text; throws DuckDB's error,
+ * or a SinkBusyError naming the process that holds the file for writing.
+ */
+export async function queryDatabaseFile(path: string, sql: string): Promise<QueryResultText> {
+  let opened;
   try {
-    return render(await connection.runAndReadAll(sql), format);
+    opened = await openDatabase(path, { readOnly: true });
+  } catch (error) {
+    const conflict = lockConflictOf(error);
+    if (conflict) throw new SinkBusyError(`${path} is open for writing in ${conflict.holder}`, conflict.holder, { cause: error, pid: conflict.pid });
+    throw error;
+  }
+  const { instance, connection } = opened;
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    const types = reader.columnTypes();
+    return {
+      columns: reader.columnNames().map((name, c) => ({ name, type: types[c]!.toString() })),
+      rows: reader.getRows().map((row) => row.map((value, c) => valueText(value, types[c]!))),
+      truncated: false,
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();

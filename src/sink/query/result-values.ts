@@ -1,14 +1,18 @@
 // DuckDB result values as display text and as JSON, without losing digits or shifting time zones.
 import { DuckDBTimestampValue, DuckDBTypeId, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 
-const NUMERIC_TYPES = new Set<DuckDBTypeId>([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL, DuckDBTypeId.BIGNUM,
-]);
+// By the type's name (DuckDBType.toString(), as QueryService's columns carry it), so that a result
+// read from a file and one answered over QueryService print alike.
+const NUMERIC_TYPE_NAMES = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "BIGNUM"]);
+/** Types whose values the driver gives as JavaScript numbers (every value fits a double exactly). */
+const DOUBLE_TYPE_NAMES = new Set(["TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER", "FLOAT", "DOUBLE"]);
+
+export function isNumericTypeName(name: string): boolean {
+  return NUMERIC_TYPE_NAMES.has(name) || name.startsWith("DECIMAL(");
+}
 
 export function isNumericType(type: DuckDBType): boolean {
-  return NUMERIC_TYPES.has(type.typeId);
+  return isNumericTypeName(type.toString());
 }
 
 /**
@@ -32,7 +36,13 @@ export function valueText(value: DuckDBValue, type: DuckDBType): string | null {
 
 /** The JSON form of one value: numbers that fit a double stay numbers; bigints become strings. */
 export function valueJson(value: DuckDBValue, type: DuckDBType): string | number | boolean | null {
-  if (typeof value === "boolean") return value;
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  return valueText(value, type);
+  return textJson(valueText(value, type), type.toString());
+}
+
+/** The JSON form of a value's text (valueText) of the type named `typeName`. */
+export function textJson(text: string | null, typeName: string): string | number | boolean | null {
+  if (text === null) return null;
+  if (typeName === "BOOLEAN" && (text === "true" || text === "false")) return text === "true";
+  if (DOUBLE_TYPE_NAMES.has(typeName) && Number.isFinite(Number(text))) return Number(text);
+  return text;
 }

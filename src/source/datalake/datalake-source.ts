@@ -4,7 +4,7 @@ import type { RecordBatch } from "apache-arrow";
 import { rawLedgerBatch, type RawLedger } from "../../arrow/ledger-batch.ts";
 import { resolvePassphrase } from "../../stellar/network.ts";
 import { splitLedgerCloseMetaBatch, type LedgerCloseMetaMeasure } from "../../stellar/xdr/ledger-header-reader.ts";
-import type { LedgerBatchesOptions, LedgerRange, LedgerSource } from "../ledger-source.ts";
+import type { LedgerBatchesOptions, LedgerRange, LedgerSize, LedgerSource } from "../ledger-source.ts";
 import { validateLedger } from "../ledger-validation.ts";
 import { sleep } from "../../timing/sleep.ts";
 import { raceTimeout, TIMED_OUT } from "../../timing/timeout.ts";
@@ -181,6 +181,31 @@ export class DataLakeSource implements LedgerSource {
       if (error instanceof SourceError || options.signal?.aborted) throw error;
       throw new SourceError(`cannot list the data lake: ${messageOf(error)}`, null, where, { cause: error });
     }
+  }
+
+  /**
+   * Each ledger's share of its object, compressed and as XDR (the zstd headers' content size, else
+   * decompressed within --max-object-bytes); null where the object is missing or unreadable.
+   */
+  async ledgerSizes(sequences: readonly number[], options: { signal?: AbortSignal } = {}): Promise<(LedgerSize | null)[]> {
+    const signal = options.signal ?? new AbortController().signal;
+    return Promise.all(
+      sequences.map(async (sequence) => {
+        try {
+          const span = batchSpan(sequence, this.config);
+          const { compressed } = await this.#fetch(span, signal);
+          if (compressed === null) return null;
+          const size = zstdSize(compressed);
+          if (size.declaredContentBytes === null && size.maxContentBytes > this.#maxObjectBytes) return null; // never decompress past the cap
+          const xdrBytes = size.declaredContentBytes ?? (await this.#decompress(compressed)).byteLength;
+          const ledgers = span.end - span.start + 1;
+          return { compressedBytes: compressed.byteLength / ledgers, xdrBytes: xdrBytes / ledgers };
+        } catch (error) {
+          if (signal.aborted) throw error;
+          return null; // an estimate goes without this sample
+        }
+      }),
+    );
   }
 
   /**

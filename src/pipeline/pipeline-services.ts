@@ -2,6 +2,7 @@
 // on its own port and reports to flowctl (an external one, or one embedded in this process).
 import type { WebSocketHandler } from "bun";
 import type { Hono } from "hono";
+import type { MetricRegistry } from "../metrics/registry.ts";
 import { resolveFlowctlConfig, type FlowctlConfig, type FlowctlConfigSources, type FlowctlFlags, ConfigError } from "../flowctl/config.ts";
 import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
@@ -28,7 +29,7 @@ export interface PipelineServicesOptions {
   readonly targetLedger: number;
   readonly log: (message: string) => void;
   /** Routes the sink component serves besides /health and /metrics (its client services). */
-  readonly sinkRoutes?: { readonly mount: (app: Hono) => void; readonly websocket?: WebSocketHandler<any> };
+  readonly sinkRoutes?: { readonly mount: (app: Hono, metrics: MetricRegistry) => void; readonly websocket?: WebSocketHandler<any> };
 }
 
 export interface PipelineComponents {

@@ -12,6 +12,7 @@ import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../component/kinds.ts";
 import { processorMeter, sinkMeter, sourceMeter } from "../component/stage-meters.ts";
 import type { PipelineObserver } from "./run-pipeline.ts";
 import { serveComponent, type ComponentServer } from "../component/serve-component.ts";
+import { pipelineHeartbeat, registerPipeline } from "./pipeline-registration.ts";
 
 /** `--flowctl`: off, embedded (a flowctl in this process), a URL, or unset (environment and file decide). */
 export type FlowctlMode = { readonly kind: "default" } | { readonly kind: "off" } | { readonly kind: "embedded" } | { readonly kind: "url"; readonly endpoint: string };
@@ -114,6 +115,15 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   const [source, processor, sink] = components as [Component, Component, Component];
   const served = components.filter((c) => c.baseUrl).map((c) => `${c.componentId} ${c.baseUrl}/health`);
   if (served.length > 0) options.log(`health: ${served.join(", ")}`);
+  // the pipeline as a whole, beside its three components (flowctl settings without a component's prefix)
+  const pipeline = registerPipeline({
+    flowctl: effective(resolveFlowctlConfig({ flags, env, file: options.configFile })),
+    mode: "in-process",
+    stages: components.map((c, i) => ({ stage: ["source", "processor", "sink"][i]!, componentId: c.componentId, url: c.baseUrl })),
+    metadata: { ...(Number.isFinite(options.targetLedger) && options.targetLedger > 0 ? { end_ledger: String(options.targetLedger) } : {}) },
+    metrics: () => pipelineHeartbeat(sink.heartbeatMetrics(), components.filter((c) => c.healthy).length, components.length),
+    log: options.log,
+  });
 
   return {
     source,
@@ -126,7 +136,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
     flowctlToken: configs[2]!.token,
     async stop() {
       for (const component of components) if (component.status !== "failed") component.status = "finished";
-      await Promise.all(runtimes.map((runtime) => runtime.stop()));
+      await Promise.all([pipeline?.stop(), ...runtimes.map((runtime) => runtime.stop())]);
       await embedded?.stop();
     },
   };

@@ -1,6 +1,7 @@
 // `bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
 // [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]`: throughput of the SDK baseline and of the production path on the
 // shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
+// `bun run bench --flowctl`: only what reporting to flowctl costs each component (./bench/flowctl-overhead.ts).
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,8 +25,13 @@ const { values } = parseArgs({
     "batch-size": { type: "string" },
     "duckdb-memory-limit": { type: "string" },
     "group-commit": { type: "string" },
+    flowctl: { type: "boolean" },
   },
 });
+if (values.flowctl) {
+  await (await import("./bench/flowctl-overhead.ts")).flowctlOverhead((line) => console.error(`[bench] ${line}`));
+  process.exit(0);
+}
 const quick = values.quick ?? false;
 const workerCounts = (values.workers ?? "1,2").split(",").map(Number);
 const longLedgers = Number(values.ledgers ?? (quick ? 300 : 10_000));

@@ -1,18 +1,10 @@
 // `bun scripts/bench/first-controller.ts FLOWCTL_URL`: what a component's flowctl reporting costs a
 // fresh process: the modules (the component's, connect and the flowctl schemas: the component
 // module imports the controller's), then one controller registered and heartbeating. Prints
-// {"modulesHeapMb","modulesRssMb","heapMb","rssMb"}. Nothing is imported before the first measurement.
-export {};
+// {"modulesHeapMb","modulesRssMb","heapMb","rssMb"}. Nothing but ./settled-memory.ts is imported before the first measurement.
+import { settledMemory as settle } from "./settled-memory.ts";
 
 const flowctl = Bun.argv[2]!;
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    Bun.gc(true);
-    await Bun.sleep(20);
-  }
-  const usage = process.memoryUsage();
-  return { heap: usage.heapUsed, rss: usage.rss };
-};
 const bare = await settle();
 const { Component } = await import("../../src/component/component.ts");
 const { PROCESSOR_KIND } = await import("../../src/component/kinds.ts");

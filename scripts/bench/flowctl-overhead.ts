@@ -11,6 +11,7 @@ import { HeartbeatRequestSchema } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import { Component } from "../../src/component/component.ts";
 import { PIPELINE_KINDS } from "../../src/component/kinds.ts";
 import { FlowctlController } from "../../src/flowctl/controller.ts";
+import { settledMemory } from "./settled-memory.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const SEED = { memoryMb: "~1-2", calcUs: "~10", bytesPerHeartbeat: "~500-1,000", kbPerMinute: "~6" };
@@ -104,20 +105,28 @@ interface KindFigures {
   readonly responseBytes: number;
 }
 
+/** Microseconds per call of `work`: the median of 7 rounds of 5,000 calls, after 5,000 to warm up (the JIT, the machine's load). */
+function microsPerCall(work: () => void): number {
+  for (let i = 0; i < 5000; i++) work();
+  const rounds: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    const started = performance.now();
+    for (let i = 0; i < 5000; i++) work();
+    rounds.push(((performance.now() - started) * 1000) / 5000);
+  }
+  return rounds.sort((x, y) => x - y)[3]!;
+}
+
 /** CPU of the metric calculation (heartbeatMetrics) and of the message's encoding, per heartbeat. */
 function cpuPerHeartbeat(component: Component): { calcUs: number; encodeUs: number; messageBytes: number; metrics: number } {
-  const rounds = 20_000;
-  for (let i = 0; i < 1000; i++) component.heartbeatMetrics(); // warm up
-  let started = performance.now();
-  let metrics: Record<string, number> = {};
-  for (let i = 0; i < rounds; i++) metrics = component.heartbeatMetrics();
-  const calcUs = ((performance.now() - started) * 1000) / rounds;
+  const metrics = component.heartbeatMetrics();
   const encode = () => toBinary(HeartbeatRequestSchema, create(HeartbeatRequestSchema, { serviceId: "ttp-arrow-processor-1a2b3c4d", timestamp: timestampNow(), metrics }));
-  for (let i = 0; i < 1000; i++) encode();
-  started = performance.now();
-  let bytes = 0;
-  for (let i = 0; i < rounds; i++) bytes = encode().byteLength;
-  return { calcUs, encodeUs: ((performance.now() - started) * 1000) / rounds, messageBytes: bytes, metrics: Object.keys(metrics).length };
+  return {
+    calcUs: microsPerCall(() => component.heartbeatMetrics()),
+    encodeUs: microsPerCall(encode),
+    messageBytes: encode().byteLength,
+    metrics: Object.keys(metrics).length,
+  };
 }
 
 /** Bytes on the wire per heartbeat, each way, over `heartbeats` heartbeats of one controller. */
@@ -145,19 +154,11 @@ async function wirePerHeartbeat(flowctl: string, component: Component, heartbeat
 
 /** Memory of `count` registered, heartbeating controllers (with their components), per controller. */
 async function memoryPerController(flowctl: string, count: number): Promise<{ heapMb: number; rssMb: number }> {
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      Bun.gc(true);
-      await Bun.sleep(50);
-    }
-    const usage = process.memoryUsage();
-    return { heap: usage.heapUsed, rss: usage.rss };
-  };
   // one controller first, so that what every component loads once (connect, the schemas) is not counted
   const warm = new FlowctlController({ endpoint: flowctl, heartbeatIntervalMs: 1000, service: busyComponent(0, "warm-up").serviceInfo(), metrics: () => ({}), log: () => undefined });
   warm.start();
   await waitUntil("the warm-up registration", () => warm.state.connected);
-  const base = await settle();
+  const base = await settledMemory();
   const controllers: FlowctlController[] = [];
   for (let i = 0; i < count; i++) {
     const component = busyComponent(i, `bench-component-${i}`);
@@ -167,7 +168,7 @@ async function memoryPerController(flowctl: string, count: number): Promise<{ he
   }
   await waitUntil(`${count} registrations`, () => controllers.every((c) => c.state.connected));
   await Bun.sleep(2500); // two heartbeats each
-  const loaded = await settle();
+  const loaded = await settledMemory();
   await Promise.all([...controllers, warm].map((c) => c.stop()));
   const mb = (bytes: number) => bytes / count / 2 ** 20;
   return { heapMb: mb(loaded.heap - base.heap), rssMb: mb(loaded.rss - base.rss) };

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import { flowctlClient, waitFor } from "../support/flowctl.ts";
+import { valueOf } from "../support/prometheus-text.ts";
 import { alive, allRows, killAll, spawnCli } from "./stage-processes.ts";
 
 const RANGE = ["--start", "30822015", "--end", "30822025"];
@@ -64,6 +65,11 @@ describe("bun run pipeline --processes", () => {
       expect(registered.metrics).toMatchObject({ stages: 3 });
       const pipelineStage = (await client.getPipelineHealth({})).stages.find((s) => s.stage === ServiceType.PIPELINE);
       expect(pipelineStage?.services).toBe(1);
+      // each process's /metrics: the histograms of its stage, the component in the labels
+      const metricsOf = async (name: string) => (await fetch(`${(stage(midRun, name) as { url?: string }).url}/metrics`)).text();
+      expect(valueOf(await metricsOf("source"), "stellarflow_fetch_duration_seconds_count", { component: "stellar-arrow-source" })).toBeGreaterThan(0);
+      expect(valueOf(await metricsOf("processor"), "stellarflow_decode_duration_seconds_count", { component: "ttp-arrow-processor" })).toBeGreaterThan(0);
+      expect(valueOf(await metricsOf("sink"), "stellarflow_commit_duration_seconds_count", { component: "arrow-analytics-sink" })).toBeGreaterThan(0);
 
       process.kill(stage(midRun, "processor").pid!, "SIGKILL");
       const restarted = await waitFor("the processor running again", async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
-import { flowctlClient, waitFor } from "../support/flowctl.ts";
+import { flowctlClient, promtool, promtoolProblems, waitFor } from "../support/flowctl.ts";
 import { valueOf } from "../support/prometheus-text.ts";
 import { alive, allRows, killAll, spawnCli } from "./stage-processes.ts";
 
@@ -70,6 +70,12 @@ describe("bun run pipeline --processes", () => {
       expect(valueOf(await metricsOf("source"), "stellarflow_fetch_duration_seconds_count", { component: "stellar-arrow-source" })).toBeGreaterThan(0);
       expect(valueOf(await metricsOf("processor"), "stellarflow_decode_duration_seconds_count", { component: "ttp-arrow-processor" })).toBeGreaterThan(0);
       expect(valueOf(await metricsOf("sink"), "stellarflow_commit_duration_seconds_count", { component: "arrow-analytics-sink" })).toBeGreaterThan(0);
+      // every server's /metrics passes promtool: the three stage processes and the flowctl the supervisor started
+      if (promtool() || process.env.CI) {
+        const texts = { source: await metricsOf("source"), processor: await metricsOf("processor"), sink: await metricsOf("sink"), flowctl: await (await fetch(`${midRun.flowctl}/metrics`)).text() };
+        for (const [server, text] of Object.entries(texts)) expect(`${server}: ${await promtoolProblems(text)}`).toBe(`${server}: `);
+        expect(texts.source).toContain('stellarflow_data_streams_open{component="stellar-arrow-source",component_id="stellar-arrow-source",type="source",kind="ledgers"} 1');
+      }
 
       process.kill(stage(midRun, "processor").pid!, "SIGKILL");
       const restarted = await waitFor("the processor running again", async () => {

@@ -119,7 +119,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   const pipeline = registerPipeline({
     flowctl: effective(resolveFlowctlConfig({ flags, env, file: options.configFile })),
     mode: "in-process",
-    stages: components.map((c, i) => ({ stage: ["source", "processor", "sink"][i]!, componentId: c.componentId, url: c.baseUrl })),
+    stages: components.map((c) => ({ stage: c.typeName, componentId: c.componentId, url: c.baseUrl })),
     metadata: { ...(Number.isFinite(options.targetLedger) && options.targetLedger > 0 ? { end_ledger: String(options.targetLedger) } : {}) },
     metrics: () => pipelineHeartbeat(sink.heartbeatMetrics(), components.filter((c) => c.healthy).length, components.length),
     log: options.log,

@@ -74,6 +74,8 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   const limits = serverLimitsFromEnv(env);
   const kinds = [SOURCE_KIND, PROCESSOR_KIND, SINK_KIND] as const;
   const configs = kinds.map((kind) => resolveFlowctlConfig({ flags, env, envPrefix: kind.envPrefix, file: options.configFile }));
+  // the pipeline's own registration: the settings without a component's prefix
+  const pipelineConfig = resolveFlowctlConfig({ flags, env, file: options.configFile });
   // ports asked for by flag or environment (null: none, the default applies); null as a whole: no servers
   const asked = options.healthPorts === null ? null : kinds.map((kind, i) => options.healthPorts?.[i] ?? portFromEnv(kind, env));
   const ids = kinds.map((kind) => env[`${kind.envPrefix}COMPONENT_ID`]?.trim() || kind.componentId);
@@ -115,9 +117,9 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   const [source, processor, sink] = components as [Component, Component, Component];
   const served = components.filter((c) => c.baseUrl).map((c) => `${c.componentId} ${c.baseUrl}/health`);
   if (served.length > 0) options.log(`health: ${served.join(", ")}`);
-  // the pipeline as a whole, beside its three components (flowctl settings without a component's prefix)
+  // the pipeline as a whole, beside its three components
   const pipeline = registerPipeline({
-    flowctl: effective(resolveFlowctlConfig({ flags, env, file: options.configFile })),
+    flowctl: effective(pipelineConfig),
     mode: "in-process",
     stages: components.map((c) => ({ stage: c.typeName, componentId: c.componentId, url: c.baseUrl })),
     metadata: { ...(Number.isFinite(options.targetLedger) && options.targetLedger > 0 ? { end_ledger: String(options.targetLedger) } : {}) },

@@ -1,6 +1,7 @@
 // `bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
 // [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]`: throughput of the SDK baseline and of the production path on the
 // shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
+// `bun run bench --flowctl`: only what reporting to flowctl costs each component (./bench/flowctl-overhead.ts).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lakePath } from "./fixtures/shared-ledgers.ts";
@@ -17,6 +18,7 @@ import { parseFlags } from "../src/cli/command.ts";
 
 const HELP = `Usage: bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
                      [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]
+       bun run bench --flowctl
 
 Throughput of the SDK baseline and of the production path on the shared lakes (decode + extract, and
 end to end into a temporary DuckDB), then a long in-memory replay in a process of its own; ratios
@@ -29,6 +31,7 @@ against the baseline measured in the same run.
   --batch-size N             ledgers per record batch (default 4)
   --duckdb-memory-limit SIZE DuckDB's memory_limit (default: the sink's, 64MB)
   --group-commit LEDGERS|off ledgers per commit (default: the pipeline's 64; off: a commit per batch)
+  --flowctl                  only what reporting to flowctl costs each component (memory, CPU, bytes)
   -h, --help                 this text`;
 
 const OPTIONS = {
@@ -40,6 +43,7 @@ const OPTIONS = {
   "batch-size": { type: "string" },
   "duckdb-memory-limit": { type: "string" },
   "group-commit": { type: "string" },
+  flowctl: { type: "boolean" },
 } as const;
 
 function positiveInteger(flag: string, value: string): number {
@@ -56,6 +60,7 @@ function parseBenchArgs(argv: readonly string[]) {
   }
   return {
     help: values.help ?? false,
+    flowctl: values.flowctl ?? false,
     quick,
     json: values.json ?? null,
     workerCounts: (values.workers ?? "1,2").split(",").map((n) => positiveInteger("workers", n.trim())),
@@ -70,6 +75,10 @@ function parseBenchArgs(argv: readonly string[]) {
 
 const args = parseFlags(() => parseBenchArgs(Bun.argv.slice(2)), HELP);
 if (typeof args === "number") process.exit(args);
+if (args.flowctl) {
+  await (await import("./bench/flowctl-overhead.ts")).flowctlOverhead((line) => console.error(`[bench] ${line}`));
+  process.exit(0);
+}
 const { quick, workerCounts, longLedgers, ledgersPerBatch, duckdb, groupCommit } = args;
 const mb = { decodeBaseline: quick ? 4 : 25, decodeFast: quick ? 10 : 100, e2eBaseline: quick ? 4 : 25, e2eFast: quick ? 15 : 150 };
 

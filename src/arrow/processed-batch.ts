@@ -21,4 +21,8 @@ export interface ProcessedStats {
   readonly eventsByType: Record<string, number>;
   /** Events the filter dropped. */
   readonly eventsFiltered: number;
+  /** Seconds each ledger took to decode, in order (for the processor's latency histograms). */
+  readonly decodeSeconds?: readonly number[];
+  /** Seconds each ledger took to turn into TTP events, in order. */
+  readonly extractSeconds?: readonly number[];
 }

@@ -19,6 +19,9 @@ import { Supervisor, type ChildSpec } from "../supervisor/supervisor.ts";
 import { stopOnSignals } from "./interrupts.ts";
 import { EXIT_SINK_BUSY } from "./exit-codes.ts";
 import { messageOf } from "../common/message-of.ts";
+import { resolveFlowctlConfig } from "../flowctl/config.ts";
+import { PIPELINE_KINDS } from "../component/kinds.ts";
+import { pipelineHeartbeat, registerPipeline } from "../pipeline/pipeline-registration.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const STAGES = ["source", "processor", "sink"] as const;
@@ -118,7 +121,19 @@ export async function runProcesses(argv: readonly string[]): Promise<number> {
     console.error(`warning: no pipeline /health: ${messageOf(error)}`);
   }
   for (const spec of specs) supervisor.start(spec);
+  // the pipeline itself in flowctl, beside its stages (unregistered before flowctl stops)
+  const registration = flowctl
+    ? registerPipeline({
+        flowctl: resolveFlowctlConfig({ flags: { enabled: true, endpoint: flowctl, heartbeatInterval: args.flowctlHeartbeatInterval ?? "1s" }, env: process.env }),
+        mode: "processes",
+        stages: STAGES.map((stage, i) => ({ stage, componentId: process.env[`${PIPELINE_KINDS[i]!.envPrefix}COMPONENT_ID`]?.trim() || PIPELINE_KINDS[i]!.componentId, url: url(i) })),
+        healthUrl: health ? `${health.url}/health` : null,
+        metrics: async () => processesHeartbeat(supervisor, await pipelineHealth(supervisor, url, flowctl, token)),
+        log: (message) => console.error(message),
+      })
+    : null;
   const code = await finished;
+  await registration?.stop();
   await supervisor.stop(5000, ["flowctl"]);
   await health?.stop();
   // the sink is gone and the file free: the exports of the range, as bun run pipeline writes them
@@ -170,6 +185,17 @@ interface StageReport {
   readonly last_exit: string | null;
   readonly url: string | null;
   readonly health: unknown;
+}
+
+/** The PIPELINE registration's heartbeat: the sink's position and throughput, stages healthy, restarts. */
+function processesHeartbeat(supervisor: Supervisor, health: Awaited<ReturnType<typeof pipelineHealth>>): Record<string, number> {
+  const sink = health.stages.find((s) => s.stage === "sink")?.health as { last_ledger?: number | null; lag_ledgers?: number | null; throughput?: Record<string, number> } | null;
+  const stagesHealthy = health.stages.filter((s) => (s.health as { status?: string } | null)?.status === "healthy").length;
+  const restarts = [...supervisor.states.values()].reduce((sum, state) => sum + state.restarts, 0);
+  return {
+    ...pipelineHeartbeat({ current_ledger: sink?.last_ledger ?? 0, lag_ledgers: sink?.lag_ledgers ?? 0, ...sink?.throughput }, stagesHealthy, health.stages.length),
+    restarts_total: restarts,
+  };
 }
 
 async function pipelineHealth(supervisor: Supervisor, url: (i: number) => string, flowctl: string | null, token: string | null) {

@@ -1,17 +1,45 @@
 // A component's metrics: its own counters plus the position, rates and liveness every component
-// reports, as Prometheus text (prefixed names) and as flowctl heartbeat metrics (bare names).
-import type { MetricSample } from "../metrics/prometheus.ts";
+// reports, as Prometheus families (one name per meaning across components, the component in the
+// labels) and as flowctl heartbeat metrics (bare names, one number each: the seed's map, which
+// flowctl's GetPipelineHealth and the dashboard read).
+import type { Labels, MetricFamily } from "../metrics/prometheus.ts";
 import { RateWindow } from "../metrics/rate-window.ts";
+import { type Counter, MetricRegistry } from "../metrics/registry.ts";
+
+/** The namespace of every metric a pipeline component exports. */
+export const METRIC_NAMESPACE = "stellarflow";
 
 export interface CounterSpec {
-  /** Ends in `_total`, e.g. "events_extracted_total". */
+  /** Its heartbeat name, ending in `_total`, e.g. "events_extracted_total"; also the name to add() to. */
   readonly name: string;
   readonly help: string;
+  /** Its Prometheus family (default `stellarflow_<name>`); several counters may share one, told apart by `labels`. */
+  readonly metric?: string;
+  /** Help of the family when it is not this counter's alone. */
+  readonly metricHelp?: string;
+  /** Labels this counter fixes within its family, e.g. { kind: "validation" }. */
+  readonly labels?: Labels;
+  /** Labels given with each add(), with the values exported (as 0) before they are first counted. */
+  readonly labelValues?: Readonly<Record<string, readonly string[]>>;
+}
+
+interface CounterEntry {
+  readonly spec: CounterSpec;
+  readonly counter: Counter;
+}
+
+/** Every combination of the given label values, each with `fixed`. */
+function combinations(fixed: Labels, values: Readonly<Record<string, readonly string[]>>): Labels[] {
+  let all: Labels[] = [fixed];
+  for (const [name, options] of Object.entries(values)) all = all.flatMap((labels) => options.map((value) => ({ ...labels, [name]: value })));
+  return all;
 }
 
 export class ComponentMetrics {
   readonly startedAt: number;
-  readonly #counters = new Map<string, { spec: CounterSpec; value: number }>();
+  /** The Prometheus side: counters, histograms the stage meters declare, and collectors (open streams...). */
+  readonly registry: MetricRegistry;
+  readonly #counters = new Map<string, CounterEntry>();
   readonly #ledgerRate: RateWindow;
   readonly #eventRate: RateWindow;
   #currentLedger = 0;
@@ -21,26 +49,37 @@ export class ComponentMetrics {
   #events = 0;
 
   constructor(
-    readonly prefix: string,
     counters: readonly CounterSpec[],
     private readonly now: () => number = Date.now,
+    /** On every Prometheus sample: component, component_id, type. */
+    constantLabels: Labels = {},
   ) {
     this.startedAt = now();
-    for (const spec of counters) this.#counters.set(spec.name, { spec, value: 0 });
+    this.registry = new MetricRegistry(constantLabels);
+    for (const spec of counters) {
+      if (!spec.name.endsWith("_total")) throw new Error(`counter ${spec.name} must end in _total`);
+      const labelNames = [...Object.keys(spec.labels ?? {}), ...Object.keys(spec.labelValues ?? {})];
+      const counter = this.registry.counter(spec.metric ?? `${METRIC_NAMESPACE}_${spec.name}`, spec.metricHelp ?? spec.help, labelNames);
+      for (const labels of combinations(spec.labels ?? {}, spec.labelValues ?? {})) counter.inc(0, labels);
+      this.#counters.set(spec.name, { spec, counter });
+    }
     this.#ledgerRate = new RateWindow(10_000, now);
     this.#eventRate = new RateWindow(10_000, now);
     this.#ledgerRate.record(0); // the rates count from the start
     this.#eventRate.record(0);
   }
 
-  add(name: string, amount: number): void {
-    const counter = this.#counters.get(name);
-    if (!counter) throw new Error(`${this.prefix} has no counter ${name}`);
-    counter.value += amount;
+  /** Adds to a counter; `labels` are those of its labelValues (e.g. { event_type: "fee" }). */
+  add(name: string, amount: number, labels: Labels = {}): void {
+    const entry = this.#counters.get(name);
+    if (!entry) throw new Error(`this component has no counter ${name}`);
+    entry.counter.inc(amount, { ...entry.spec.labels, ...labels });
   }
 
+  /** A counter's total over its labels. */
   count(name: string): number {
-    return this.#counters.get(name)?.value ?? 0;
+    const entry = this.#counters.get(name);
+    return entry ? entry.counter.sum(entry.spec.labels) : 0;
   }
 
   /** The ledger the component is heading for (end of range, or the network's tip). */
@@ -62,6 +101,10 @@ export class ComponentMetrics {
     return this.#currentLedger || null;
   }
 
+  get targetLedger(): number | null {
+    return this.#targetLedger || null;
+  }
+
   get lagLedgers(): number | null {
     return this.#currentLedger && this.#targetLedger ? Math.max(0, this.#targetLedger - this.#currentLedger) : null;
   }
@@ -70,10 +113,10 @@ export class ComponentMetrics {
     return (this.now() - this.startedAt) / 1000;
   }
 
-  /** Bare names, as heartbeats send them. */
+  /** Bare names, as heartbeats send them (unchanged since the seed: flowctl and the dashboard read them). */
   snapshot(healthy: boolean): Record<string, number> {
     const values: Record<string, number> = {};
-    for (const { spec, value } of this.#counters.values()) values[spec.name] = value;
+    for (const name of this.#counters.keys()) values[name] = this.count(name);
     values.current_ledger = this.#currentLedger;
     values.target_ledger = this.#targetLedger;
     values.lag_ledgers = this.lagLedgers ?? 0;
@@ -85,22 +128,26 @@ export class ComponentMetrics {
     return values;
   }
 
-  /** Prometheus samples, each name prefixed with the component's. */
-  samples(healthy: boolean, extraGauges: readonly Omit<MetricSample, "type">[] = []): MetricSample[] {
-    const values = this.snapshot(healthy);
-    const name = (bare: string) => `${this.prefix}_${bare}`;
-    const gauge = (bare: string, help: string): MetricSample => ({ name: name(bare), help, type: "gauge", value: values[bare]! });
-    return [
-      ...[...this.#counters.values()].map(({ spec, value }): MetricSample => ({ name: name(spec.name), help: spec.help, type: "counter", value })),
-      gauge("current_ledger", "Last ledger the component finished."),
-      gauge("target_ledger", "Ledger the component is heading for (end of the range)."),
-      gauge("lag_ledgers", "Ledgers between the current ledger and the target."),
-      gauge("ledgers_per_second", "Ledgers finished per second over the last 10 seconds."),
-      gauge("events_per_second", "TTP events handled per second over the last 10 seconds."),
-      gauge("uptime_seconds", "Seconds since the component started."),
-      gauge("seconds_since_last_processed", "Seconds since the component last finished a ledger (since start when none yet)."),
-      gauge("service_status", "1 when the component is healthy, 0 when it failed or is stopping."),
-      ...extraGauges.map((g): MetricSample => ({ ...g, name: name(g.name), type: "gauge" })),
-    ];
+  /**
+   * The Prometheus families: counters, then position and liveness gauges, then what the meters and
+   * collectors declared. A gauge /health reports as null (no target, no ledger yet) has no sample.
+   * Rates are left to PromQL (`rate(stellarflow_ledgers_processed_total[1m])`).
+   */
+  families(healthy: boolean, extra: readonly MetricFamily[] = []): MetricFamily[] {
+    const n = METRIC_NAMESPACE;
+    const gauge = (name: string, help: string, value: number | null): MetricFamily => ({ name: `${n}_${name}`, help, type: "gauge", samples: value === null ? [] : [{ value }] });
+    const labelled = (family: MetricFamily): MetricFamily => ({ ...family, samples: family.samples.map((s) => ({ ...s, labels: { ...this.registry.constantLabels, ...s.labels } })) });
+    const own = [
+      gauge("current_ledger", "Last ledger the component finished (no sample before the first).", this.currentLedger),
+      gauge("target_ledger", "Ledger the component is heading for: the end of its range (no sample when following the tip or not known yet).", this.targetLedger),
+      gauge("lag_ledgers", "Ledgers between the current ledger and the target (no sample when either is unknown).", this.lagLedgers),
+      gauge("last_processed_timestamp_seconds", "When the component last finished a ledger, in seconds since the epoch (no sample before the first).", this.#lastProcessedAt === null ? null : this.#lastProcessedAt / 1000),
+      gauge("start_time_seconds", "When the component started, in seconds since the epoch.", this.startedAt / 1000),
+      gauge("healthy", "1 while the component is healthy (starting, running or finished), 0 once it failed or is stopping.", healthy ? 1 : 0),
+      ...extra,
+    ].map(labelled);
+    const declared = this.registry.families();
+    const counters = declared.filter((family) => family.type === "counter");
+    return [...counters, ...own, ...declared.filter((family) => family.type !== "counter")];
   }
 }

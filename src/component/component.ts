@@ -3,7 +3,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ServiceType, type ServiceInfoSchema } from "../gen/flowctl/v1/flowctl_pb.ts";
 import { DISABLED_FLOWCTL_STATE, type FlowctlState } from "../flowctl/controller.ts";
-import { ComponentMetrics, type CounterSpec } from "./component-metrics.ts";
+import { ComponentMetrics, METRIC_NAMESPACE, type CounterSpec } from "./component-metrics.ts";
+import type { MetricFamily } from "../metrics/prometheus.ts";
+import { buildInfoFamily, processFamilies } from "../metrics/process-metrics.ts";
 import { messageOf } from "../common/message-of.ts";
 
 export const STELLAR_FLOW_VERSION = "0.1.0";
@@ -13,8 +15,11 @@ export interface ComponentKind {
   /** Default component_id, e.g. "stellar-arrow-source". */
   readonly componentId: string;
   readonly serviceType: ServiceType;
-  /** Prefix of its Prometheus metrics, e.g. "stellar_arrow_source". */
-  readonly metricPrefix: string;
+  /**
+   * @deprecated The seed's prefix of its Prometheus metrics: metrics now carry the component as
+   * labels (component, component_id, type); ignored, kept so that kinds declared elsewhere still compile.
+   */
+  readonly metricPrefix?: string;
   /** Prefix of its environment variables, e.g. "STELLAR_ARROW_SOURCE_". */
   readonly envPrefix: string;
   /** Default port of its /health and /metrics. */
@@ -64,7 +69,12 @@ export class Component {
     readonly metadata: Record<string, string>,
     now: () => number = Date.now,
   ) {
-    this.metrics = new ComponentMetrics(kind.metricPrefix, kind.counters, now);
+    this.metrics = new ComponentMetrics(kind.counters, now, { component: kind.componentId, component_id: componentId, type: this.typeName });
+  }
+
+  /** "source", "processor", "sink", "pipeline": the `type` label of its metrics. */
+  get typeName(): string {
+    return ServiceType[this.kind.serviceType]!.toLowerCase();
   }
 
   get healthy(): boolean {
@@ -102,7 +112,7 @@ export class Component {
       status: this.healthy ? "healthy" : "unhealthy",
       state: this.status,
       component: this.componentId,
-      service_type: ServiceType[this.kind.serviceType]!.toLowerCase(),
+      service_type: this.typeName,
       version: STELLAR_FLOW_VERSION,
       uptime_seconds: Math.round(this.metrics.uptimeSeconds * 1000) / 1000,
       flowctl: {
@@ -122,11 +132,18 @@ export class Component {
     };
   }
 
-  prometheus() {
+  /** Its /metrics: the component's families, build_info and the process_* figures. */
+  prometheus(): MetricFamily[] {
     const flowctl = this.flowctlState();
-    return this.metrics.samples(this.healthy, [
-      { name: "flowctl_enabled", help: "1 when the component reports to flowctl.", value: flowctl.enabled ? 1 : 0 },
-      { name: "flowctl_connected", help: "1 when flowctl accepted the last registration or heartbeat.", value: flowctl.connected ? 1 : 0 },
-    ]);
+    const gauge = (name: string, help: string, value: number | null): MetricFamily => ({ name: `${METRIC_NAMESPACE}_${name}`, help, type: "gauge", samples: value === null ? [] : [{ value }] });
+    return [
+      ...this.metrics.families(this.healthy, [
+        gauge("flowctl_enabled", "1 when the component reports to flowctl.", flowctl.enabled ? 1 : 0),
+        gauge("flowctl_connected", "1 when flowctl accepted the last registration or heartbeat.", flowctl.connected ? 1 : 0),
+        gauge("flowctl_last_heartbeat_timestamp_seconds", "When flowctl last accepted a registration or heartbeat, in seconds since the epoch (no sample before).", flowctl.lastHeartbeat ? flowctl.lastHeartbeat.getTime() / 1000 : null),
+      ]),
+      buildInfoFamily(METRIC_NAMESPACE, STELLAR_FLOW_VERSION, this.metrics.registry.constantLabels),
+      ...processFamilies(),
+    ];
   }
 }

@@ -5,6 +5,7 @@
 import type { WebSocketHandler } from "bun";
 import type { Hono } from "hono";
 import type { FlowctlConfig } from "../flowctl/config.ts";
+import type { MetricRegistry } from "../metrics/registry.ts";
 import { serveApp, type ServedApp } from "../http/serve-app.ts";
 import { bodyBackstop, SERVER_LIMIT_DEFAULTS, type ServerLimits } from "../http/server-limits.ts";
 import { messageOf } from "../common/message-of.ts";
@@ -20,8 +21,8 @@ export interface ServeComponentOptions {
   readonly portIsDefault?: boolean;
   readonly flowctl: FlowctlConfig;
   readonly log?: (message: string) => void;
-  /** The component's own routes besides /health, /metrics and /livez. */
-  readonly routes?: (app: Hono) => void;
+  /** The component's own routes besides /health, /metrics and /livez; `metrics`: the component's, for the routes' own counts. */
+  readonly routes?: (app: Hono, metrics: MetricRegistry) => void;
   /** Bun's WebSocket handlers, when the routes have WebSocket endpoints (the sink's /ws). */
   readonly websocket?: WebSocketHandler<any>;
   /** Path of the data endpoint, registered with flowctl as the service's endpoint (e.g. "/v1/ledgers"); absent: the base URL. */
@@ -54,7 +55,7 @@ export function serveComponent(component: Component, options: ServeComponentOpti
         return { throughput: { ledgers_per_second: metrics.ledgers_per_second, events_per_second: metrics.events_per_second }, ...options.healthExtra?.() };
       },
     });
-    options.routes?.(app);
+    options.routes?.(app, component.metrics.registry);
     const limits = options.limits ?? SERVER_LIMIT_DEFAULTS;
     // streams (data, the sink's services) exempt themselves from the idle timeout once their request has arrived
     const serving = {

@@ -28,6 +28,8 @@ export interface ControlPlaneOptions {
   readonly maxWatchers?: number;
   /** Metadata a registration may carry. */
   readonly metadataLimits?: MetadataLimits;
+  /** The slots of the watches (default: maxWatchers of them), given to count them in the metrics. */
+  readonly watchers?: StreamSlots;
 }
 
 export const DEFAULT_MAX_WATCHERS = 32;
@@ -49,7 +51,7 @@ function checkFilter(request: { serviceType: number; eventType: string }): void 
 
 export function controlPlaneService(options: ControlPlaneOptions): ServiceImpl<typeof ControlPlaneService> {
   const { registry } = options;
-  const watchers = new StreamSlots(options.maxWatchers ?? DEFAULT_MAX_WATCHERS, "watches");
+  const watchers = options.watchers ?? new StreamSlots(options.maxWatchers ?? DEFAULT_MAX_WATCHERS, "watches");
   return {
     register(request) {
       const info = checkServiceInfo(request.service, options.metadataLimits);
@@ -105,7 +107,7 @@ export function controlPlaneService(options: ControlPlaneOptions): ServiceImpl<t
 
     watchServices(request, context) {
       checkFilter(request);
-      const release = watchers.tryAcquire();
+      const release = watchers.tryAcquire("watch");
       if (!release) throw new ConnectError(`${watchers.refusal()} (flowctl --max-watchers)`, Code.ResourceExhausted);
       return releasing(watch(registry, request, context, options.maxWatchBacklog ?? DEFAULT_MAX_WATCH_BACKLOG), release);
     },

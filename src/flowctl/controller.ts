@@ -15,8 +15,8 @@ export interface FlowctlControllerOptions {
   readonly heartbeatIntervalMs: number;
   /** The service to register (service_id is filled in by flowctl). */
   readonly service: MessageInitShape<typeof ServiceInfoSchema>;
-  /** The component's metrics, read at each heartbeat. */
-  readonly metrics: () => Record<string, number>;
+  /** The component's metrics, read at each heartbeat (a promise: awaited, within the request timeout's spirit: keep it short). */
+  readonly metrics: () => Record<string, number> | Promise<Record<string, number>>;
   readonly token?: string | null;
   /** Default: Connect protocol, binary, over fetch. */
   readonly transport?: Transport;
@@ -154,7 +154,7 @@ export class FlowctlController {
 
   async #heartbeat(serviceId: string): Promise<void> {
     await this.#client.heartbeat(
-      { serviceId, timestamp: timestampNow(), metrics: finiteOnly(this.#options.metrics()) },
+      { serviceId, timestamp: timestampNow(), metrics: finiteOnly(await this.#options.metrics()) },
       { timeoutMs: this.#options.requestTimeoutMs ?? 5000, signal: this.#stop.signal },
     );
     this.#lastHeartbeat = new Date();

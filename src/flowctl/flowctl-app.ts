@@ -5,9 +5,11 @@ import { ControlPlaneService, HealthStatus } from "../gen/flowctl/v1/flowctl_pb.
 import { connectCorsMiddleware } from "../http/connect-cors.ts";
 import { mountConnect } from "../http/connect-routes.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../metrics/prometheus.ts";
+import { StreamSlots } from "../http/stream-slots.ts";
+import { flowctlMetrics } from "./flowctl-metrics.ts";
 import { LIVENESS_PATH, tokenGate } from "../http/api-token.ts";
 import { authFailure } from "./auth.ts";
-import { controlPlaneService } from "./control-plane-service.ts";
+import { controlPlaneService, DEFAULT_MAX_WATCHERS } from "./control-plane-service.ts";
 import type { ServiceRegistry } from "./registry.ts";
 import type { MetadataLimits } from "./validate.ts";
 
@@ -33,11 +35,14 @@ export interface FlowctlAppOptions {
 export function flowctlApp(options: FlowctlAppOptions): Hono {
   const startedAt = options.startedAt ?? Date.now();
   const app = new Hono();
+  const watchers = new StreamSlots(options.maxWatchers ?? DEFAULT_MAX_WATCHERS, "watches");
+  const metrics = flowctlMetrics({ registry: options.registry, watchers, version: options.version, startedAt });
   if (options.corsOrigins.length > 0) app.use("*", connectCorsMiddleware(options.corsOrigins));
-  mountConnect(app, (router) => router.service(ControlPlaneService, controlPlaneService(options)), {
+  mountConnect(app, (router) => router.service(ControlPlaneService, controlPlaneService({ ...options, watchers })), {
     authorize: (method, headers) => authFailure(options, method, headers.get("authorization")),
     readMaxBytes: options.maxRequestBytes,
     shutdownSignal: options.shutdownSignal,
+    observe: metrics.observeRpc,
   });
 
   // the liveness probe says "ok" and nothing more; /health and /metrics are reads behind the token
@@ -57,16 +62,7 @@ export function flowctlApp(options: FlowctlAppOptions): Hono {
     });
   });
 
-  app.get("/metrics", (c) => {
-    const services = options.registry.list();
-    const healthy = services.filter((s) => s.status === HealthStatus.HEALTHY).length;
-    const body = renderPrometheus([
-      { name: "flowctl_services", help: "Services registered.", type: "gauge", value: services.length },
-      { name: "flowctl_healthy_services", help: "Registered services with a heartbeat within the TTL.", type: "gauge", value: healthy },
-      { name: "flowctl_uptime_seconds", help: "Seconds since flowctl started.", type: "gauge", value: (Date.now() - startedAt) / 1000 },
-    ]);
-    return c.body(body, 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
-  });
+  app.get("/metrics", (c) => c.body(renderPrometheus(metrics.families()), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((error, c) => c.json({ error: `internal error: ${error.message}` }, 500));

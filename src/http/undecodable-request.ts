@@ -75,6 +75,23 @@ export async function readAtMost(stream: ReadableStream<Uint8Array>, limit: numb
  * JSON), for refusing a request before connect-es sees it.
  */
 export function rpcErrorResponse(request: Request, error: ConnectError): Response {
+  return tagged(untaggedRpcErrorResponse(request, error), error);
+}
+
+/** The code of each refusal made here, for the RPC metrics. */
+const refusalCodes = new WeakMap<Response, Code>();
+
+function tagged(response: Response, error: ConnectError): Response {
+  refusalCodes.set(response, error.code);
+  return response;
+}
+
+/** The code a response made by rpcErrorResponse (or a refusal below) carries; undefined for any other. */
+export function refusalCodeOf(response: Response): Code | undefined {
+  return refusalCodes.get(response);
+}
+
+function untaggedRpcErrorResponse(request: Request, error: ConnectError): Response {
   const contentType = request.headers.get("content-type");
   const connect = parseConnectContentType(contentType);
   if (connect?.stream) {
@@ -91,6 +108,10 @@ export function rpcErrorResponse(request: Request, error: ConnectError): Respons
 }
 
 function errorResponse(framing: Framing, error: ConnectError): Response {
+  return tagged(untaggedErrorResponse(framing, error), error);
+}
+
+function untaggedErrorResponse(framing: Framing, error: ConnectError): Response {
   switch (framing) {
     case "connect-unary":
       return new Response(JSON.stringify(errorToJson(error, {})), { status: codeToHttpStatus(error.code), headers: { "content-type": "application/json" } });

@@ -2,6 +2,7 @@
 // on its own port and reports to flowctl (an external one, or one embedded in this process).
 import type { WebSocketHandler } from "bun";
 import type { Hono } from "hono";
+import type { MetricRegistry } from "../metrics/registry.ts";
 import { resolveFlowctlConfig, type FlowctlConfig, type FlowctlConfigSources, type FlowctlFlags, ConfigError } from "../flowctl/config.ts";
 import { FLOWCTL_DEFAULTS, startFlowctlServer, type FlowctlServer } from "../flowctl/serve-flowctl.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
@@ -11,6 +12,7 @@ import { PROCESSOR_KIND, SINK_KIND, SOURCE_KIND } from "../component/kinds.ts";
 import { processorMeter, sinkMeter, sourceMeter } from "../component/stage-meters.ts";
 import type { PipelineObserver } from "./run-pipeline.ts";
 import { serveComponent, type ComponentServer } from "../component/serve-component.ts";
+import { pipelineHeartbeat, registerPipeline } from "./pipeline-registration.ts";
 
 /** `--flowctl`: off, embedded (a flowctl in this process), a URL, or unset (environment and file decide). */
 export type FlowctlMode = { readonly kind: "default" } | { readonly kind: "off" } | { readonly kind: "embedded" } | { readonly kind: "url"; readonly endpoint: string };
@@ -28,7 +30,7 @@ export interface PipelineServicesOptions {
   readonly targetLedger: number;
   readonly log: (message: string) => void;
   /** Routes the sink component serves besides /health and /metrics (its client services). */
-  readonly sinkRoutes?: { readonly mount: (app: Hono) => void; readonly websocket?: WebSocketHandler<any> };
+  readonly sinkRoutes?: { readonly mount: (app: Hono, metrics: MetricRegistry) => void; readonly websocket?: WebSocketHandler<any> };
 }
 
 export interface PipelineComponents {
@@ -72,6 +74,8 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   const limits = serverLimitsFromEnv(env);
   const kinds = [SOURCE_KIND, PROCESSOR_KIND, SINK_KIND] as const;
   const configs = kinds.map((kind) => resolveFlowctlConfig({ flags, env, envPrefix: kind.envPrefix, file: options.configFile }));
+  // the pipeline's own registration: the settings without a component's prefix
+  const pipelineConfig = resolveFlowctlConfig({ flags, env, file: options.configFile });
   // ports asked for by flag or environment (null: none, the default applies); null as a whole: no servers
   const asked = options.healthPorts === null ? null : kinds.map((kind, i) => options.healthPorts?.[i] ?? portFromEnv(kind, env));
   const ids = kinds.map((kind) => env[`${kind.envPrefix}COMPONENT_ID`]?.trim() || kind.componentId);
@@ -113,6 +117,15 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
   const [source, processor, sink] = components as [Component, Component, Component];
   const served = components.filter((c) => c.baseUrl).map((c) => `${c.componentId} ${c.baseUrl}/health`);
   if (served.length > 0) options.log(`health: ${served.join(", ")}`);
+  // the pipeline as a whole, beside its three components
+  const pipeline = registerPipeline({
+    flowctl: effective(pipelineConfig),
+    mode: "in-process",
+    stages: components.map((c) => ({ stage: c.typeName, componentId: c.componentId, url: c.baseUrl })),
+    metadata: { ...(Number.isFinite(options.targetLedger) && options.targetLedger > 0 ? { end_ledger: String(options.targetLedger) } : {}) },
+    metrics: () => pipelineHeartbeat(sink.heartbeatMetrics(), components.filter((c) => c.healthy).length, components.length),
+    log: options.log,
+  });
 
   return {
     source,
@@ -125,7 +138,7 @@ export async function startPipelineServices(options: PipelineServicesOptions): P
     flowctlToken: configs[2]!.token,
     async stop() {
       for (const component of components) if (component.status !== "failed") component.status = "finished";
-      await Promise.all(runtimes.map((runtime) => runtime.stop()));
+      await Promise.all([pipeline?.stop(), ...runtimes.map((runtime) => runtime.stop())]);
       await embedded?.stop();
     },
   };

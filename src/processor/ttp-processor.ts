@@ -49,7 +49,9 @@ export class TtpProcessor {
     const summaries: LedgerSummary[] = [];
     const events: TtpEvent[] = [];
     const eventIndexes: number[] = [];
-    const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number>, eventsFiltered: 0 };
+    const decodeSeconds: number[] = [];
+    const extractSeconds: number[] = [];
+    const stats = { transactions: 0, failedTransactions: 0, operations: 0, eventsByType: {} as Record<string, number>, eventsFiltered: 0, decodeSeconds, extractSeconds };
     let failure: ProcessorError | null = null;
     for (const raw of rawLedgersOf(batch)) {
       let result;
@@ -61,6 +63,8 @@ export class TtpProcessor {
         break;
       }
       const { ledger, ledgerEventList } = result;
+      decodeSeconds.push(result.decodeSeconds);
+      extractSeconds.push(result.extractSeconds);
       const failed = ledger.transactions.filter((tx) => !tx.successful).length;
       const operations = ledger.transactions.reduce((n, tx) => n + tx.operations.length, 0);
       stats.transactions += ledger.transactions.length;
@@ -111,8 +115,9 @@ export class TtpProcessor {
     return kept;
   }
 
-  private processLedger(xdr: Uint8Array, sequence: number, location: string | null): { ledger: LedgerModel; ledgerEventList: TtpEvent[] } {
+  private processLedger(xdr: Uint8Array, sequence: number, location: string | null): { ledger: LedgerModel; ledgerEventList: TtpEvent[]; decodeSeconds: number; extractSeconds: number } {
     let ledger: LedgerModel;
+    const started = performance.now();
     try {
       ledger = this.options.decoder.decode(xdr);
     } catch (error) {
@@ -121,16 +126,18 @@ export class TtpProcessor {
       throw new ProcessorError(`${what}: ${messageOf(error)}`, sequence, location, { cause: error });
     }
     if (ledger.sequence !== sequence) throw new ProcessorError(`decoded ledger says sequence ${ledger.sequence}`, sequence, location);
+    const decoded = performance.now();
     let ledgerEventList: TtpEvent[];
     try {
       ledgerEventList = ledgerEvents(ledger, this.sac, this.options.mode);
     } catch (error) {
       throw new ProcessorError(messageOf(error), sequence, location, { cause: error });
     }
+    const extracted = performance.now();
     if (this.options.verify) {
       const mismatch = verifyLedgerEvents(ledger, ledgerEventList);
       if (mismatch) throw new ProcessorError(describeMismatch(mismatch), sequence, location);
     }
-    return { ledger, ledgerEventList };
+    return { ledger, ledgerEventList, decodeSeconds: (decoded - started) / 1000, extractSeconds: (extracted - decoded) / 1000 };
   }
 }

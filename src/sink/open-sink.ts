@@ -2,6 +2,7 @@
 // which implementations there are. Today a DuckDB database file (a path, or duckdb:PATH).
 import { existsSync } from "node:fs";
 import type { Hono } from "hono";
+import type { MetricRegistry } from "../metrics/registry.ts";
 import type { WebSocketHandler } from "bun";
 import type { LedgerRange } from "../source/ledger-source.ts";
 import type { LedgerSink } from "./ledger-sink.ts";
@@ -39,7 +40,8 @@ export type ClientServicesConfig = Omit<SinkServicesOptions, "db" | "hub">;
 
 /** The sink's client services (EventService, QueryService, /ws, the dashboard) as routes for a component's server. */
 export interface SinkClientServices {
-  readonly mount: (app: Hono) => void;
+  /** Mounts the services on `app`, counting their RPCs and streams into `metrics` (the sink component's) when given. */
+  readonly mount: (app: Hono, metrics?: MetricRegistry) => void;
   /** Bun's WebSocket handlers for the routes' /ws. */
   readonly websocket: WebSocketHandler<any>;
   /** The sink committed ledgers through `lastLedger`: wakes the event streams. */

@@ -38,7 +38,7 @@ export class HybridSource implements LedgerSource {
     let previousHash = options.expectedPreviousHash;
     const lakeEnd = Math.min(range.end, await this.backfill.latestLedger({ signal }));
     if (next <= lakeEnd) {
-      for await (const batch of this.backfill.batches({ start: next, end: lakeEnd }, { signal, expectedPreviousHash: previousHash })) {
+      for await (const batch of this.backfill.batches({ start: next, end: lakeEnd }, { signal, expectedPreviousHash: previousHash, onObjectFetched: options.onObjectFetched })) {
         yield batch;
         if (batch.numRows > 0) {
           previousHash = batch.getChild("hash")!.get(batch.numRows - 1) as string;
@@ -46,6 +46,6 @@ export class HybridSource implements LedgerSource {
         }
       }
     }
-    if (next <= range.end) yield* this.tip.batches({ start: next, end: range.end }, { signal, expectedPreviousHash: previousHash });
+    if (next <= range.end) yield* this.tip.batches({ start: next, end: range.end }, { signal, expectedPreviousHash: previousHash, onObjectFetched: options.onObjectFetched });
   }
 }

@@ -14,6 +14,16 @@ export interface LedgerBatchesOptions {
    * restart or a hand-over between sources.
    */
   readonly expectedPreviousHash?: string;
+  /** Told of each object the source fetches (a data lake's objects), for its latency; must not throw. */
+  readonly onObjectFetched?: (fetch: ObjectFetch) => void;
+}
+
+/** One object fetched from where the ledgers are stored. */
+export interface ObjectFetch {
+  /** From the request to its last byte. */
+  readonly seconds: number;
+  /** Bytes as stored (compressed). */
+  readonly bytes: number;
 }
 
 /**

@@ -33,6 +33,8 @@ export class CommitGroup {
     private readonly inSinkStage: (step: () => Promise<void>) => Promise<void>,
     /** Called for each batch once it is committed, in order. */
     private readonly committed: (batch: ProcessedBatch) => void,
+    /** Called for each transaction committed, with how long it took. */
+    private readonly transaction: (transaction: { seconds: number; ledgers: number; rows: number }) => void = () => undefined,
   ) {
     if (!(policy.ledgers >= 1) || !((policy.rows ?? 1) >= 1) || !(policy.ms >= 0)) throw new RangeError(`invalid group commit policy ${JSON.stringify(policy)}`);
   }
@@ -68,7 +70,9 @@ export class CommitGroup {
     if (batches.length === 0) return;
     if (batches.length > 1) {
       try {
+        const started = performance.now();
         await this.sink.writeMany(batches);
+        this.#timed(started, batches);
         for (const batch of batches) this.committed(batch);
         return;
       } catch {
@@ -76,8 +80,20 @@ export class CommitGroup {
       }
     }
     for (const batch of batches) {
+      const started = performance.now();
       await this.inSinkStage(() => this.sink.write(batch));
+      this.#timed(started, [batch]);
       this.committed(batch);
     }
+  }
+
+  #timed(started: number, batches: readonly ProcessedBatch[]): void {
+    let ledgers = 0;
+    let rows = 0;
+    for (const batch of batches) {
+      ledgers += batch.ledgers.numRows;
+      rows += batch.ledgers.numRows + batch.events.numRows;
+    }
+    this.transaction({ seconds: (performance.now() - started) / 1000, ledgers, rows });
   }
 }

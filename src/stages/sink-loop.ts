@@ -50,7 +50,7 @@ export async function commitLedgers<B extends SinkBatch>(batches: AsyncIterable<
       throw error;
     }
   };
-  const group = new CommitGroup(options.sink, options.groupCommit ?? EACH_BATCH, inSinkStage, (batch) => meter?.committed?.(batch));
+  const group = new CommitGroup(options.sink, options.groupCommit ?? EACH_BATCH, inSinkStage, (batch) => meter?.committed?.(batch), (transaction) => meter?.transaction?.(transaction));
   let pacer: Pacer | null = null;
   const iterator = batches[Symbol.asyncIterator]();
   let next: Promise<IteratorResult<B>> | null = null;

@@ -21,8 +21,9 @@ export async function* readLedgers(source: LedgerSource, range: LedgerRange, opt
   const { signal, meter } = options;
   const pacer = new Pacer(options.maxLedgersPerSecond ?? null);
   const chained = options.expectedPreviousHash ? { expectedPreviousHash: options.expectedPreviousHash } : {};
+  const observed = meter?.objectFetched ? { onObjectFetched: meter.objectFetched.bind(meter) } : {};
   try {
-    for await (const batch of source.batches(range, { signal, ...chained })) {
+    for await (const batch of source.batches(range, { signal, ...chained, ...observed })) {
       signal?.throwIfAborted(); // a batch that arrives after an interruption goes no further
       meter?.batch?.({ ledgers: batch.numRows, lastLedger: lastSequenceOf(batch), xdrBytes: xdrBytesOf(batch) });
       yield batch;

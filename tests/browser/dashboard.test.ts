@@ -46,7 +46,7 @@ async function waitOnPage<T>(page: Page, what: string, probe: () => Promise<T | 
   });
 }
 
-test("dashboard: three healthy components, live events during a run, a SQL result with the expected row count", async () => {
+test("dashboard: three healthy components and their pipeline, live events during a run, a SQL result with the expected row count", async () => {
   const db = join(work, "run.duckdb");
   const spawned = Bun.spawn(
     [
@@ -70,14 +70,14 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   const response = await page.goto(`${sinkUrl}/`, { waitUntil: "load", timeout: 20_000 });
   expect(response?.status()).toBe(200);
 
-  // components and their health, from WatchServices
-  const healthy = await waitOnPage(page, "three healthy components", async () => {
+  // components and their health, from WatchServices: the three, and the pipeline they make up
+  const healthy = await waitOnPage(page, "four healthy rows", async () => {
     const rows = await page.locator("#components tbody tr[data-health='healthy']").count();
-    return rows === 3 ? rows : undefined;
+    return rows === 4 ? rows : undefined;
   });
-  expect(healthy).toBe(3);
+  expect(healthy).toBe(4);
   const names = (await page.locator("#components tbody tr td:first-child").allTextContents()).sort();
-  expect(names).toEqual(["arrow-analytics-sink", "stellar-arrow-source", "ttp-arrow-processor"]);
+  expect(names).toEqual(["arrow-analytics-sink", "stellar-arrow-source", "stellar-flow-pipeline", "ttp-arrow-processor"]);
 
   // events arrive while the pipeline runs: the count grows, and the run is still going
   const first = await waitOnPage(page, "the first events", async () => {

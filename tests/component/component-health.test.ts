@@ -3,9 +3,9 @@ import { describe, expect, test } from "bun:test";
 import { Component } from "../../src/component/component.ts";
 import { SINK_KIND, SOURCE_KIND } from "../../src/component/kinds.ts";
 import { healthApp } from "../../src/component/health-app.ts";
-import { renderPrometheus } from "../../src/metrics/prometheus.ts";
 import { RateWindow } from "../../src/metrics/rate-window.ts";
 import { promtool, promtoolProblems } from "../support/flowctl.ts";
+import { samplesOf, valueOf } from "../support/prometheus-text.ts";
 
 function clock() {
   let now = 1_700_000_000_000;
@@ -19,7 +19,7 @@ describe("component /health and /metrics", () => {
     component.metrics.setTarget(110);
     time.advance(5000);
     component.status = "running";
-    component.metrics.add("rows_written_total", 30);
+    component.metrics.add("rows_written_total", 30, { table: "ledgers" });
     component.metrics.processed(100, 10, 20);
     time.advance(2000);
     component.metrics.processed(104, 4, 8);
@@ -40,17 +40,55 @@ describe("component /health and /metrics", () => {
     });
 
     const metrics = await (await app.request("/metrics")).text();
-    expect(metrics).toContain("# TYPE arrow_analytics_sink_rows_written_total counter\narrow_analytics_sink_rows_written_total 30\n");
-    expect(metrics).toContain("arrow_analytics_sink_current_ledger 104\n");
-    expect(metrics).toContain("arrow_analytics_sink_lag_ledgers 6\n");
-    expect(metrics).toContain("arrow_analytics_sink_uptime_seconds 8\n");
-    expect(metrics).toContain("arrow_analytics_sink_seconds_since_last_processed 1\n");
-    expect(metrics).toContain("arrow_analytics_sink_service_status 1\n");
-    expect(metrics).toContain("arrow_analytics_sink_ledgers_per_second 1.75\n"); // 14 ledgers in the 8 s since the start
-    expect(metrics).toContain("arrow_analytics_sink_events_per_second 3.5\n");
-    for (const counter of SINK_KIND.counters) expect(metrics).toContain(`# HELP arrow_analytics_sink_${counter.name} `);
-    expect(component.heartbeatMetrics()).toMatchObject({ rows_written_total: 30, current_ledger: 104, lag_ledgers: 6, service_status: 1, flowctl_connected: 0 });
+    const sink = { component: "arrow-analytics-sink", component_id: "arrow-analytics-sink", type: "sink" };
+    // one family per meaning, the component in the labels; the seed's meanings kept
+    expect(metrics).toContain("# TYPE stellarflow_rows_written_total counter\n");
+    expect(valueOf(metrics, "stellarflow_rows_written_total", { ...sink, table: "ledgers" })).toBe(30);
+    expect(valueOf(metrics, "stellarflow_rows_written_total", { ...sink, table: "ttp_events" })).toBe(0);
+    expect(valueOf(metrics, "stellarflow_current_ledger", sink)).toBe(104);
+    expect(valueOf(metrics, "stellarflow_target_ledger", sink)).toBe(110);
+    expect(valueOf(metrics, "stellarflow_lag_ledgers", sink)).toBe(6);
+    expect(valueOf(metrics, "stellarflow_start_time_seconds", sink)).toBe(1_700_000_000);
+    expect(valueOf(metrics, "stellarflow_last_processed_timestamp_seconds", sink)).toBe(1_700_000_007);
+    expect(valueOf(metrics, "stellarflow_healthy", sink)).toBe(1);
+    for (const type of ["transfer", "mint", "burn", "clawback", "fee"]) expect(valueOf(metrics, "stellarflow_events_total", { ...sink, event_type: type })).toBe(0);
+    expect(valueOf(metrics, "stellarflow_errors_total", { ...sink, kind: "write" })).toBe(0);
+    // rates are PromQL's: no pre-computed rate gauges, and no per-component metric names
+    expect(metrics).not.toMatch(/_per_second/);
+    expect(metrics).not.toMatch(/^arrow_analytics_sink_/m);
+    // build_info and the process_* figures
+    expect(samplesOf(metrics, "stellarflow_build_info", { ...sink, version: "0.1.0", bun_version: Bun.version })).toHaveLength(1);
+    expect(valueOf(metrics, "process_start_time_seconds")).toBeGreaterThan(1_600_000_000);
+    expect(valueOf(metrics, "process_resident_memory_bytes")).toBeGreaterThan(1_000_000);
+    expect(valueOf(metrics, "process_cpu_seconds_total")).toBeGreaterThan(0);
+    if (process.platform === "linux") expect(valueOf(metrics, "process_open_fds")).toBeGreaterThan(2);
+    // the heartbeat map is the seed's, unchanged (flowctl's GetPipelineHealth and the dashboard read it)
+    expect(component.heartbeatMetrics()).toEqual({
+      ledgers_processed_total: 0, batches_committed_total: 0, rows_written_total: 30, events_written_total: 0, files_written_total: 0, bytes_written_total: 0, write_errors_total: 0,
+      current_ledger: 104, target_ledger: 110, lag_ledgers: 6, ledgers_per_second: 1.75, events_per_second: 3.5, // 14 ledgers in the 8 s since the start
+      uptime_seconds: 8, seconds_since_last_processed: 1, service_status: 1, flowctl_connected: 0,
+    });
     if (promtool()) expect(await promtoolProblems(metrics)).toBe("");
+  });
+
+  test("no sample where /health says null: before the first ledger, and without a target", async () => {
+    const component = new Component(SOURCE_KIND, "stellar-arrow-source", {});
+    const app = healthApp(component);
+    const health = (await (await app.request("/health")).json()) as { pipeline: Record<string, unknown> };
+    expect(health.pipeline).toMatchObject({ last_ledger: null, target_ledger: null, lag_ledgers: null });
+    const metrics = await (await app.request("/metrics")).text();
+    for (const gauge of ["current_ledger", "target_ledger", "lag_ledgers", "last_processed_timestamp_seconds"]) {
+      expect(metrics).toContain(`# TYPE stellarflow_${gauge} gauge\n`);
+      expect(samplesOf(metrics, `stellarflow_${gauge}`)).toEqual([]);
+    }
+    if (promtool()) expect(await promtoolProblems(metrics)).toBe("");
+  });
+
+  test("a second instance of a kind: its own component_id, the kind's component label", async () => {
+    const component = new Component(SOURCE_KIND, "source-b", {});
+    component.metrics.add("ledgers_processed_total", 3);
+    const metrics = await (await healthApp(component).request("/metrics")).text();
+    expect(valueOf(metrics, "stellarflow_ledgers_processed_total", { component: "stellar-arrow-source", component_id: "source-b", type: "source" })).toBe(3);
   });
 
   test("a failed component answers 503 with the error, and service_status 0", async () => {
@@ -60,18 +98,12 @@ describe("component /health and /metrics", () => {
     const response = await app.request("/health");
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: "unhealthy", state: "failed", error: "ledger 5 is missing from the lake" });
-    expect(await (await app.request("/metrics")).text()).toContain("stellar_arrow_source_service_status 0\n");
+    expect(valueOf(await (await app.request("/metrics")).text(), "stellarflow_healthy", { component: "stellar-arrow-source" })).toBe(0);
     expect((await app.request("/nope")).status).toBe(404);
   });
 });
 
-describe("Prometheus text and rates", () => {
-  test("rejects a bad name and a counter without _total", () => {
-    expect(() => renderPrometheus([{ name: "bad name", help: "h", type: "gauge", value: 1 }])).toThrow('"bad name" is not a valid Prometheus metric name');
-    expect(() => renderPrometheus([{ name: "ledgers", help: "h", type: "counter", value: 1 }])).toThrow("counter ledgers must end in _total");
-    expect(renderPrometheus([{ name: "x_ratio", help: "line\nbreak", type: "gauge", value: Number.NaN }])).toBe("# HELP x_ratio line\\nbreak\n# TYPE x_ratio gauge\nx_ratio NaN\n");
-  });
-
+describe("heartbeat rates", () => {
   test("a rate over the last 10 s falls to zero when nothing moves", () => {
     const time = clock();
     const rate = new RateWindow(10_000, time.now);

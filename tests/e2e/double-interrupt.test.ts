@@ -42,7 +42,7 @@ describe("Ctrl-C", () => {
       const stderr = collect(proc.stderr);
       const stdout = collect(proc.stdout);
       const client = flowctlClient(flowctl.url);
-      await waitFor("three registrations", async () => ((await client.listServices({})).services.length === 3 ? true : undefined), 20_000);
+      await waitFor("four registrations (three components, the pipeline)", async () => ((await client.listServices({})).services.length === 4 ? true : undefined), 20_000);
       await waitFor("the run reading", () => (stderr.text().includes("reading ") ? true : undefined));
       await Bun.sleep(400);
       process.kill(-proc.pid, "SIGINT"); // the group: bun run and the pipeline; bun run forwards it again

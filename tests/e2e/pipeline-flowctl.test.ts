@@ -8,6 +8,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { HealthStatus, ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { collect, flowctlClient, freePort, promtool, promtoolProblems, startTestFlowctl, waitFor } from "../support/flowctl.ts";
+import { samplesOf, valueOf } from "../support/prometheus-text.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const RANGE = ["--start", "30822015", "--end", "30822025"];
@@ -59,6 +60,8 @@ const componentsOf = (services: { service?: { componentId: string; serviceType: 
   services.map((s) => `${s.service?.componentId}:${ServiceType[s.service!.serviceType]}`).sort();
 
 const THREE = ["arrow-analytics-sink:SINK", "stellar-arrow-source:SOURCE", "ttp-arrow-processor:PROCESSOR"];
+/** The three components and the pipeline they make up. */
+const FOUR = [...THREE, "stellar-flow-pipeline:PIPELINE"].sort();
 
 let reference: string[];
 
@@ -71,7 +74,7 @@ describe("bun run pipeline with flowctl", () => {
     expect(reference).toHaveLength(668);
   });
 
-  test("--flowctl embedded: ListServices shows source, processor and sink; /health and /metrics on each component's port", async () => {
+  test("--flowctl embedded: ListServices shows source, processor, sink and the pipeline; /health and /metrics on each component's port", async () => {
     const db = join(work, "embedded.duckdb");
     const run = spawnPipeline(
       ["--db", db, "--flowctl", "embedded", "--health-ports", "0,0,0", "--batch-size", "1", "--max-ledgers-per-second", "4", "--flowctl-heartbeat-interval", "100ms"],
@@ -79,11 +82,13 @@ describe("bun run pipeline with flowctl", () => {
     );
     const url = await waitFor("the embedded flowctl", () => /embedded control plane at (\S+)/.exec(run.stderr.text())?.[1]);
     const client = flowctlClient(url);
-    const services = await waitFor("three registrations", async () => {
+    const all = await waitFor("four registrations", async () => {
       const list = (await client.listServices({})).services;
-      return list.length === 3 ? list : undefined;
+      return list.length === 4 ? list : undefined;
     });
-    expect(componentsOf(services)).toEqual(THREE);
+    expect(componentsOf(all)).toEqual(FOUR);
+    const pipeline = all.find((s) => s.service?.serviceType === ServiceType.PIPELINE)!.service!;
+    const services = all.filter((s) => s.service?.serviceType !== ServiceType.PIPELINE);
     const source = services.find((s) => s.service?.serviceType === ServiceType.SOURCE)!.service!;
     expect(source.outputEventTypes).toEqual(["stellar.ledger.v1"]);
     expect(source.metadata).toMatchObject({ network: "pubnet", storage_type: "folder", backend_type: "datalake", batch_size: "1" });
@@ -92,6 +97,19 @@ describe("bun run pipeline with flowctl", () => {
     const sink = services.find((s) => s.service?.serviceType === ServiceType.SINK)!.service!;
     expect(sink.metadata).toMatchObject({ output_formats: "duckdb", endpoints: db, buffer_size: "1" });
     expect((await client.discoverServices({ eventType: "ttp_event_service.TTPEvent" })).services.map((s) => s.service?.componentId)).toEqual(["ttp-arrow-processor"]);
+    // the pipeline names its stages; it produces nothing discovery could hand out
+    expect(pipeline.metadata).toEqual({
+      mode: "in-process",
+      stages: "source,processor,sink",
+      "source.component_id": "stellar-arrow-source",
+      "source.endpoint": source.endpoint,
+      "processor.component_id": "ttp-arrow-processor",
+      "processor.endpoint": processor.endpoint,
+      "sink.component_id": "arrow-analytics-sink",
+      "sink.endpoint": sink.endpoint,
+      end_ledger: "30822025",
+    });
+    expect([pipeline.inputEventTypes, pipeline.outputEventTypes]).toEqual([[], []]);
 
     // each component's own port
     const ports = new Set(services.map((s) => new URL(s.service!.endpoint).port));
@@ -117,7 +135,12 @@ describe("bun run pipeline with flowctl", () => {
       return h.stages.every((stage) => stage.currentLedger > 0n) ? h : undefined;
     });
     expect(health.status).toBe(HealthStatus.HEALTHY);
-    expect(health.stages.map((s) => ServiceType[s.stage])).toEqual(["SOURCE", "PROCESSOR", "SINK"]);
+    expect(health.stages.map((s) => ServiceType[s.stage])).toEqual(["SOURCE", "PROCESSOR", "SINK", "PIPELINE"]);
+    // the pipeline is where its sink is: what is committed is what the pipeline has done
+    const pipelineStage = health.stages.find((s) => s.stage === ServiceType.PIPELINE)!;
+    expect(pipelineStage.services).toBe(1);
+    expect(pipelineStage.currentLedger).toBeGreaterThanOrEqual(30822015n);
+    expect(pipelineStage.currentLedger).toBeLessThanOrEqual(30822025n);
 
     const metrics: Record<string, string> = {};
     for (const s of services) {
@@ -125,18 +148,27 @@ describe("bun run pipeline with flowctl", () => {
       expect(response.headers.get("content-type")).toContain("text/plain");
       metrics[s.service!.componentId] = await response.text();
     }
-    expect(metrics["stellar-arrow-source"]).toMatch(/^stellar_arrow_source_ledgers_processed_total \d+$/m);
-    expect(metrics["stellar-arrow-source"]).toMatch(/^stellar_arrow_source_validation_errors_total 0$/m);
-    expect(metrics["stellar-arrow-source"]).toMatch(/^stellar_arrow_source_bytes_read_total [1-9]\d*$/m);
-    expect(metrics["ttp-arrow-processor"]).toMatch(/^ttp_arrow_processor_events_extracted_total \d+$/m);
-    expect(metrics["ttp-arrow-processor"]).toMatch(/^ttp_arrow_processor_events_filtered_total 0$/m);
-    expect(metrics["arrow-analytics-sink"]).toMatch(/^arrow_analytics_sink_rows_written_total \d+$/m);
-    expect(metrics["arrow-analytics-sink"]).toMatch(/^arrow_analytics_sink_files_written_total 0$/m);
-    for (const text of Object.values(metrics)) {
-      for (const gauge of ["current_ledger", "uptime_seconds", "seconds_since_last_processed", "service_status", "ledgers_per_second", "lag_ledgers", "flowctl_connected"]) {
-        expect(text).toMatch(new RegExp(`^\\w+_${gauge} [-\\d.e+]+$`, "m"));
+    const of = (component: string, name: string, labels: Record<string, string> = {}) => valueOf(metrics[component]!, name, { component, ...labels });
+    expect(of("stellar-arrow-source", "stellarflow_ledgers_processed_total")).toBeGreaterThan(0);
+    expect(of("stellar-arrow-source", "stellarflow_errors_total", { kind: "validation" })).toBe(0);
+    expect(of("stellar-arrow-source", "stellarflow_read_bytes_total")).toBeGreaterThan(0);
+    expect(of("stellar-arrow-source", "stellarflow_fetch_duration_seconds_count")).toBeGreaterThan(0); // one per lake object
+    expect(of("ttp-arrow-processor", "stellarflow_events_total", { event_type: "fee" })).toBeGreaterThan(0);
+    expect(of("ttp-arrow-processor", "stellarflow_events_filtered_total")).toBe(0);
+    expect(of("ttp-arrow-processor", "stellarflow_decode_duration_seconds_count")).toBe(of("ttp-arrow-processor", "stellarflow_ledgers_processed_total")); // one per ledger
+    expect(of("ttp-arrow-processor", "stellarflow_extract_duration_seconds_count")).toBe(of("ttp-arrow-processor", "stellarflow_ledgers_processed_total"));
+    expect(of("arrow-analytics-sink", "stellarflow_rows_written_total", { table: "ttp_events" })).toBeGreaterThan(0);
+    expect(of("arrow-analytics-sink", "stellarflow_rows_written_total", { table: "ledgers" })).toBe(of("arrow-analytics-sink", "stellarflow_ledgers_processed_total"));
+    expect(of("arrow-analytics-sink", "stellarflow_export_files_total")).toBe(0);
+    expect(of("arrow-analytics-sink", "stellarflow_commit_duration_seconds_count")).toBeGreaterThan(0);
+    for (const [component, text] of Object.entries(metrics)) {
+      for (const gauge of ["current_ledger", "start_time_seconds", "last_processed_timestamp_seconds", "healthy", "lag_ledgers", "target_ledger", "flowctl_connected"]) {
+        expect(samplesOf(text, `stellarflow_${gauge}`, { component })).toHaveLength(1);
       }
-      expect(text).toMatch(/_service_status 1$/m);
+      expect(of(component, "stellarflow_healthy")).toBe(1);
+      expect(of(component, "stellarflow_target_ledger")).toBe(30822025);
+      expect(samplesOf(text, "process_start_time_seconds")).toHaveLength(1);
+      expect(samplesOf(text, "stellarflow_build_info", { component })).toHaveLength(1);
     }
     if (promtool() || process.env.CI) {
       for (const [component, text] of Object.entries(metrics)) expect(`${component}: ${await promtoolProblems(text)}`).toBe(`${component}: `);
@@ -163,9 +195,9 @@ describe("bun run pipeline with flowctl", () => {
     let flowctl = spawnFlowctl(port, join(work, "first.sqlite"));
     const registered = async () => {
       const list = (await client.listServices({})).services;
-      return list.length === 3 ? list : undefined;
+      return list.length === 4 ? list : undefined;
     };
-    expect(componentsOf(await waitFor("registrations after flowctl starts", registered))).toEqual(THREE);
+    expect(componentsOf(await waitFor("registrations after flowctl starts", registered))).toEqual(FOUR);
     flowctl.kill("SIGKILL");
     await flowctl.exited;
     expect(run.proc.exitCode).toBeNull(); // killed mid-run, not after it
@@ -174,7 +206,7 @@ describe("bun run pipeline with flowctl", () => {
     flowctl = spawnFlowctl(port, join(work, "second.sqlite")); // a new registry: heartbeats get NOT_FOUND, then register
     try {
       const back = await waitFor("registrations after flowctl returns", registered);
-      expect(componentsOf(back)).toEqual(THREE);
+      expect(componentsOf(back)).toEqual(FOUR);
       expect(run.proc.exitCode).toBeNull(); // they came back while the run went on
       const result = await run.done;
       expect(result.code).toBe(0);
@@ -194,7 +226,7 @@ describe("bun run pipeline with flowctl", () => {
         "--db", join(work, "sigterm.duckdb"), "--health-ports", "0,0,0", "--batch-size", "1", "--max-ledgers-per-second", "1",
       ], { ENABLE_FLOWCTL: "true", FLOWCTL_ENDPOINT: server.url, FLOWCTL_HEARTBEAT_INTERVAL: "100ms" });
       const client = flowctlClient(server.url);
-      await waitFor("three registrations", async () => ((await client.listServices({})).services.length === 3 ? true : undefined));
+      await waitFor("four registrations", async () => ((await client.listServices({})).services.length === 4 ? true : undefined));
       run.proc.kill("SIGTERM");
       const result = await run.done;
       expect(result.code).toBe(1);

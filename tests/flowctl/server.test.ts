@@ -8,6 +8,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { ChangeType, HealthStatus, ServiceType, type WatchServicesResponse } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 import type { FlowctlServer } from "../../src/flowctl/serve-flowctl.ts";
 import { errorOf, flowctlClient, promtool, promtoolProblems, startTestFlowctl, waitFor, type Protocol } from "../support/flowctl.ts";
+import { samplesOf, valueOf } from "../support/prometheus-text.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const SERVICE = "flowctl.v1.ControlPlaneService";
@@ -311,7 +312,19 @@ describe("flowctl server", () => {
       const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({ status: "healthy", component: "flowctl", services: 0 });
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      expect(metrics).toContain("flowctl_services 0\n");
+      for (const service_type of ["source", "processor", "sink", "pipeline"]) for (const status of ["healthy", "unhealthy"]) expect(valueOf(metrics, "flowctl_services", { service_type, status })).toBe(0);
+      // every refused call counted under its method and code, whoever refused it (flowctl's checks, connect-es, the size cap)
+      const handled = (rpc_method: string, rpc_code: string) => samplesOf(metrics, "flowctl_rpc_handled_total", { rpc_service: SERVICE, rpc_method, rpc_code })[0]?.value ?? 0;
+      expect(handled("Register", "invalid_argument")).toBe(11); // the nine above, "{not json" (refused by connect-es), SERVICE_TYPE_BOGUS
+      expect(handled("ListServices", "invalid_argument")).toBe(1);
+      expect(handled("Register", "resource_exhausted")).toBe(1);
+      expect(handled("Heartbeat", "invalid_argument")).toBe(2);
+      expect(handled("DiscoverServices", "invalid_argument")).toBe(1);
+      expect(handled("ListServices", "ok")).toBe(1);
+      expect(valueOf(metrics, "flowctl_rpc_duration_seconds_count", { rpc_service: SERVICE, rpc_method: "ListServices" })).toBe(2); // refused or answered, each timed
+      expect(valueOf(metrics, "flowctl_watches_open", { kind: "watch" })).toBe(0);
+      expect(samplesOf(metrics, "flowctl_build_info", { version: "0.1.0" })).toHaveLength(1);
+      expect(valueOf(metrics, "process_resident_memory_bytes")).toBeGreaterThan(0);
       if (promtool() || process.env.CI) expect(await promtoolProblems(metrics)).toBe("");
     });
   });

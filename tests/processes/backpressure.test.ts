@@ -18,6 +18,7 @@ import { fixedUpstream } from "../../src/stages/http/upstream.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { freePort } from "../support/flowctl.ts";
 import { allRows, killAll, spawnCli, type Child } from "./stage-processes.ts";
+import { valueOf } from "../support/prometheus-text.ts";
 
 const LEDGER_BYTES = 1024 * 1024;
 
@@ -101,7 +102,8 @@ describe("backpressure", () => {
       expect(performance.now() - started).toBeGreaterThan(1500); // 11 ledgers at 5 per second
       expect(await allRows(db)).toEqual(await allRows(reference));
       const metrics = await (await fetch(`http://127.0.0.1:${sourcePort}/metrics`)).text();
-      expect(metrics).toMatch(/^stellar_arrow_source_ledgers_processed_total 11$/m); // each ledger served once
+      expect(valueOf(metrics, "stellarflow_ledgers_processed_total", { component: "stellar-arrow-source" })).toBe(11); // each ledger served once
+      expect(valueOf(metrics, "stellarflow_data_streams_opened_total", { kind: "ledgers" })).toBe(1); // one stream: nothing reconnected
     } finally {
       await killAll(children);
       await rm(work, { recursive: true, force: true });

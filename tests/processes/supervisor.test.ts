@@ -5,7 +5,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
-import { waitFor } from "../support/flowctl.ts";
+import { ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
+import { flowctlClient, promtool, promtoolProblems, waitFor } from "../support/flowctl.ts";
+import { valueOf } from "../support/prometheus-text.ts";
 import { alive, allRows, killAll, spawnCli } from "./stage-processes.ts";
 
 const RANGE = ["--start", "30822015", "--end", "30822025"];
@@ -25,6 +27,7 @@ afterAll(async () => {
 
 interface PipelineHealth {
   status: string;
+  flowctl: string | null;
   stages: { stage: string; state: string; pid: number | null; restarts: number; health: { upstream: string | null; last_ledger: number | null; lag_ledgers: number | null; throughput: { ledgers_per_second: number } } | null }[];
 }
 
@@ -49,6 +52,31 @@ describe("bun run pipeline --processes", () => {
       expect(typeof stage(midRun, "sink").health?.lag_ledgers).toBe("number");
       expect(typeof stage(midRun, "sink").health?.throughput.ledgers_per_second).toBe("number");
 
+      // the pipeline registered as PIPELINE in the flowctl it started, naming its stages
+      const client = flowctlClient(midRun.flowctl!);
+      const registered = await waitFor("the PIPELINE registration with progress", async () => {
+        const [entry] = (await client.listServices({ serviceType: ServiceType.PIPELINE })).services;
+        return entry && (entry.metrics["current_ledger"] ?? 0) > 0 ? entry : undefined;
+      }, 15_000);
+      expect(registered.service!.componentId).toBe("stellar-flow-pipeline");
+      expect(registered.service!.healthEndpoint).toBe(url);
+      expect(registered.service!.metadata).toMatchObject({ mode: "processes", stages: "source,processor,sink", "sink.component_id": "arrow-analytics-sink" });
+      for (const s of midRun.stages) expect(registered.service!.metadata[`${s.stage}.endpoint`]).toBe((s as { url?: string }).url!);
+      expect(registered.metrics).toMatchObject({ stages: 3 });
+      const pipelineStage = (await client.getPipelineHealth({})).stages.find((s) => s.stage === ServiceType.PIPELINE);
+      expect(pipelineStage?.services).toBe(1);
+      // each process's /metrics: the histograms of its stage, the component in the labels
+      const metricsOf = async (name: string) => (await fetch(`${(stage(midRun, name) as { url?: string }).url}/metrics`)).text();
+      expect(valueOf(await metricsOf("source"), "stellarflow_fetch_duration_seconds_count", { component: "stellar-arrow-source" })).toBeGreaterThan(0);
+      expect(valueOf(await metricsOf("processor"), "stellarflow_decode_duration_seconds_count", { component: "ttp-arrow-processor" })).toBeGreaterThan(0);
+      expect(valueOf(await metricsOf("sink"), "stellarflow_commit_duration_seconds_count", { component: "arrow-analytics-sink" })).toBeGreaterThan(0);
+      // every server's /metrics passes promtool: the three stage processes and the flowctl the supervisor started
+      if (promtool() || process.env.CI) {
+        const texts = { source: await metricsOf("source"), processor: await metricsOf("processor"), sink: await metricsOf("sink"), flowctl: await (await fetch(`${midRun.flowctl}/metrics`)).text() };
+        for (const [server, text] of Object.entries(texts)) expect(`${server}: ${await promtoolProblems(text)}`).toBe(`${server}: `);
+        expect(texts.source).toContain('stellarflow_data_streams_open{component="stellar-arrow-source",component_id="stellar-arrow-source",type="source",kind="ledgers"} 1');
+      }
+
       process.kill(stage(midRun, "processor").pid!, "SIGKILL");
       const restarted = await waitFor("the processor running again", async () => {
         const h = await health();
@@ -61,6 +89,7 @@ describe("bun run pipeline --processes", () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toContain("committed");
       expect(result.stderr).toContain("supervisor: processor ended (killed by SIGKILL)");
+      expect(result.stderr).toMatch(/flowctl: stellar-flow-pipeline unregistered/); // before flowctl stopped
       expect(await allRows(db)).toEqual(reference);
       for (const pid of pids) expect(alive(pid)).toBe(false); // no orphans
     } finally {

@@ -73,7 +73,7 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
     const flowctlToken = typeof options.flowctlToken === "function" ? options.flowctlToken() : options.flowctlToken;
     if (flowctlToken) headers.set("authorization", `Bearer ${flowctlToken}`);
     const streaming = method === "WatchServices";
-    const release = streaming ? options.slots.tryAcquire() : () => {};
+    const release = streaming ? options.slots.tryAcquire("watch") : () => {};
     if (!release) return c.json({ code: "resource_exhausted", message: options.slots.refusal() }, 503, { "retry-after": "5" });
     // the request has arrived whole: a watch may now stay quiet for as long as nothing changes
     if (streaming) exemptFromIdleTimeout(c.env, c.req.raw);

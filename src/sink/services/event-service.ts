@@ -42,7 +42,7 @@ export function eventService(
   return {
     async *streamEvents(request, context) {
       const filter = filterOf(request, maxFilterValues);
-      const release = slots.tryAcquire();
+      const release = slots.tryAcquire("stream_events");
       if (!release) throw new ConnectError(slots.refusal(), Code.ResourceExhausted);
       try {
         for await (const page of streamEvents(db, hub, filter, context.signal, options)) {

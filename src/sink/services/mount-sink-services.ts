@@ -13,7 +13,9 @@ import { connectCorsMiddleware } from "../../http/connect-cors.ts";
 import { mountConnect } from "../../http/connect-routes.ts";
 import { isJsonContentType, originRefusal, readBodyAtMost } from "../../http/request-guards.ts";
 import { SERVER_LIMIT_DEFAULTS } from "../../http/server-limits.ts";
+import { rpcMetrics } from "../../http/rpc-meter.ts";
 import { StreamSlots } from "../../http/stream-slots.ts";
+import type { MetricRegistry } from "../../metrics/registry.ts";
 import type { CommitHub } from "./commit-hub.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import { eventService } from "./event-service.ts";
@@ -45,6 +47,8 @@ export interface SinkServicesOptions {
   /** Values per filter field of an event stream (default 100). */
   readonly maxFilterValues?: number;
   readonly shutdownSignal?: AbortSignal;
+  /** Where the services count their RPCs, open streams and slow /ws clients (the sink component's metrics). */
+  readonly metrics?: MetricRegistry;
 }
 
 const CORS_PATHS = ["/stellarflow.v1.EventService/*", "/stellarflow.v1.QueryService/*", "/flowctl.v1.ControlPlaneService/*", "/ws", "/download/*"];
@@ -60,21 +64,31 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
   const maxFilterValues = options.maxFilterValues ?? SERVER_LIMIT_DEFAULTS.maxFilterValues;
   const auth = { token: options.token, openReads: false };
   const slots = new StreamSlots(options.maxEventStreams ?? SERVER_LIMIT_DEFAULTS.maxEventStreams);
+  const metrics = options.metrics;
+  let websocket = options.websocket;
+  if (metrics) {
+    for (const kind of ["stream_events", "websocket", "watch"]) slots.counts(kind);
+    metrics.collect(() => slots.families("stellarflow_event_streams", "Event streams (StreamEvents, /ws, WatchServices through the dashboard's proxy)"));
+    const slow = metrics.counter("stellarflow_websocket_slow_clients_total", "/ws clients closed (code 1008) because more than the allowed bytes waited for them.");
+    slow.inc(0);
+    websocket = { ...websocket, onSlowClient: (bytes) => (slow.inc(), options.websocket?.onSlowClient?.(bytes)) };
+  }
   mountConnect(
     app,
     (router) => {
-      router.service(EventService, eventService(options.db, options.hub, options.websocket, slots, maxFilterValues));
+      router.service(EventService, eventService(options.db, options.hub, websocket, slots, maxFilterValues));
       router.service(QueryService, queryService(pool, limits));
     },
     {
       authorize: (method, headers) => authFailure(auth, method, headers.get("authorization")),
       readMaxBytes: maxRequestBytes,
       shutdownSignal: options.shutdownSignal,
+      ...(metrics ? { observe: rpcMetrics(metrics, "stellarflow") } : {}),
     },
   );
   // a WebSocket upgrade is never preflighted: only the page's own origin or an allowed one may open it
   const guard = (request: Request) => tokenRefusal(request, options.token) ?? originRefusal(request, options.corsOrigins);
-  app.get("/ws", websocketRoute(options.db, options.hub, options.websocket, { authorize: (c) => guard(c.req.raw), slots, maxFilterValues }));
+  app.get("/ws", websocketRoute(options.db, options.hub, websocket, { authorize: (c) => guard(c.req.raw), slots, maxFilterValues }));
   const download = parquetDownload(pool, options.db.downloadDir, limits);
   app.post("/download/parquet", async (c) => {
     const refused = guard(c.req.raw);

@@ -3,6 +3,7 @@
 import type { Hono } from "hono";
 import { apiTokenFromEnv } from "../../http/api-token.ts";
 import { serverLimitsFromEnv } from "../../http/server-limits.ts";
+import type { MetricRegistry } from "../../metrics/registry.ts";
 import { mountSinkServices, type SinkServicesOptions } from "./mount-sink-services.ts";
 import { dispatchingWebSocket } from "./websocket-route.ts";
 
@@ -25,6 +26,7 @@ export function servicesConfigFromEnv(
   };
 }
 
-export function sinkServiceRoutes(options: SinkServicesOptions): { mount: (app: Hono) => void; websocket: typeof dispatchingWebSocket } {
-  return { mount: (app) => mountSinkServices(app, options), websocket: dispatchingWebSocket };
+/** `mount(app, metrics)`: the services on the app, counting into the component's metrics when given. */
+export function sinkServiceRoutes(options: SinkServicesOptions): { mount: (app: Hono, metrics?: MetricRegistry) => void; websocket: typeof dispatchingWebSocket } {
+  return { mount: (app, metrics) => mountSinkServices(app, metrics ? { ...options, metrics } : options), websocket: dispatchingWebSocket };
 }

@@ -85,7 +85,7 @@ export function websocketRoute(db: ServiceDatabase, hub: CommitHub, options: Web
       if (error instanceof FilterError) return c.json({ error: error.message }, 400);
       throw error;
     }
-    const release = slots.tryAcquire();
+    const release = slots.tryAcquire("websocket");
     if (!release) return c.json({ error: slots.refusal() }, 503, { "retry-after": "5" });
     const abort = new AbortController();
     let closed = false;

@@ -88,6 +88,8 @@ export const DEFAULT_FOLLOW_POLL_MS = 2_000;
 export const DEFAULT_MAX_BATCH_WAIT_MS = 1_000;
 const CORRUPT_OBJECT_REFETCHES = 2;
 
+type ObjectFetchObserver = LedgerBatchesOptions["onObjectFetched"];
+
 /** One fetched object, still compressed; `compressed` is null when nothing is stored there yet. */
 interface FetchedObject {
   readonly span: LedgerSpan;
@@ -193,7 +195,7 @@ export class DataLakeSource implements LedgerSource {
       sequences.map(async (sequence) => {
         try {
           const span = batchSpan(sequence, this.config);
-          const { compressed } = await this.#fetch(span, signal);
+          const { compressed } = await this.#fetch(span, signal, undefined);
           if (compressed === null) return null;
           const size = zstdSize(compressed);
           if (size.declaredContentBytes === null && size.maxContentBytes > this.#maxObjectBytes) return null; // never decompress past the cap
@@ -219,6 +221,7 @@ export class DataLakeSource implements LedgerSource {
    */
   async *batches(range: LedgerRange, options?: LedgerBatchesOptions): AsyncGenerator<RecordBatch> {
     const signal = options?.signal;
+    const observe = options?.onObjectFetched;
     const { start } = range;
     const follow = range.end === Number.POSITIVE_INFINITY;
     const end = follow ? 0xffffffff : range.end;
@@ -245,14 +248,14 @@ export class DataLakeSource implements LedgerSource {
           if (!follow || signal?.aborted || !(error instanceof SourceError && error.cause instanceof RetriesExhaustedError)) throw error;
           this.#onWarning(`${error.message}; trying again in ${this.#followPollMs} ms`);
           await sleep(this.#followPollMs, signal);
-          inFlight[0] = this.#startFetch(inFlight[0]!.span, signal);
+          inFlight[0] = this.#startFetch(inFlight[0]!.span, signal, observe);
         }
       }
     };
     const fill = () => {
       while (inFlight.length < depth && nextSpanStart <= end) {
         const span = batchSpan(nextSpanStart, this.config);
-        inFlight.push(this.#startFetch(span, signal));
+        inFlight.push(this.#startFetch(span, signal, observe));
         nextSpanStart = span.end + 1;
       }
       // the next objects due are decompressed (off this thread) as soon as they arrive
@@ -297,12 +300,12 @@ export class DataLakeSource implements LedgerSource {
                 pendingBytes = 0;
               }
               await sleep(this.#followPollMs, signal);
-              inFlight[0] = this.#startFetch(inFlight[0]!.span, signal);
+              inFlight[0] = this.#startFetch(inFlight[0]!.span, signal, observe);
               fetched = await headOutcome(sequence);
             }
             inFlight.shift();
             if (firstTry) depth = Math.min(this.#concurrency, depth * 2);
-            object = await this.#decodeOrRefetch(fetched, sequence, signal);
+            object = await this.#decodeOrRefetch(fetched, sequence, signal, observe);
           }
           ledger = this.#ledgerAt(object, sequence, previousHash);
         } catch (error) {
@@ -330,7 +333,7 @@ export class DataLakeSource implements LedgerSource {
     }
   }
 
-  #startFetch(span: LedgerSpan, signal: AbortSignal | undefined): PendingFetch {
+  #startFetch(span: LedgerSpan, signal: AbortSignal | undefined, observe: ObjectFetchObserver): PendingFetch {
     const abort = new AbortController();
     const linked = signal ? AbortSignal.any([signal, abort.signal]) : abort.signal;
     const entry: PendingFetch = {
@@ -338,7 +341,7 @@ export class DataLakeSource implements LedgerSource {
       abort,
       settled: false,
       due: false,
-      outcome: this.#fetch(span, linked).then(
+      outcome: this.#fetch(span, linked, observe).then(
         (fetched) => ({ fetched }),
         (error: unknown) => ({ error }),
       ),
@@ -357,13 +360,14 @@ export class DataLakeSource implements LedgerSource {
   }
 
   /** Fetches the object of `span`, trying each known extension. */
-  async #fetch(span: LedgerSpan, signal: AbortSignal): Promise<FetchedObject> {
+  async #fetch(span: LedgerSpan, signal: AbortSignal, observe: ObjectFetchObserver): Promise<FetchedObject> {
     const extensions = this.#extensions;
     let location = "";
     for (const extension of extensions) {
       const key = ledgerObjectKey(span.start, this.config, extension);
       location = this.#store.describe(key);
       let compressed: Uint8Array | null;
+      const started = performance.now();
       try {
         compressed = await this.#store.get(key, { signal });
       } catch (error) {
@@ -371,6 +375,7 @@ export class DataLakeSource implements LedgerSource {
         throw new SourceError(`cannot read the object: ${messageOf(error)}`, Math.max(span.start, 1), location, { cause: error });
       }
       if (compressed !== null) {
+        observe?.({ seconds: (performance.now() - started) / 1000, bytes: compressed.byteLength });
         if (extension !== this.#extensions[0]) this.#extensions = [extension, ...this.#extensions.filter((e) => e !== extension)];
         return { span, compressed, location, decompressing: null };
       }
@@ -391,14 +396,14 @@ export class DataLakeSource implements LedgerSource {
    * Decodes a fetched object. A body cut short in transfer can arrive looking complete (chunked
    * encoding), so an object that does not decode is fetched again before it is called corrupt.
    */
-  async #decodeOrRefetch(fetched: FetchedObject, sequence: number, signal: AbortSignal | undefined): Promise<LoadedObject> {
+  async #decodeOrRefetch(fetched: FetchedObject, sequence: number, signal: AbortSignal | undefined, observe: ObjectFetchObserver): Promise<LoadedObject> {
     for (let refetch = 1; ; refetch++) {
       try {
         return await this.#decode(fetched, sequence);
       } catch (error) {
         if (refetch > CORRUPT_OBJECT_REFETCHES || (error as { cause?: unknown }).cause instanceof ObjectTooLargeError) throw error;
       }
-      fetched = await this.#outcome(this.#startFetch(fetched.span, signal), sequence, signal);
+      fetched = await this.#outcome(this.#startFetch(fetched.span, signal, observe), sequence, signal);
       if (fetched.compressed === null) throw this.#notFound(sequence);
     }
   }

@@ -66,7 +66,9 @@ export function ledgersOfFrame(frame: Frame, schema: Schema): { header: LedgersH
 }
 
 export function eventsFrame(batch: ProcessedBatch & { readonly stats: ProcessedStats }, rangeEnd: number | null): Uint8Array {
-  const header: EventsHeader = { firstLedger: batch.firstLedger, lastLedger: batch.lastLedger, stats: batch.stats, rangeEnd };
+  // the processor's per-ledger timings are its own metrics: the sink needs only the counts
+  const { decodeSeconds: _decode, extractSeconds: _extract, ...stats } = batch.stats;
+  const header: EventsHeader = { firstLedger: batch.firstLedger, lastLedger: batch.lastLedger, stats, rangeEnd };
   return encodeFrame({ kind: "B", parts: [jsonPart(header), ipcOf(batch.ledgers), ipcOf(batch.events)] });
 }
 

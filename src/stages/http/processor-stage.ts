@@ -35,8 +35,10 @@ export interface ProcessorStageOptions {
 export function mountProcessorStage(app: Hono, component: Component, options: ProcessorStageOptions): void {
   const meter = processorMeter(component);
   const slots = new StreamSlots(options.maxStreams ?? SERVER_LIMIT_DEFAULTS.maxDataStreams, "data streams");
+  slots.counts("events");
+  component.metrics.registry.collect(() => slots.families("stellarflow_data_streams", "Arrow frame streams served to downstream stages"));
   app.get(EVENTS_PATH, (c) => {
-    const request = acceptStreamRequest(c, slots);
+    const request = acceptStreamRequest(c, slots, "events");
     if (request instanceof Response) return request;
     const signal = c.req.raw.signal;
     let network = "";

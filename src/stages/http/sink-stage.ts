@@ -85,6 +85,7 @@ export async function ingest(component: Component, options: SinkIngestOptions): 
       signal: options.signal,
       meter: {
         failed: meter.failed,
+        transaction: meter.transaction,
         committed(batch) {
           meter.committed?.(batch);
           ledgers += batch.ledgers.numRows;

@@ -39,8 +39,10 @@ const COLLECT_EVERY_FRAME_BYTES = 32 * 2 ** 20;
 export function mountSourceStage(app: Hono, component: Component, options: SourceStageOptions): void {
   const meter = sourceMeter(component);
   const slots = new StreamSlots(options.maxStreams ?? SERVER_LIMIT_DEFAULTS.maxDataStreams, "data streams");
+  slots.counts("ledgers");
+  component.metrics.registry.collect(() => slots.families("stellarflow_data_streams", "Arrow frame streams served to downstream stages"));
   app.get(LEDGERS_PATH, async (c) => {
-    const request = acceptStreamRequest(c, slots);
+    const request = acceptStreamRequest(c, slots, "ledgers");
     if (request instanceof Response) return request;
     const { previousHash, start: asked } = request;
     let start: number;

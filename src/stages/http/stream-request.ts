@@ -18,12 +18,12 @@ const LEDGER = /^\d{1,10}$/;
 const HASH = /^[0-9a-f]{64}$/;
 
 /** The request's position and slot, or the answer that refuses it (400: a bad parameter; 503: every slot taken). */
-export function acceptStreamRequest(c: Context, slots: StreamSlots): StreamRequest | Response {
+export function acceptStreamRequest(c: Context, slots: StreamSlots, kind = "stream"): StreamRequest | Response {
   const start = c.req.query("start");
   const previousHash = c.req.query("previous_hash");
   if (start !== undefined && !LEDGER.test(start)) return c.json({ error: `start must be a ledger sequence, got "${start}"` }, 400);
   if (previousHash !== undefined && !HASH.test(previousHash)) return c.json({ error: "previous_hash must be 64 lowercase hex digits" }, 400);
-  const release = slots.tryAcquire();
+  const release = slots.tryAcquire(kind);
   if (!release) return c.json({ error: slots.refusal() }, 503, { "retry-after": "1" });
   // the request has arrived whole (a GET): the stream may now stay quiet while its upstream, the
   // source's lookups (requests with retries) or its downstream are slow

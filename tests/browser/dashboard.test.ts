@@ -1,6 +1,8 @@
 // The dashboard in headless Chromium while `bun run pipeline` runs over a shared lake range: three
-// healthy components from flowctl's WatchServices, events arriving live, a SQL query with the
-// expected row count, and screenshots in test-artifacts/.
+// healthy components from flowctl's WatchServices, the run's line and the throughput chart moving,
+// events arriving live, a SQL query with the expected row count, the components as cards on a
+// phone; once the run has ended and its server is gone, components, run and chart say the server
+// is unreachable (not "healthy"). Screenshots at 1280x800 and 390x844 in test-artifacts/.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,7 +12,7 @@ import type { Page } from "playwright-core";
 import { collect, waitFor } from "../support/flowctl.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { queryReadOnly, REPO } from "../support/cli.ts";
-import { launchChromium, screenshotPath, type HeadlessChromium } from "./support.ts";
+import { childEnv, launchChromium, screenshotPath, stopChild, type HeadlessChromium } from "./support.ts";
 
 const FIRST = 30822015;
 const LAST = 30822025;
@@ -23,21 +25,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await chromium?.close();
-  if (pipeline && pipeline.exitCode === null) {
-    pipeline.kill("SIGTERM");
-    await Promise.race([pipeline.exited, Bun.sleep(5000)]);
-    pipeline.kill("SIGKILL");
-  }
+  await stopChild(pipeline);
   await rm(work, { recursive: true, force: true });
 });
 
-function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/FLOWCTL|HEALTH_PORT|COMPONENT_ID|STELLAR_FLOW_/.test(key)) env[key] = value;
-  return { ...env, ...extra };
-}
-
-const number = (text: string | null | undefined): number => Number(/(\d+)/.exec(text ?? "")?.[1] ?? NaN);
 
 async function waitOnPage<T>(page: Page, what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   return waitFor(what, probe, timeoutMs).catch(async (error: unknown) => {
@@ -46,14 +37,14 @@ async function waitOnPage<T>(page: Page, what: string, probe: () => Promise<T | 
   });
 }
 
-test("dashboard: three healthy components, live events during a run, a SQL result with the expected row count", async () => {
+test("dashboard: three healthy components, live events during a run, a SQL result with the expected row count; unreachable once the server is gone", async () => {
   const db = join(work, "run.duckdb");
   const spawned = Bun.spawn(
     [
       process.execPath, "src/cli/pipeline.ts", "--datalake", lakePath("pubnet"), "--start", String(FIRST), "--end", String(LAST), "--db", db,
       "--flowctl", "embedded", "--health-ports", "0,0,0", "--batch-size", "1", "--max-ledgers-per-second", "0.5", "--flowctl-heartbeat-interval", "200ms",
     ],
-    { cwd: REPO, stdout: "pipe", stderr: "pipe", env: cleanEnv({ FLOWCTL_ENDPOINT: "127.0.0.1:0" }) },
+    { cwd: REPO, stdout: "pipe", stderr: "pipe", env: childEnv({ FLOWCTL_ENDPOINT: "127.0.0.1:0" }) },
   );
   pipeline = spawned;
   const stderr = collect(spawned.stderr);
@@ -64,6 +55,7 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
 
   chromium = await launchChromium();
   const page = await chromium.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
   page.setDefaultTimeout(15_000);
   const consoleErrors: string[] = [];
   page.on("pageerror", (error) => consoleErrors.push(error.message));
@@ -91,7 +83,37 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   expect(later).toBeGreaterThan(first);
   expect(spawned.exitCode).toBeNull(); // live: the run has not ended
   expect(await page.locator("#events tbody tr").count()).toBe(Math.min(later, 500));
+  // the run's line and the chart, from the sink's /health each second
+  const runLine = await waitOnPage(page, "the run's line", async () => {
+    const text = (await page.locator("#run").textContent()) ?? "";
+    return (await page.locator("#run").getAttribute("data-state")) === "running" && /ledger \d+ of \d+/.test(text) ? text : undefined;
+  });
+  expect(runLine).toContain(`of ${LAST}`);
+  const points = Number(await page.locator("#throughput").getAttribute("data-points"));
+  await waitOnPage(page, "the chart moving", async () => (Number(await page.locator("#throughput").getAttribute("data-points")) > points ? true : undefined));
+  expect(await page.locator("#throughput").getAttribute("data-state")).toBe("live");
+  expect(await page.locator("#throughput polyline.series").count()).toBe(2);
   await page.screenshot({ path: screenshotPath("dashboard-live"), fullPage: true });
+
+  // on a phone: the components as cards, each cell labelled, nothing past the screen's edge
+  const phone = await chromium.context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(`${sinkUrl}/`, { waitUntil: "load" });
+  await waitOnPage(phone, "the components on a phone", async () => ((await phone.locator("#components tbody tr[data-health='healthy']").count()) === 3 ? true : undefined));
+  await waitOnPage(phone, "events on a phone", async () => (Number(await phone.locator("#events-status").getAttribute("data-count")) > 0 ? true : undefined));
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  for (const table of ["#components", "#events"]) {
+    const cells = await phone.locator(`${table} tbody tr:nth-child(-n+10) td`).evaluateAll((all) =>
+      all.filter((c) => (c as HTMLElement).offsetParent !== null).map((c) => ({ right: c.getBoundingClientRect().right, label: getComputedStyle(c, "::before").content })),
+    );
+    expect(cells.length).toBeGreaterThan(10);
+    for (const cell of cells) {
+      expect(cell.right).toBeLessThanOrEqual(390);
+      expect(cell.label).not.toBe("none");
+    }
+  }
+  await phone.screenshot({ path: screenshotPath("dashboard-live-phone"), fullPage: true });
+  await phone.close();
 
   // the same stream as JSON over /ws, from the page (the sink component's server upgrades it)
   const frame = await page.evaluate(
@@ -111,10 +133,10 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   expect(frame.events[0]).toMatchObject({ ledger_sequence: FIRST, event_index: 0 });
 
   // SQL over what is committed so far: a range that is complete by now
-  const through = number(await page.locator("#events-status").textContent());
+  const through = Number(await page.locator("#events-status").getAttribute("data-through"));
   const sql = `SELECT ledger_sequence, event_index, event_type, amount FROM ttp_events WHERE ledger_sequence BETWEEN ${FIRST} AND ${Math.max(FIRST, through - 1)} ORDER BY 1, 2`;
   await page.locator("#sql").fill(sql);
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   const shown = await waitOnPage(page, "the SQL result", async () => {
     const rows = await page.locator("#sql-status").getAttribute("data-rows");
     return rows === null ? undefined : Number(rows);
@@ -125,17 +147,25 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
 
   // a refused query shows its reason
   await page.locator("#sql").fill("COPY ttp_events TO '/tmp/x.csv'");
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await waitOnPage(page, "the refusal", async () => ((await page.locator("#sql-status.error").textContent()) ?? "").includes("only SELECT statements are allowed") || undefined);
   await page.screenshot({ path: screenshotPath("dashboard-refused"), fullPage: true });
   expect(consoleErrors).toEqual([]);
 
   const [code] = await Promise.all([spawned.exited, stdout.done, stderr.done]);
   expect(code).toBe(0);
+  // the server is gone: what the page heard last is no longer "healthy"
+  await waitOnPage(page, "the components unreachable", async () => ((await page.locator("#components tbody tr[data-health='unreachable']").count()) === 3 ? true : undefined), 30_000);
+  expect(await page.locator("#components tbody tr[data-health='healthy']").count()).toBe(0);
+  expect(await page.locator("#components-note").textContent()).toMatch(/^no contact with flowctl since \d\d:\d\d:\d\d \(.+\); trying again in \d+ s$/);
+  await waitOnPage(page, "the run unreachable", async () => ((await page.locator("#run").getAttribute("data-state")) === "unreachable" ? true : undefined));
+  expect(await page.locator("#throughput").getAttribute("data-state")).toBe("unreachable");
+  expect(await page.locator("#throughput .plot-message").textContent()).toStartWith("nothing live: the server does not answer");
+  await page.screenshot({ path: screenshotPath("dashboard-gone"), fullPage: true });
   // the row count the page showed is the database's
   const expected = await queryReadOnly(db, `SELECT count(*) FROM (${sql})`);
   expect(shown).toBe(Number(expected[0]![0]));
   expect(shown).toBeGreaterThan(0);
-  for (const name of ["dashboard-live", "dashboard-sql", "dashboard-refused"]) expect(statSync(screenshotPath(name)).size).toBeGreaterThan(10_000);
+  for (const name of ["dashboard-live", "dashboard-live-phone", "dashboard-sql", "dashboard-refused", "dashboard-gone"]) expect(statSync(screenshotPath(name)).size).toBeGreaterThan(10_000);
   expect(existsSync("/tmp/x.csv") && statSync("/tmp/x.csv").mtimeMs > Date.now() - 60_000).toBe(false);
 }, 120_000);

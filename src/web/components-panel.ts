@@ -5,6 +5,7 @@
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { ChangeType, ControlPlaneService, HealthStatus, ServiceType, type ServiceStatus } from "../gen/flowctl/v1/flowctl_pb.ts";
 import { byId } from "./dom.ts";
+import type { LiveReport } from "./live-status.ts";
 import { messageOf } from "../common/message-of.ts";
 
 const COLUMNS = ["component", "type", "health", "ledger", "ledgers/s", "events/s", "heartbeat"] as const;
@@ -24,37 +25,51 @@ function td(label: string, text: string, className?: string): HTMLTableCellEleme
   return cell;
 }
 
-function componentRow(s: ServiceStatus, reachable: boolean): HTMLTableRowElement {
+/** The serving sink's figures from its /health, fresher than its last heartbeat. */
+type SinkFigures = Extract<LiveReport, { reachable: true }>;
+
+function componentRow(s: ServiceStatus, reachable: boolean, sink: SinkFigures | null): HTMLTableRowElement {
   const health = reachable ? (HealthStatus[s.status]?.toLowerCase() ?? "unknown") : "unreachable";
   const last = s.lastHeartbeat ? new Date(Number(s.lastHeartbeat.seconds) * 1000).toLocaleTimeString([], { hourCycle: "h23" }) : "";
+  const own = reachable && sink !== null && sink.serviceId === s.service?.serviceId ? sink : null;
+  const ledger = own ? own.lastLedger ?? 0 : s.metrics["current_ledger"] ?? 0;
   const values = [
     s.service?.componentId || s.service?.serviceId || "?",
     ServiceType[s.service?.serviceType ?? 0]?.toLowerCase() ?? "",
     health,
-    s.metrics["current_ledger"] ? String(s.metrics["current_ledger"]) : "",
-    (s.metrics["ledgers_per_second"] ?? 0).toFixed(1),
-    (s.metrics["events_per_second"] ?? 0).toFixed(1),
+    ledger ? String(ledger) : "",
+    (own ? own.ledgersPerSecond : s.metrics["ledgers_per_second"] ?? 0).toFixed(1),
+    (own ? own.eventsPerSecond : s.metrics["events_per_second"] ?? 0).toFixed(1),
     last,
   ];
   const classes = [undefined, undefined, `health health-${health}`, "num", "num", "num", undefined];
   const tr = document.createElement("tr");
   tr.append(...COLUMNS.map((label, i) => td(label, values[i]!, classes[i])));
   tr.dataset["health"] = health;
+  tr.dataset["type"] = values[1]!;
   if (!reachable) tr.title = "the page lost contact with flowctl: this is what it heard last";
+  else if (own) tr.title = "ledger and rates from this sink's /health, each second; the rest from its last heartbeat";
+  else tr.title = "figures from the component's last heartbeat";
   return tr;
 }
 
-export function startComponentsPanel(transport: Transport): void {
+export interface ComponentsPanel {
+  /** The serving sink's own figures, shown in its row until the next report. */
+  sinkReport(report: LiveReport): void;
+}
+
+export function startComponentsPanel(transport: Transport): ComponentsPanel {
   const client = createClient(ControlPlaneService, transport);
   const services = new Map<string, ServiceStatus>();
   const table = byId<HTMLTableElement>("components");
   const body = table.tBodies[0]!;
   const note = byId("components-note");
   let reachable = true;
+  let sink: SinkFigures | null = null;
 
   const render = () => {
     const sorted = [...services.values()].sort((a, b) => (a.service?.serviceType ?? 0) - (b.service?.serviceType ?? 0));
-    body.replaceChildren(...sorted.map((s) => componentRow(s, reachable)));
+    body.replaceChildren(...sorted.map((s) => componentRow(s, reachable, sink)));
     table.dataset["state"] = reachable ? "live" : "unreachable";
     table.hidden = sorted.length === 0 && !reachable; // no header over nothing
     if (reachable) {
@@ -103,4 +118,10 @@ export function startComponentsPanel(transport: Transport): void {
     }
   };
   void watch();
+  return {
+    sinkReport(report) {
+      sink = report.reachable ? report : null;
+      if (services.size > 0) render();
+    },
+  };
 }

@@ -16,6 +16,8 @@ export type LiveReport =
       readonly ledgersPerSecond: number;
       readonly eventsPerSecond: number;
       readonly error: string | null;
+      /** The sink's registration with flowctl (null: not registered). */
+      readonly serviceId: string | null;
     }
   | { readonly reachable: false; readonly at: number; readonly error: string; readonly retryInMs: number | null };
 
@@ -28,6 +30,7 @@ const MAX_FAILURES = 25;
 interface HealthBody {
   readonly state?: string;
   readonly error?: string;
+  readonly flowctl?: { readonly service_id?: string | null };
   readonly pipeline?: { readonly last_ledger?: number | null; readonly target_ledger?: number | null };
   readonly throughput?: { readonly ledgers_per_second?: number; readonly events_per_second?: number };
 }
@@ -46,6 +49,7 @@ export async function readHealth(signal?: AbortSignal): Promise<LiveReport> {
     ledgersPerSecond: body.throughput?.ledgers_per_second ?? 0,
     eventsPerSecond: body.throughput?.events_per_second ?? 0,
     error: body.error ?? null,
+    serviceId: body.flowctl?.service_id ?? null,
   };
 }
 

@@ -21,7 +21,7 @@ const transport = pageTransport();
 byId("status").textContent = location.host;
 copyExactValues(document);
 const chart = throughputChart();
-startComponentsPanel(transport);
+const components = startComponentsPanel(transport);
 const events = startEventsPanel(transport);
 const sql = startSqlPanel(transport);
 const volume = startVolumePanel(transport, sql.edit);
@@ -34,6 +34,7 @@ let volumeLedger: number | null = null;
 let volumeAt = Date.now();
 watchLiveStatus((report) => {
   chart.report(report);
+  components.sinkReport(report);
   showRunStatus(run, config, report);
   if (report.reachable && report.lastLedger !== volumeLedger && Date.now() - volumeAt >= VOLUME_REFRESH_MS) {
     volumeLedger = report.lastLedger;

@@ -92,8 +92,10 @@ export function startVolumePanel(transport: Transport, openInSql: (sql: string) 
     };
     const totals = slots.map((slot) => TYPES.reduce((sum, type) => sum + value(slot, type), 0));
     const scale = niceScale(Math.max(0, ...totals), 4);
-    const mid = Math.floor((slots.length - 1) / 2);
-    const xTicks = slots.length === 0 ? [] : [...new Set([0, mid, slots.length - 1])].map((i) => ({ at: slots.length === 1 ? 0.5 : (i + 0.5) / slots.length, label: String(slots[i]!.first) }));
+    // every slot labelled when the labels fit (about 90 px each), else a few evenly spaced
+    const fit = Math.max(2, Math.floor(plot.width / 90));
+    const labelled = slots.length <= fit ? slots.map((_, i) => i) : [...new Set(Array.from({ length: fit }, (_, k) => Math.round((k * (slots.length - 1)) / (fit - 1))))];
+    const xTicks = labelled.map((i) => ({ at: (i + 0.5) / slots.length, label: String(slots[i]!.first) }));
     drawAxes(svg, plot, { left: { scale, title: `${unitOf(c)}${perSlot}` }, xTicks, xTitle: "ledger" });
     const band = plot.width / Math.max(1, slots.length);
     slots.forEach((slot, i) => {

@@ -30,6 +30,9 @@ afterAll(async () => {
 });
 
 
+/** The rows of the three stages (a pipeline registered as PIPELINE has a row of its own). */
+const STAGE_ROWS = "#components tbody tr:is([data-type=source], [data-type=processor], [data-type=sink])";
+
 async function waitOnPage<T>(page: Page, what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   return waitFor(what, probe, timeoutMs).catch(async (error: unknown) => {
     await page.screenshot({ path: screenshotPath("dashboard-failure") }).catch(() => undefined);
@@ -64,11 +67,11 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
 
   // components and their health, from WatchServices
   const healthy = await waitOnPage(page, "three healthy components", async () => {
-    const rows = await page.locator("#components tbody tr[data-health='healthy']").count();
+    const rows = await page.locator(`${STAGE_ROWS}[data-health='healthy']`).count();
     return rows === 3 ? rows : undefined;
   });
   expect(healthy).toBe(3);
-  const names = (await page.locator("#components tbody tr td:first-child").allTextContents()).sort();
+  const names = (await page.locator(`${STAGE_ROWS} td:first-child`).allTextContents()).sort();
   expect(names).toEqual(["arrow-analytics-sink", "stellar-arrow-source", "ttp-arrow-processor"]);
 
   // events arrive while the pipeline runs: the count grows, and the run is still going
@@ -99,7 +102,7 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   const phone = await chromium.context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.goto(`${sinkUrl}/`, { waitUntil: "load" });
-  await waitOnPage(phone, "the components on a phone", async () => ((await phone.locator("#components tbody tr[data-health='healthy']").count()) === 3 ? true : undefined));
+  await waitOnPage(phone, "the components on a phone", async () => ((await phone.locator(`${STAGE_ROWS}[data-health='healthy']`).count()) === 3 ? true : undefined));
   await waitOnPage(phone, "events on a phone", async () => (Number(await phone.locator("#events-status").getAttribute("data-count")) > 0 ? true : undefined));
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   for (const table of ["#components", "#events"]) {
@@ -155,8 +158,8 @@ test("dashboard: three healthy components, live events during a run, a SQL resul
   const [code] = await Promise.all([spawned.exited, stdout.done, stderr.done]);
   expect(code).toBe(0);
   // the server is gone: what the page heard last is no longer "healthy"
-  await waitOnPage(page, "the components unreachable", async () => ((await page.locator("#components tbody tr[data-health='unreachable']").count()) === 3 ? true : undefined), 30_000);
-  expect(await page.locator("#components tbody tr[data-health='healthy']").count()).toBe(0);
+  await waitOnPage(page, "the components unreachable", async () => ((await page.locator(`${STAGE_ROWS}[data-health='unreachable']`).count()) === 3 ? true : undefined), 30_000);
+  expect(await page.locator("#components tbody tr[data-health='healthy']").count()).toBe(0); // any row: a pipeline's too
   expect(await page.locator("#components-note").textContent()).toMatch(/^no contact with flowctl since \d\d:\d\d:\d\d \(.+\); trying again in \d+ s$/);
   await waitOnPage(page, "the run unreachable", async () => ((await page.locator("#run").getAttribute("data-state")) === "unreachable" ? true : undefined));
   expect(await page.locator("#throughput").getAttribute("data-state")).toBe("unreachable");

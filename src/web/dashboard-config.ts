@@ -9,6 +9,12 @@ export interface DashboardConfig {
   readonly datalake: string | null;
 }
 
+/**
+ * How long the page waits for the queries it runs itself (the events' start, the tables, the
+ * volume); the server gives up on a query at its own deadline (10 s unless configured) before that.
+ */
+export const PAGE_QUERY_TIMEOUT_MS = 60_000;
+
 let config: Promise<DashboardConfig | null> | null = null;
 
 /** The server's configuration, or null when it could not be read (the server is away). */

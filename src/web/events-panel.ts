@@ -8,6 +8,7 @@ import { EventService, type StreamEventsRequestSchema } from "../gen/stellarflow
 import { QueryService } from "../gen/stellarflow/v1/query_service_pb.ts";
 import { EventType, type TtpEvent } from "../gen/stellarflow/v1/ttp_event_pb.ts";
 import { byId } from "./dom.ts";
+import { PAGE_QUERY_TIMEOUT_MS } from "./dashboard-config.ts";
 import { eventRow, type EventView, type ViewFilter } from "./event-table.ts";
 import { messageOf } from "../common/message-of.ts";
 
@@ -29,7 +30,7 @@ type StreamRequest = MessageInitShape<typeof StreamEventsRequestSchema>;
  */
 async function recentStart(transport: Transport): Promise<number> {
   try {
-    const result = await createClient(QueryService, transport).query({ sql: "SELECT last_ledger FROM sink_cursor" });
+    const result = await createClient(QueryService, transport).query({ sql: "SELECT last_ledger FROM sink_cursor" }, { timeoutMs: PAGE_QUERY_TIMEOUT_MS });
     const last = Number(result.rows[0]?.values[0]?.text ?? Number.NaN);
     return Number.isInteger(last) && last > 0 ? Math.max(1, last - RECENT_LEDGERS + 1) : 0;
   } catch {

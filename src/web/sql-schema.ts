@@ -4,6 +4,7 @@
 import type { Client } from "@connectrpc/connect";
 import type { QueryService } from "../gen/stellarflow/v1/query_service_pb.ts";
 import { messageOf } from "../common/message-of.ts";
+import { PAGE_QUERY_TIMEOUT_MS } from "./dashboard-config.ts";
 
 export interface TableSchema {
   readonly name: string;
@@ -22,7 +23,7 @@ export function listText(text: string): string[] {
 }
 
 export async function readSchema(client: Client<typeof QueryService>): Promise<TableSchema[]> {
-  const result = await client.query({ sql: "SHOW ALL TABLES" });
+  const result = await client.query({ sql: "SHOW ALL TABLES" }, { timeoutMs: PAGE_QUERY_TIMEOUT_MS });
   const index = (name: string) => result.columns.findIndex((c) => c.name === name);
   const [name, columns, types] = [index("name"), index("column_names"), index("column_types")];
   if (name < 0 || columns < 0 || types < 0) throw new Error("SHOW ALL TABLES answered without name, column_names and column_types");

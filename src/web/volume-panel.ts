@@ -9,6 +9,7 @@ import { byId, short } from "./dom.ts";
 import { drawAxes, niceScale, plotMessage, resetSvg, svgElement, type Plot } from "./svg-chart.ts";
 import { volumeSeriesSql, volumeTotalsSql, type AssetChoice } from "./volume-sql.ts";
 import { messageOf } from "../common/message-of.ts";
+import { PAGE_QUERY_TIMEOUT_MS } from "./dashboard-config.ts";
 
 const TYPES = ["transfer", "mint", "burn", "clawback", "fee"] as const;
 const TYPE_COLORS: Record<string, string> = { transfer: "#1a73e8", mint: "#188038", burn: "#c5221f", clawback: "#9334e6", fee: "#e37400" };
@@ -187,7 +188,8 @@ export function startVolumePanel(transport: Transport, openInSql: (sql: string) 
     status.className = "muted";
     status.textContent = "computing…";
     try {
-      const [totals, series] = await Promise.all([client.query({ sql: volumeTotalsSql(ledgers) }), client.query({ sql: volumeSeriesSql(ledgers, c) })]);
+      const options = { timeoutMs: PAGE_QUERY_TIMEOUT_MS };
+      const [totals, series] = await Promise.all([client.query({ sql: volumeTotalsSql(ledgers) }, options), client.query({ sql: volumeSeriesSql(ledgers, c) }, options)]);
       showTotals(totals);
       const rows = rowsOf(series).map(([ledger, type, events, volume]): SeriesRow => ({ ledger: Number(ledger), type: type || null, events: Number(events), volume: volume || "0" }));
       drawChart(rows, c);

@@ -53,6 +53,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...servicesConfigFromEnv(process.env),
     flowctlUrl: setup.flowctl.enabled ? setup.flowctl.endpoint : null,
     flowctlToken: setup.flowctl.token,
+    live: upstream !== null,
     shutdownSignal: abort.signal,
   }))!;
   const server = serveStage(setup, {

@@ -5,10 +5,11 @@ import { LedgerEventsDecoder, type DecodedLedger } from "../lib/decoded-ledger.t
 import { openLake, type Lake } from "../lib/lake.ts";
 import { portableAdapters } from "../lib/adapters.ts";
 import { readLedgerObject } from "../lib/ledger-object.ts";
-import { eventRows, isoTime } from "../lib/rows.ts";
-import { byId, cell, row, short } from "./dom.ts";
+import { eventRows, isoTime, type EventRow } from "../lib/rows.ts";
+import { byId } from "./dom.ts";
 import { messageOf } from "../common/message-of.ts";
-import { pageToken } from "./transport.ts";
+import { dashboardConfig } from "./dashboard-config.ts";
+import { eventRow, type EventView, type ViewFilter } from "./event-table.ts";
 
 const MAX_ROWS = 500;
 /** A dropped file is read whole into memory: refuse anything far past a real ledger object. */
@@ -18,30 +19,27 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 async function configuredLake(): Promise<string | null> {
   const fromUrl = new URL(location.href).searchParams.get("lake");
   if (fromUrl) return fromUrl;
-  try {
-    const token = pageToken();
-    const response = await fetch("/dashboard/config", { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const config = (await response.json()) as { datalake?: string | null };
-    return config.datalake ?? null;
-  } catch {
-    return null;
-  }
+  return (await dashboardConfig())?.datalake ?? null;
 }
 
-function show(ledgers: readonly DecodedLedger[], source: string): void {
+function viewOf(e: EventRow): EventView {
+  return {
+    ledger: e.ledger_sequence,
+    index: e.event_index,
+    type: e.event_type,
+    from: e.from_address,
+    to: e.to_address,
+    asset: e.asset,
+    amount: e.amount,
+    tx: e.tx_hash,
+    contract: e.contract_address,
+  };
+}
+
+function show(ledgers: readonly DecodedLedger[], source: string, onFilter: (filter: ViewFilter) => void): void {
   const body = byId<HTMLTableElement>("inspect-events").tBodies[0]!;
   const rows = ledgers.flatMap((ledger) => eventRows(ledger.events));
-  body.replaceChildren(
-    ...rows.slice(0, MAX_ROWS).map((e) => {
-      const from = cell(short(e.from_address ?? ""), "mono");
-      from.title = e.from_address ?? "";
-      const to = cell(short(e.to_address ?? ""), "mono");
-      to.title = e.to_address ?? "";
-      const tx = cell(short(e.tx_hash, 8), "mono");
-      tx.title = e.tx_hash;
-      return row(cell(String(e.ledger_sequence), "num"), cell(String(e.event_index), "num"), cell(e.event_type), from, to, cell(e.asset ?? "(contract token)"), cell(e.amount, "num mono"), tx);
-    }),
-  );
+  body.replaceChildren(...rows.slice(0, MAX_ROWS).map((e) => eventRow(viewOf(e), onFilter)));
   const summary = byId("inspect-summary");
   summary.replaceChildren(
     ...ledgers.map(({ summary: l }) => {
@@ -77,7 +75,8 @@ function busy(text: string): void {
   status.textContent = text;
 }
 
-export function startInspectPanel(): void {
+/** `onFilter`: a click on an account, asset, contract or transaction shows its events in the live view. */
+export function startInspectPanel(onFilter: (filter: ViewFilter) => void): void {
   const form = byId<HTMLFormElement>("inspect-form");
   const lakeInput = form.elements.namedItem("lake") as HTMLInputElement;
   const checkInput = form.elements.namedItem("tx_set_check") as HTMLInputElement;
@@ -103,7 +102,7 @@ export function startInspectPanel(): void {
       .then(async (lake) => {
         // a file dropped next is most likely of the same network
         if ([...networkInput.options].some((o) => o.value === lake.networkPassphrase)) networkInput.value = lake.networkPassphrase;
-        show([await lake.ledger(sequence)], lake.objectLocation(sequence));
+        show([await lake.ledger(sequence)], lake.objectLocation(sequence), onFilter);
       })
       .catch(fail);
   });
@@ -113,7 +112,7 @@ export function startInspectPanel(): void {
     busy(`decoding ${file.name}…`);
     const ledgers = await readLedgerObject(new Uint8Array(await file.arrayBuffer()), file.name, portableAdapters);
     const decoder = new LedgerEventsDecoder({ network: networkInput.value, checkTxSet: checkInput.checked });
-    show(ledgers.map((ledger) => decoder.decode(ledger.xdr, file.name, ledger.sequence)), file.name);
+    show(ledgers.map((ledger) => decoder.decode(ledger.xdr, file.name, ledger.sequence)), file.name, onFilter);
   };
   const drop = byId("inspect-drop");
   drop.addEventListener("dragover", (event) => {

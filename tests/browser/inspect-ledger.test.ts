@@ -11,7 +11,7 @@ import { REPO } from "../support/cli.ts";
 import { collect, freePort, waitFor } from "../support/flowctl.ts";
 import { LEDGERS_DIR, lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { S3TestServer } from "../../scripts/fixtures/s3-test-server.ts";
-import { launchChromium, screenshotPath, type HeadlessChromium } from "./support.ts";
+import { childEnv, launchChromium, screenshotPath, stopChild, type HeadlessChromium } from "./support.ts";
 
 let work: string;
 let lake: S3TestServer;
@@ -30,11 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chromium?.close();
-  if (sink && sink.exitCode === null) {
-    sink.kill("SIGTERM");
-    await Promise.race([sink.exited, Bun.sleep(5000)]);
-    sink.kill("SIGKILL");
-  }
+  await stopChild(sink);
   lake?.stop();
   await rm(work, { recursive: true, force: true });
 });
@@ -66,13 +62,11 @@ async function shownCount(page: Page, ledgers: string): Promise<number> {
 
 test("Inspect a ledger: fetched from the configured lake and dropped as a file, decoded in the page", async () => {
   const port = freePort();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/FLOWCTL|STELLAR_FLOW_/.test(key)) env[key] = value;
   const spawned = Bun.spawn([process.execPath, "src/cli/sink.ts", "--db", join(work, "sink.duckdb"), "--port", String(port), "--flowctl", "off"], {
     cwd: REPO,
     stdout: "pipe",
     stderr: "pipe",
-    env: { ...env, STELLAR_FLOW_DATALAKE: lake.url("pubnet") },
+    env: childEnv({ STELLAR_FLOW_DATALAKE: lake.url("pubnet") }),
   });
   sink = spawned;
   const stderr = collect(spawned.stderr);

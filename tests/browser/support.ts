@@ -49,3 +49,18 @@ export function screenshotPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, `${name}.png`);
 }
+
+/** The environment of a child the test configures itself: without flowctl, port, id or stellar-flow settings of the caller's. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/FLOWCTL|HEALTH_PORT|COMPONENT_ID|STELLAR_FLOW_/.test(key)) env[key] = value;
+  return { ...env, ...extra };
+}
+
+/** Stops a child that is still running: SIGTERM, then SIGKILL after 5 s. */
+export async function stopChild(child: ReturnType<typeof Bun.spawn> | null): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await Promise.race([child.exited, Bun.sleep(5000)]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}

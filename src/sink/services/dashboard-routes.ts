@@ -9,6 +9,8 @@ import { originRefusal, readBodyAtMost } from "../../http/request-guards.ts";
 import { exemptFromIdleTimeout } from "../../http/serve-app.ts";
 import type { StreamSlots } from "../../http/stream-slots.ts";
 import { messageOf } from "../../common/message-of.ts";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { rpcErrorResponse } from "../../http/undecodable-request.ts";
 
 const WEB = join(import.meta.dir, "..", "..", "web");
 const PROXIED = new Set(["WatchServices", "GetPipelineHealth", "ListServices"]);
@@ -37,6 +39,8 @@ export interface DashboardOptions {
   readonly corsOrigins: readonly string[];
   /** The lake the "Inspect a ledger" panel reads (an http(s) URL); default $STELLAR_FLOW_DATALAKE when it is one. */
   readonly datalake?: string | null;
+  /** Ledgers arrive while the page is open (a pipeline's sink, a sink with an upstream); false: a database only served. Default true. */
+  readonly live?: boolean;
 }
 
 /** The page, its token (from ?token=) carried into the URLs of its script and style sheet. */
@@ -54,15 +58,17 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
   app.get("/dashboard.js", async (c) => c.body(await dashboardBundle(), 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }));
   app.get("/dashboard.css", async (c) => c.body(await Bun.file(join(WEB, "dashboard.css")).text(), 200, { "content-type": "text/css; charset=utf-8" }));
   const datalake = options.datalake ?? browserLake(process.env.STELLAR_FLOW_DATALAKE);
-  app.get("/dashboard/config", (c) => c.json({ flowctl: flowctlUrl() !== null, datalake }));
+  app.get("/dashboard/config", (c) => c.json({ flowctl: flowctlUrl() !== null, live: options.live ?? true, datalake }));
   // behind the token gate (mountSinkServices): a caller without the sink's token never gets here
   app.post("/flowctl.v1.ControlPlaneService/:method", async (c) => {
     const method = c.req.param("method");
-    if (!PROXIED.has(method)) return c.json({ error: `the dashboard proxy forwards only ${[...PROXIED].join(", ")}` }, 403);
+    // the proxy's own refusals in the request's protocol (a Connect stream's error travels in its end message, HTTP 200), so a client reads their words
+    const refuse = (message: string, code: Code) => rpcErrorResponse(c.req.raw, new ConnectError(message, code));
+    if (!PROXIED.has(method)) return refuse(`the dashboard proxy forwards only ${[...PROXIED].join(", ")}`, Code.PermissionDenied);
     const refused = originRefusal(c.req.raw, options.corsOrigins);
     if (refused) return refused;
     const base = flowctlUrl();
-    if (base === null) return c.json({ code: "unavailable", message: "this server knows no flowctl" }, 503);
+    if (base === null) return refuse("this server knows no flowctl", Code.FailedPrecondition);
     const body = await readBodyAtMost(c.req.raw, options.maxRequestBytes);
     if (body instanceof Response) return body;
     const headers = new Headers();
@@ -74,7 +80,7 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
     if (flowctlToken) headers.set("authorization", `Bearer ${flowctlToken}`);
     const streaming = method === "WatchServices";
     const release = streaming ? options.slots.tryAcquire("watch") : () => {};
-    if (!release) return c.json({ code: "resource_exhausted", message: options.slots.refusal() }, 503, { "retry-after": "5" });
+    if (!release) return refuse(options.slots.refusal(), Code.ResourceExhausted);
     // the request has arrived whole: a watch may now stay quiet for as long as nothing changes
     if (streaming) exemptFromIdleTimeout(c.env, c.req.raw);
     const connected = AbortSignal.timeout(PROXY_CONNECT_TIMEOUT_MS);
@@ -92,7 +98,7 @@ export function dashboardRoutes(app: Hono, options: DashboardOptions): void {
     } catch (error) {
       clearTimeout(timer);
       release();
-      return c.json({ code: "unavailable", message: `flowctl at ${base} did not answer: ${messageOf(error)}` }, 503);
+      return refuse(`flowctl at ${base} did not answer: ${messageOf(error)}`, Code.Unavailable);
     }
   });
 }

@@ -37,6 +37,8 @@ export interface SinkServicesOptions {
   readonly flowctlUrl?: string | null | (() => string | null);
   /** The token the dashboard's proxy presents to flowctl (FLOWCTL_TOKEN); callers of the proxy present the sink's. */
   readonly flowctlToken?: string | null | (() => string | null);
+  /** Ledgers arrive while the services run (default true); false: the database is only served (the dashboard says nothing is live). */
+  readonly live?: boolean;
   /** Limits of QueryService and /download/parquet (their concurrency is db.queryConnections'). */
   readonly query?: Partial<QueryLimits>;
   readonly websocket?: WebSocketOptions;
@@ -107,5 +109,5 @@ export function mountSinkServices(app: Hono, options: SinkServicesOptions): void
     }
     return download(c, parsed);
   });
-  dashboardRoutes(app, { flowctlUrl: options.flowctlUrl ?? null, flowctlToken: options.flowctlToken ?? null, maxRequestBytes, slots, corsOrigins: options.corsOrigins });
+  dashboardRoutes(app, { flowctlUrl: options.flowctlUrl ?? null, flowctlToken: options.flowctlToken ?? null, maxRequestBytes, slots, corsOrigins: options.corsOrigins, live: options.live ?? true });
 }

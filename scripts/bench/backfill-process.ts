@@ -60,7 +60,7 @@ if (mode === "pipeline") {
   } else if (mode === "process") {
     const processor = shardProcessor(lake.networkPassphrase);
     for await (const batch of replay.batches({ start, end })) {
-      const processed = processor.process(batch);
+      const processed = await processor.process(batch);
       ledgers += processed.ledgers.numRows;
       events += processed.events.numRows;
     }

@@ -137,6 +137,30 @@ describe("a shard that fails", () => {
   });
 });
 
+describe("staged files of a writer that died", () => {
+  test("are swept by the next shard written on this host; a live process's are left alone", async () => {
+    const out = join(dir.path, "swept");
+    // a writer that stages a file and is SIGKILLed before it publishes it
+    const script = `const { FolderDatasetStore } = await import(${JSON.stringify(join(import.meta.dir, "../../src/backfill/folder-dataset-store.ts"))});
+      const staged = await new FolderDatasetStore(${JSON.stringify(out)}).stage("ttp_events/0030822015-0030822025.parquet");
+      await Bun.write(staged.path, "half a file");
+      console.log("staged");
+      await Bun.sleep(60_000);`;
+    const writer = Bun.spawn(["bun", "-e", script], { stdout: "pipe", stderr: "inherit" });
+    const reader = writer.stdout.getReader();
+    await reader.read(); // "staged"
+    writer.kill("SIGKILL");
+    await writer.exited;
+    const live = await new FolderDatasetStore(out).stage("ledgers/0030822015-0030822025.parquet"); // this process's: alive
+    await Bun.write(live.path, "being written");
+    expect(readdirSync(join(out, ".staging")).length).toBe(2);
+    await backfill(out, [RANGE]);
+    expect(readdirSync(join(out, ".staging"))).toEqual([live.path.split("/").pop()!]);
+    await live.discard();
+    expect(await eventRows(out)).toBe(await eventRows(reference));
+  });
+});
+
 describe("--out of another dataset", () => {
   test("another network, another schema version, or foreign files are refused before anything is written", async () => {
     const testnet = join(dir.path, "testnet-dataset");

@@ -1,5 +1,6 @@
 // The in-process shard queue, and `--parallel N` child processes fed from it.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
 import { runLocalShards } from "../../src/backfill/local/run-local-shards.ts";
@@ -76,6 +77,20 @@ describe("LocalShardQueue", () => {
     expect((await queue.status()).shards[0]).toMatchObject({ state: "done", attempts: 2, error: null });
   });
 
+  test("untilSettled: a take waits while a shard runs elsewhere, gets its retry when it fails, and answers null once every shard is done or failed", async () => {
+    const queue = new LocalShardQueue();
+    await queue.plan(tasks(10_000));
+    const running = (await queue.take())!;
+    const idle = queue.take({ untilSettled: true });
+    await running.failed(new Error("attempt 1 failed"));
+    const retry = (await idle)!;
+    expect(retry.attempt).toBe(2);
+    const waiting = queue.take({ untilSettled: true });
+    await retry.done({ ledgers: 11, events: 668 });
+    expect(await waiting).toBeNull();
+    expect(queue.settled).toBe(true);
+  });
+
   test("a take waits for a shard planned meanwhile, and gives up at its wait", async () => {
     const queue = new LocalShardQueue();
     const waiting = queue.take({ waitMs: 5_000 });
@@ -87,6 +102,33 @@ describe("LocalShardQueue", () => {
 
 describe("runLocalShards", () => {
   const rows = (path: string) => duck(`SELECT * FROM read_parquet('${path}/ttp_events/*.parquet') ORDER BY ledger_sequence, event_index`);
+
+  test("a slot with nothing to take stays while a shard runs elsewhere, and takes that shard's retry", async () => {
+    const lake = join(dir.path, "retry-lake");
+    cpSync(lakePath("pubnet"), lake, { recursive: true });
+    const object = join(lake, "FE2A45FF--30784000-30847999", "FE29B17E--30822017.xdr.zst");
+    const good = readFileSync(object);
+    writeFileSync(object, Bun.zstdCompressSync(new Uint8Array(500).fill(7)));
+    const out = join(dir.path, "retry");
+    const queue = new LocalShardQueue();
+    await queue.plan(tasks(10_000, out)); // one shard, two slots: the second finds nothing at first
+    const started: { child: number; attempt: number }[] = [];
+    await runLocalShards({
+      queue,
+      parallel: 2,
+      config: { lake },
+      onEvent: (e) => {
+        if (e.kind === "started") started.push({ child: e.child, attempt: e.attempt });
+        if (e.kind === "failed") writeFileSync(object, good); // fixed: the retry succeeds
+      },
+    });
+    expect(started).toEqual([
+      { child: 1, attempt: 1 },
+      { child: 2, attempt: 2 }, // the idle slot took it (before the fix it had gone, and slot 1 took its own retry)
+    ]);
+    expect((await queue.status()).counts).toMatchObject({ done: 1, failed: 0 });
+    expect(await rows(out)).toEqual(await rows(reference));
+  });
 
   test("--parallel 2: two child processes write the shards; the dataset equals one written directly", async () => {
     const out = join(dir.path, "parallel");

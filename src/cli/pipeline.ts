@@ -49,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // An existing database says where to go on; a new one is made only once there is a range to read,
   // with the range's start recorded as it is created (a run killed at any point resumes from it).
   const sinkOptions: OpenSinkOptions = {
+    network: opened.source.networkPassphrase, // a dataset (--db dataset:DIR) of another network is refused
     settings: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
     exports: { json: args.exportJson, parquet: args.exportParquet },
     queryConcurrency: query.concurrency,

@@ -41,15 +41,18 @@ afterAll(async () => {
 });
 
 describe("NatsShardQueue", () => {
-  test("planning twice adds nothing; message ids are network + range", async () => {
+  test("planning twice adds nothing; message ids are network + range + dataset", async () => {
     const q = await queue("plan");
     expect(await q.plan(tasks(3))).toEqual({ added: 4, skipped: 0 });
     expect(await q.plan(tasks(3))).toEqual({ added: 0, skipped: 4 });
     const other = await queue("plan"); // another planner, same queue
     expect(await other.plan(tasks(3))).toEqual({ added: 0, skipped: 4 });
     expect((await q.status()).counts).toMatchObject({ queued: 4, running: 0, done: 0 });
-    expect(shardMessageId(tasks(3)[0]!, 0)).toBe("pubnet:30822015-30822017");
-    expect(shardMessageId(taskOf({ start: 5, end: 9 }, "My Network ; 2026", "x"), 2)).toMatch(/^net-[0-9a-f]{12}:5-9:2$/);
+    expect(shardMessageId(tasks(3)[0]!, 0)).toMatch(/^pubnet:30822015-30822017@[0-9a-f]{12}$/);
+    expect(shardMessageId(taskOf({ start: 5, end: 9 }, "My Network ; 2026", "x"), 2)).toMatch(/^net-[0-9a-f]{12}:5-9@[0-9a-f]{12}:2$/);
+    // the same range for another dataset is another shard
+    expect(await q.plan(tasks(3, "/data/other"))).toEqual({ added: 4, skipped: 0 });
+    expect((await q.status()).counts).toMatchObject({ queued: 8 });
   });
 
   test("two planners at once: the message id (network + range) keeps one copy of each shard", async () => {

@@ -1,5 +1,5 @@
 // The shard queue on NATS JetStream, for workers on many machines: a work-queue stream of shards
-// (message id = network + range, so planning twice adds nothing), a durable pull consumer with
+// (message id = network + range + dataset, so planning twice adds nothing), a durable pull consumer with
 // explicit acks (a worker's in-progress acks keep its shard; one that dies has it redelivered after
 // the ack wait; `max_deliver` attempts at most), and a KV bucket with each shard's state, attempts
 // and last error, from which status counts done, running and failed shards. A record a worker stopped
@@ -48,11 +48,16 @@ function checkQueueName(name: string): string {
   return name;
 }
 
-/** The message id of a shard's publication: network and range (and the generation after a failure). */
+/**
+ * The message id of a shard's publication: network and range, the dataset it goes to (hashed: two
+ * datasets may share a queue) and the generation after a failure. Planning the same shard twice
+ * publishes it once.
+ */
 export function shardMessageId(task: ShardTask, generation: number): string {
   const network = networkLabel(task.network).replace(/^"|"$/g, "");
   const tag = network.length <= 16 && /^[a-z]+$/.test(network) ? network : `net-${toHex(sha256(new TextEncoder().encode(task.network))).slice(0, 12)}`;
-  return `${tag}:${task.start}-${task.end}${generation > 0 ? `:${generation}` : ""}`;
+  const dataset = toHex(sha256(new TextEncoder().encode(task.dataset))).slice(0, 12);
+  return `${tag}:${task.start}-${task.end}@${dataset}${generation > 0 ? `:${generation}` : ""}`;
 }
 
 /** The KV key of a shard: its dataset (hashed) and range. */

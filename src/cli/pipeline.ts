@@ -7,7 +7,7 @@ import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { SinkWriteError } from "../sink/ledger-sink.ts";
-import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
+import { newSinkResumePoint, openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
 import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
 import { openSource } from "../source/open-source.ts";
@@ -53,25 +53,31 @@ async function main(argv: readonly string[]): Promise<number> {
     settings: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
     exports: { json: args.exportJson, parquet: args.exportParquet },
     queryConcurrency: query.concurrency,
+    dataset: args.dataset,
   };
   const existed = sinkExists(args.db);
   const existing = existed ? await openSink(args.db, sinkOptions) : null;
   let plan;
+  let point;
   try {
-    plan = await planRange(args.source, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal });
+    point = existing ? await existing.sink.resumePoint() : ((await newSinkResumePoint(sinkOptions)) ?? NEW_DATABASE);
+    plan = await planRange(args.source, opened.source, { path: args.db, existed, point }, { signal: abort.signal });
   } catch (error) {
     await existing?.close();
     if (!(error instanceof NoStartError)) throw error;
     console.error(`error: ${error.message}`);
     return 2;
   }
-  if (plan.note) console.error(plan.note);
+  const continuing = !existing && args.dataset && !plan.startOver && plan.range !== null;
+  if (continuing) console.error(`a new database continuing the dataset after its last ledger, ${point!.cursor}`);
+  else if (plan.note) console.error(plan.note);
   if (plan.range === null) {
     await existing?.close();
     return 0;
   }
   const served = existing ?? (await openSink(args.db, { ...sinkOptions, startOver: plan.startOver ? { at: plan.range.start } : null }));
   const sink = served.sink;
+  if (args.dataset) console.error(`${sink.description}: the hash chain is checked against the dataset's last manifest`);
   for (const note of served.notes) console.error(note);
   const { source } = opened;
   const { range } = plan;

@@ -1,15 +1,18 @@
 // bun run query "SQL" [--db PATH] [--format table|json|csv]: SQL over the pipeline's DuckDB, read-only.
 import { parseArgs } from "node:util";
 import { messageOf } from "../common/message-of.ts";
-import { QUERY_FORMATS, queryDatabaseFile, type QueryFormat } from "../sink/query/query-file.ts";
+import { QUERY_FORMATS, queryDatabaseFile, queryDataset, type QueryFormat } from "../sink/query/query-file.ts";
 import { DEFAULT_DB_PATH } from "./pipeline-args.ts";
 
-const HELP = `Usage: bun run query "SQL" [--db PATH] [--format table|json|csv]
+const HELP = `Usage: bun run query "SQL" [--db PATH] [--dataset DIR] [--format table|json|csv]
 
 Runs SQL on the pipeline's DuckDB database, opened read-only (statements that write are refused).
 
 Options:
   --db PATH        database file (default ${DEFAULT_DB_PATH})
+  --dataset DIR    a backfill dataset (bun run backfill --out DIR): ttp_events and ledgers are its
+                   rows (the files its manifests list); with --db as well, the database's rows of
+                   the ledgers after it too, as one table
   --format FORMAT  table (default): aligned text with a row count
                    json: an array of row objects; 64- and 128-bit integers and decimals as strings
                    csv: a header line, then the rows; NULL as an empty field
@@ -29,7 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
       args: [...argv],
       allowPositionals: true,
       options: {
-        db: { type: "string", default: DEFAULT_DB_PATH },
+        db: { type: "string" },
+        dataset: { type: "string" },
         format: { type: "string", default: "table" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -50,7 +54,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    console.log(await queryDatabaseFile(values.db, positionals[0]!, format));
+    const sql = positionals[0]!;
+    console.log(values.dataset !== undefined ? await queryDataset(values.dataset, values.db ?? null, sql, format) : await queryDatabaseFile(values.db ?? DEFAULT_DB_PATH, sql, format));
     return 0;
   } catch (error) {
     console.error(messageOf(error));

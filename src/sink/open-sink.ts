@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import type { Hono } from "hono";
 import type { WebSocketHandler } from "bun";
 import type { LedgerRange } from "../source/ledger-source.ts";
-import type { LedgerSink } from "./ledger-sink.ts";
+import type { LedgerSink, ResumePoint } from "./ledger-sink.ts";
+import { continuationPoint, readDatasetSnapshot } from "./dataset/dataset-views.ts";
 import { openDuckDbSink } from "./open-duckdb-sink.ts";
 import { datasetExists, datasetLocation, openDatasetSink } from "./dataset/open-dataset-sink.ts";
 import type { SinkServicesOptions } from "./services/mount-sink-services.ts";
@@ -27,6 +28,12 @@ export interface OpenSinkOptions {
   readonly exports?: SinkExports;
   /** Serve clients (queries, event streams), this many queries at once; absent: no client services. */
   readonly queryConcurrency?: number;
+  /**
+   * A backfill dataset (folder) this sink continues: it goes on after the dataset's last ledger
+   * (chained to its manifest), and its client services read the dataset's rows and its own as one
+   * ttp_events and ledgers (DuckDB sinks).
+   */
+  readonly dataset?: string | null;
 }
 
 export interface SinkExports {
@@ -92,6 +99,14 @@ export function sinkExists(target: string): boolean {
   const path = duckdbPath(target);
   if (path === null) throw unknownTarget(target);
   return path !== ":memory:" && existsSync(path);
+}
+
+/**
+ * Where a sink that does not exist yet goes on: after the dataset it is to continue (options.dataset),
+ * chained to its last manifest; null when nothing decides it (a new sink starts where it is told).
+ */
+export async function newSinkResumePoint(options: OpenSinkOptions): Promise<ResumePoint | null> {
+  return options.dataset ? continuationPoint(await readDatasetSnapshot(options.dataset)) : null;
 }
 
 /** Opens (creating it when missing) the sink at `target`. Throws SinkBusyError when another process holds it. */

@@ -89,7 +89,7 @@ describe("bun src/cli/query.ts", () => {
   test("--help, and usage errors exit 2", () => {
     const help = query("--help");
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: bun run query "SQL" [--db PATH] [--format table|json|csv]');
+    expect(help.stdout).toContain('Usage: bun run query "SQL" [--db PATH] [--dataset DIR] [--format table|json|csv]');
     expect(query().code).toBe(2);
     expect(query("SELECT 1", "--format", "xml").stderr).toContain('Unknown format "xml"');
     expect(query("SELECT 1", "--bogus").code).toBe(2);

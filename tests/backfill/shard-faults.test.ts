@@ -1,9 +1,10 @@
 // The shard runner when things go wrong or are done twice: rewrites, overlapping plans, a corrupt
 // object, a full disk, an --out of another network or schema version; and what verify finds.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
+import type { StagedFile } from "../../src/backfill/dataset-store.ts";
 import { DatasetMismatchError, ensureDataset } from "../../src/backfill/dataset-descriptor.ts";
 import { manifestKey, shardName } from "../../src/backfill/dataset-layout.ts";
 import { runShard, ShardError, type ShardResult } from "../../src/backfill/shard-runner.ts";
@@ -14,6 +15,7 @@ import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
+import { runBunScript } from "../support/cli.ts";
 import { duck, tempDir } from "./support.ts";
 
 setDefaultTimeout(60_000);
@@ -22,6 +24,7 @@ const RANGE = { start: 30_822_015, end: 30_822_025 };
 const PARTITION = "FE2A45FF--30784000-30847999";
 const dir = tempDir();
 let reference: string;
+const noTmpfs = smallDiskUnavailable(); // a small tmpfs needs root
 
 /** A copy of the pubnet lake's contiguous ledgers, to damage. */
 function lakeCopy(name: string): string {
@@ -31,9 +34,8 @@ function lakeCopy(name: string): string {
   return lake;
 }
 
-async function backfill(out: string, shards: readonly ShardRange[], lake = lakePath("pubnet")): Promise<ShardResult[]> {
+async function backfill(out: string, shards: readonly ShardRange[], lake = lakePath("pubnet"), store = new FolderDatasetStore(out)): Promise<ShardResult[]> {
   const source = await openDataLake(lake, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1, timeoutMs: 5_000 } });
-  const store = new FolderDatasetStore(out);
   const results: ShardResult[] = [];
   for (const shard of shards) results.push(await runShard({ source, processor: shardProcessor(source.networkPassphrase), store, shard }));
   return results;
@@ -119,7 +121,6 @@ describe("a shard that fails", () => {
     expect(await eventRows(out)).toBe(await eventRows(reference));
   });
 
-  const noTmpfs = smallDiskUnavailable();
   test.skipIf(noTmpfs !== null)("a full disk: a clear error naming the file, no manifest for the partial shard, nothing left staged", async () => {
     const disk = smallDisk("40k");
     if (typeof disk === "string") throw new Error(disk);
@@ -131,6 +132,49 @@ describe("a shard that fails", () => {
       expect(existsSync(join(disk.dir, "manifests"))).toBe(false);
       expect(readdirSync(join(disk.dir, ".staging"))).toEqual([]);
       expect(existsSync(join(disk.dir, "ttp_events"))).toBe(false);
+    } finally {
+      disk.remove();
+    }
+  });
+});
+
+/** A folder whose ttp_events files are staged on a full device: the staging path links to /dev/full, whose writes fail with ENOSPC. */
+class FullDiskStore extends FolderDatasetStore {
+  override async stage(key: string): Promise<StagedFile> {
+    const staged = await super.stage(key);
+    if (key.startsWith("ttp_events/")) symlinkSync("/dev/full", staged.path);
+    return staged; // discard removes the link, never the device
+  }
+}
+
+describe("--out on a full disk", () => {
+  // without root there is no small tmpfs: the kernel's /dev/full gives the same ENOSPC to the same writes
+  test.skipIf(!existsSync("/dev/full"))("simulated with /dev/full (no root needed): a clear error, no manifest, nothing published or left staged", async () => {
+    const out = join(dir.path, "dev-full");
+    const error = await backfill(out, [RANGE], lakePath("pubnet"), new FullDiskStore(out)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShardError);
+    expect((error as Error).message).toMatch(/shard 0030822015-0030822025 .*(ENOSPC|no space left)/i);
+    expect(existsSync(join(out, "manifests"))).toBe(false);
+    expect(existsSync(join(out, "ttp_events"))).toBe(false);
+    expect(existsSync(join(out, "ledgers"))).toBe(false);
+    expect(readdirSync(join(out, ".staging"))).toEqual([]);
+    expect(existsSync("/dev/full")).toBe(true);
+    // room again: the same shard is written whole
+    await backfill(out, [RANGE]);
+    expect(await eventRows(out)).toBe(await eventRows(reference));
+  });
+
+  test.skipIf(noTmpfs !== null)("bun run backfill --out on a 40 KB tmpfs: exit 1 naming the shard and ENOSPC, no manifest, nothing left staged", async () => {
+    const disk = smallDisk("40k");
+    if (typeof disk === "string") throw new Error(disk);
+    try {
+      const run = await runBunScript("src/cli/backfill.ts", ["--datalake", lakePath("pubnet"), "--start", String(RANGE.start), "--end", String(RANGE.end), "--out", disk.dir, "--parallel", "1", "--max-attempts", "1", "--plain"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/error: shard 0030822015-0030822025 \(ledgers 30822015-30822025\) failed after 1 attempt\(s\): .*(ENOSPC|no space left)/i);
+      expect(run.stdout).toContain("0 written");
+      expect(existsSync(join(disk.dir, "manifests"))).toBe(false);
+      expect(existsSync(join(disk.dir, "ttp_events"))).toBe(false);
+      expect(readdirSync(join(disk.dir, ".staging"))).toEqual([]);
     } finally {
       disk.remove();
     }

@@ -1,6 +1,8 @@
 // `bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
 // [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]`: throughput of the SDK baseline and of the production path on the
 // shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
+// `bun run bench --backfill [--ledgers N] [--rounds N] [--lake NAME] [--json FILE]`: the backfill's
+// figures instead (./bench/backfill.ts: today's pipeline vs one shard process vs --parallel 2).
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +15,12 @@ import { endToEnd, type EndToEndResult } from "./bench/end-to-end.ts";
 import { readLakeObjects, type LakeObjects } from "./bench/lake-objects.ts";
 import { printReport, type BenchReport } from "./bench/report.ts";
 import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/stages/commit-group.ts";
+
+if (Bun.argv.includes("--backfill")) {
+  const args = Bun.argv.slice(2).filter((arg) => arg !== "--backfill");
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "backfill.ts"), ...args], { stdio: ["inherit", "inherit", "inherit"] });
+  process.exit(await proc.exited);
+}
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),

@@ -1,6 +1,5 @@
 // The in-process shard queue, and `--parallel N` child processes fed from it.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
 import { runLocalShards } from "../../src/backfill/local/run-local-shards.ts";
@@ -13,7 +12,7 @@ import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
 import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
-import { duck, tempDir } from "./support.ts";
+import { corruptPubnetLake, duck, tempDir } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
@@ -104,11 +103,7 @@ describe("runLocalShards", () => {
   const rows = (path: string) => duck(`SELECT * FROM read_parquet('${path}/ttp_events/*.parquet') ORDER BY ledger_sequence, event_index`);
 
   test("a slot with nothing to take stays while a shard runs elsewhere, and takes that shard's retry", async () => {
-    const lake = join(dir.path, "retry-lake");
-    cpSync(lakePath("pubnet"), lake, { recursive: true });
-    const object = join(lake, "FE2A45FF--30784000-30847999", "FE29B17E--30822017.xdr.zst");
-    const good = readFileSync(object);
-    writeFileSync(object, Bun.zstdCompressSync(new Uint8Array(500).fill(7)));
+    const { lake, fix } = corruptPubnetLake(dir.path, "retry-lake");
     const out = join(dir.path, "retry");
     const queue = new LocalShardQueue();
     await queue.plan(tasks(10_000, out)); // one shard, two slots: the second finds nothing at first
@@ -119,7 +114,7 @@ describe("runLocalShards", () => {
       config: { lake },
       onEvent: (e) => {
         if (e.kind === "started") started.push({ child: e.child, attempt: e.attempt });
-        if (e.kind === "failed") writeFileSync(object, good); // fixed: the retry succeeds
+        if (e.kind === "failed") fix(); // fixed: the retry succeeds
       },
     });
     expect(started).toEqual([

@@ -3,7 +3,7 @@
 // then planned again, and two overlapping plans written at once. Each ends with the dataset equal to
 // one written directly (nothing lost, nothing duplicated) and verify clean.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
 import { runShard } from "../../src/backfill/shard-runner.ts";
@@ -13,12 +13,11 @@ import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { NatsTestServer } from "../support/nats-server.ts";
 import { REPO, runBunScript } from "../support/cli.ts";
-import { duck, tempDir } from "./support.ts";
+import { corruptPubnetLake, duck, PUBNET_PARTITION, tempDir } from "./support.ts";
 
 setDefaultTimeout(90_000);
 
 const RANGE = { start: 30_822_015, end: 30_822_025 };
-const PARTITION = "FE2A45FF--30784000-30847999";
 const dir = tempDir("stellar-flow-nats-faults-");
 let nats: NatsTestServer;
 let reference: string;
@@ -53,13 +52,6 @@ async function expectReference(out: string): Promise<void> {
   expect(readdirSync(join(out, ".staging"))).toEqual([]);
 }
 
-/** A copy of the pubnet lake's contiguous ledgers, to damage. */
-function lakeCopy(name: string): string {
-  const lake = join(dir.path, name);
-  cpSync(join(lakePath("pubnet"), ".config.json"), join(lake, ".config.json"));
-  cpSync(join(lakePath("pubnet"), PARTITION), join(lake, PARTITION), { recursive: true });
-  return lake;
-}
 
 beforeAll(async () => {
   reference = join(dir.path, "reference");
@@ -75,7 +67,7 @@ afterAll(async () => {
 describe("bun run backfill worker processes through NATS", () => {
   test("a worker SIGKILLed mid-shard: its shard is redelivered after the ack wait and finished by another; nothing lost or duplicated", async () => {
     // the lake over HTTP, one object held back until the first worker is dead: it is mid-shard for sure
-    const stalled = `/${PARTITION}/FE29B17D--30822018.xdr.zst`;
+    const stalled = `/${PUBNET_PARTITION}/FE29B17D--30822018.xdr.zst`;
     let holding!: () => void;
     const reached = new Promise<void>((resolve) => (holding = resolve));
     let release!: () => void;
@@ -124,10 +116,7 @@ describe("bun run backfill worker processes through NATS", () => {
   });
 
   test("a corrupt object: the shard fails max_deliver times (the error names the ledger), the other is done; fixed and planned again, it completes", async () => {
-    const lake = lakeCopy("corrupt-lake");
-    const object = join(lake, PARTITION, "FE29B17E--30822017.xdr.zst");
-    const good = readFileSync(object);
-    writeFileSync(object, Bun.zstdCompressSync(new Uint8Array(500).fill(7)));
+    const { lake, fix } = corruptPubnetLake(dir.path, "corrupt-lake");
     const out = join(dir.path, "corrupt");
     const plan = ["--nats", nats.url, "--queue", "corrupt", "--ack-wait", "2s", "--max-deliver", "2", "--shard-size", "7", ...rangeFlags(lake, out)];
     await cli(plan);
@@ -139,7 +128,7 @@ describe("bun run backfill worker processes through NATS", () => {
     expect(failed).toMatch(/0030822015-0030822021.*FAILED after 2 attempt\(s\).*ledger 30822017/);
     expect(readdirSync(join(out, "manifests"))).toEqual(["0030822022-0030822025.json"]);
 
-    writeFileSync(object, good);
+    fix();
     expect(await cli(plan)).toContain("planned 1 shards");
     const again = await finished(startWorker("corrupt", lake));
     expect(again.code).toBe(0);

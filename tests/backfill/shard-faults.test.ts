@@ -16,23 +16,15 @@ import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
 import { runBunScript } from "../support/cli.ts";
-import { duck, tempDir } from "./support.ts";
+import { corruptPubnetLake, duck, tempDir } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
 const RANGE = { start: 30_822_015, end: 30_822_025 };
-const PARTITION = "FE2A45FF--30784000-30847999";
 const dir = tempDir();
 let reference: string;
 const noTmpfs = smallDiskUnavailable(); // a small tmpfs needs root
 
-/** A copy of the pubnet lake's contiguous ledgers, to damage. */
-function lakeCopy(name: string): string {
-  const lake = join(dir.path, name);
-  cpSync(join(lakePath("pubnet"), ".config.json"), join(lake, ".config.json"));
-  cpSync(join(lakePath("pubnet"), PARTITION), join(lake, PARTITION), { recursive: true });
-  return lake;
-}
 
 async function backfill(out: string, shards: readonly ShardRange[], lake = lakePath("pubnet"), store = new FolderDatasetStore(out)): Promise<ShardResult[]> {
   const source = await openDataLake(lake, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1, timeoutMs: 5_000 } });
@@ -99,10 +91,7 @@ describe("a shard written again", () => {
 
 describe("a shard that fails", () => {
   test("a corrupt object: the error names the shard, the ledger and the object; no manifest, no file; fixed, it completes", async () => {
-    const lake = lakeCopy("corrupt-lake");
-    const object = join(lake, PARTITION, "FE29B17E--30822017.xdr.zst");
-    const good = readFileSync(object);
-    writeFileSync(object, Bun.zstdCompressSync(new Uint8Array(500).fill(7)));
+    const { lake, object, fix } = corruptPubnetLake(dir.path, "corrupt-lake");
     const out = join(dir.path, "corrupt");
     const shards = planShards(RANGE, 7);
     const error = await backfill(out, [shards[0]!], lake).catch((e: unknown) => e);
@@ -116,7 +105,7 @@ describe("a shard that fails", () => {
     expect(readdirSync(join(out, ".staging"))).toEqual([]);
     const report = await verifyDataset(new FolderDatasetStore(out));
     expect(report.shards.map(shardName)).toEqual(["0030822022-0030822025"]);
-    writeFileSync(object, good);
+    fix();
     await backfill(out, [shards[0]!], lake);
     expect(await eventRows(out)).toBe(await eventRows(reference));
   });

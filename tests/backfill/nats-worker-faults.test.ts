@@ -1,6 +1,7 @@
 // Faults through NATS with real `bun run backfill worker` processes (the queue's own tests drive
-// NatsShardQueue in-process): a worker SIGKILLed mid-shard, a corrupt object failed after max_deliver
-// then planned again, and two overlapping plans written at once. Each ends with the dataset equal to
+// NatsShardQueue in-process): a worker SIGKILLed mid-shard, nats-server SIGKILLed and started again
+// mid-shard, a corrupt object failed after max_deliver then planned again, and two overlapping plans
+// written at once. Each ends with the dataset equal to
 // one written directly (nothing lost, nothing duplicated) and verify clean.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
@@ -53,6 +54,38 @@ async function expectReference(out: string): Promise<void> {
 }
 
 
+/**
+ * The pubnet lake over HTTP, ledger 30822018's object held back (from the first request for it on)
+ * until `release()`: a worker that asked for it is mid-shard, its earlier ledgers written.
+ */
+function stallingLake() {
+  const stalled = `/${PUBNET_PARTITION}/FE29B17D--30822018.xdr.zst`;
+  let holding!: () => void;
+  const reached = new Promise<void>((resolve) => (holding = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const root = lakePath("pubnet");
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      const path = decodeURIComponent(new URL(request.url).pathname);
+      if (path === stalled) {
+        holding();
+        await released;
+      }
+      const file = Bun.file(join(root, path));
+      return (await file.exists()) ? new Response(file) : new Response("not found", { status: 404 });
+    },
+  });
+  return { server, reached, release };
+}
+
+/** Resolves once `reached` does; rejects if the worker exits first. */
+function midShard(worker: ReturnType<typeof startWorker>, reached: Promise<void>): Promise<void> {
+  return Promise.race([reached, worker.exited.then((code) => Promise.reject(new Error(`the worker exited ${code} before reaching ledger 30822018`)))]);
+}
+
 beforeAll(async () => {
   reference = join(dir.path, "reference");
   const source = await openDataLake(lakePath("pubnet"));
@@ -66,33 +99,15 @@ afterAll(async () => {
 
 describe("bun run backfill worker processes through NATS", () => {
   test("a worker SIGKILLed mid-shard: its shard is redelivered after the ack wait and finished by another; nothing lost or duplicated", async () => {
-    // the lake over HTTP, one object held back until the first worker is dead: it is mid-shard for sure
-    const stalled = `/${PUBNET_PARTITION}/FE29B17D--30822018.xdr.zst`;
-    let holding!: () => void;
-    const reached = new Promise<void>((resolve) => (holding = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const root = lakePath("pubnet");
-    const server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      async fetch(request) {
-        const path = decodeURIComponent(new URL(request.url).pathname);
-        if (path === stalled) {
-          holding();
-          await released;
-        }
-        const file = Bun.file(join(root, path));
-        return (await file.exists()) ? new Response(file) : new Response("not found", { status: 404 });
-      },
-    });
+    // one object held back until the first worker is dead: it is mid-shard for sure
+    const { server, reached, release } = stallingLake();
     try {
-      const lake = `http://127.0.0.1:${server.port}`;
+      const lake = server.url.href.replace(/\/$/, "");
       const out = join(dir.path, "killed");
       await cli(["--nats", nats.url, "--queue", "killed", "--ack-wait", "2s", "--shard-size", "7", ...rangeFlags(lake, out)]);
       // shards 30822015-30822021 (holding the stalled ledger, first on the queue) and 30822022-30822025
       const doomed = startWorker("killed", lake, []);
-      await Promise.race([reached, doomed.exited.then((code) => Promise.reject(new Error(`the first worker exited ${code} before reaching ledger 30822018`)))]);
+      await midShard(doomed, reached);
       expect(readdirSync(join(out, ".staging")).length).toBeGreaterThan(0); // its shard's files staged, half written
       doomed.kill("SIGKILL");
       const doomedLog = await finished(doomed);
@@ -107,6 +122,29 @@ describe("bun run backfill worker processes through NATS", () => {
       expect(log).toContain("shard 0030822015-0030822021 (ledgers 30822015-30822021): started (attempt 2)");
       expect(log.split("\n").filter((line) => line.includes(": done, ")).length).toBe(2);
       const status = await cli(["status", "--nats", nats.url, "--queue", "killed"]);
+      expect(status).toContain("2 shards: 2 done, 0 running, 0 queued, 0 waiting for redelivery, 0 failed");
+      await expectReference(out);
+    } finally {
+      release();
+      server.stop(true);
+    }
+  });
+
+  test("nats-server SIGKILLed and started again while a worker is mid-shard: the file store keeps the queue, the worker reconnects and finishes", async () => {
+    const { server, reached, release } = stallingLake();
+    try {
+      const lake = server.url.href.replace(/\/$/, "");
+      const out = join(dir.path, "nats-restart");
+      await cli(["--nats", nats.url, "--queue", "restart", "--ack-wait", "5s", "--shard-size", "7", ...rangeFlags(lake, out)]);
+      const worker = startWorker("restart", lake);
+      await midShard(worker, reached);
+      await nats.kill();
+      await nats.restart();
+      release();
+      const { code, log } = await finished(worker);
+      expect(code).toBe(0);
+      expect(log.split("\n").filter((line) => line.includes(": done, ")).length).toBe(2);
+      const status = await cli(["status", "--nats", nats.url, "--queue", "restart"]);
       expect(status).toContain("2 shards: 2 done, 0 running, 0 queued, 0 waiting for redelivery, 0 failed");
       await expectReference(out);
     } finally {

@@ -2,6 +2,8 @@
 // [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]`: throughput of the SDK baseline and of the production path on the
 // shared lakes (decode + extract, and end to end into DuckDB), then a long in-memory replay.
 // `bun run bench --flowctl`: only what reporting to flowctl costs each component (./bench/flowctl-overhead.ts).
+// `bun run bench --backfill [--ledgers N] [--rounds N] [--lake NAME] [--json FILE]`: the backfill's
+// figures instead (./bench/backfill.ts: today's pipeline vs one shard process vs --parallel 2).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lakePath } from "./fixtures/shared-ledgers.ts";
@@ -19,6 +21,7 @@ import { parseFlags } from "../src/cli/command.ts";
 const HELP = `Usage: bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
                      [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]
        bun run bench --flowctl
+       bun run bench --backfill [--ledgers N] [--rounds N] [--lake NAME] [--json FILE]
 
 Throughput of the SDK baseline and of the production path on the shared lakes (decode + extract, and
 end to end into a temporary DuckDB), then a long in-memory replay in a process of its own; ratios
@@ -32,6 +35,8 @@ against the baseline measured in the same run.
   --duckdb-memory-limit SIZE DuckDB's memory_limit (default: the sink's, 64MB)
   --group-commit LEDGERS|off ledgers per commit (default: the pipeline's 64; off: a commit per batch)
   --flowctl                  only what reporting to flowctl costs each component (memory, CPU, bytes)
+  --backfill                 only the backfill's figures: the pipeline vs one shard process vs --parallel 2
+                             (bun run bench --backfill --help for its own flags)
   -h, --help                 this text`;
 
 const OPTIONS = {
@@ -71,6 +76,12 @@ function parseBenchArgs(argv: readonly string[]) {
     /** Group commit as the pipeline command does it (off: a commit per batch). */
     groupCommit: (groupCommit === "off" ? null : groupCommit ? { ...DEFAULT_GROUP_COMMIT, ledgers: positiveInteger("group-commit", groupCommit) } : DEFAULT_GROUP_COMMIT) as GroupCommitPolicy | null,
   };
+}
+
+if (Bun.argv.includes("--backfill")) {
+  const backfillArgs = Bun.argv.slice(2).filter((arg) => arg !== "--backfill");
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "bench", "backfill.ts"), ...backfillArgs], { stdio: ["inherit", "inherit", "inherit"] });
+  process.exit(await proc.exited);
 }
 
 const args = parseFlags(() => parseBenchArgs(Bun.argv.slice(2)), HELP);

@@ -41,7 +41,7 @@ if (mode === "pipeline") {
   if (start !== 1) throw new Error("the pipeline mode replays from ledger 1");
   const result = await endToEnd({ lake, path: "fast", workers: 0, ledgers: end, fromDisk: false, ledgersPerBatch: 4, duckdb: {}, groupCommit: DEFAULT_GROUP_COMMIT });
   const { peakMb, firstQuarterPeakMb, lastQuarterPeakMb } = result.rss;
-  figures = { mode, ledgers: result.ledgers, events: result.events, xdrMb: result.xdrMb, seconds: result.seconds, cpuSeconds: result.cpuMs / 1000, peakRssMb: peakMb, rssQuartersMb: [firstQuarterPeakMb, lastQuarterPeakMb], outMb: 0 };
+  figures = { mode, ledgers: result.ledgers, events: result.events, xdrMb: result.xdrMb, seconds: result.seconds, cpuSeconds: result.cpuMs / 1000, peakRssMb: peakMb, rssQuartersMb: [firstQuarterPeakMb, lastQuarterPeakMb], outMb: result.outMb ?? 0 };
 } else {
   const replay = source();
   const rss = new RssSampler();
@@ -60,7 +60,7 @@ if (mode === "pipeline") {
   } else if (mode === "process") {
     const processor = shardProcessor(lake.networkPassphrase);
     for await (const batch of replay.batches({ start, end })) {
-      const processed = processor.process(batch);
+      const processed = await processor.process(batch);
       ledgers += processed.ledgers.numRows;
       events += processed.events.numRows;
     }

@@ -156,7 +156,7 @@ if (way === "duckdb-file") {
   const writer = way === "duckdb-mem" ? await duckdbMemoryWriter() : way === "wasm" ? await wasmWriter() : way === "custom" ? customWriter() : way === "none" ? null : undefined;
   if (writer === undefined) throw new Error(`unknown way ${way}`);
   for await (const raw of source.batches({ start, end })) {
-    const processed = clock.time("process", () => processor.process(raw));
+    const processed = await clock.time("process", () => processor.process(raw)); // in this thread: timed whole
     if (processed.failure) throw processed.failure;
     events += processed.events.numRows;
     if (writer) await clock.timeAsync("write", () => writer.write(processed));

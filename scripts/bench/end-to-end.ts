@@ -1,6 +1,6 @@
 // The whole path: compressed objects -> zstd -> split -> decode -> extract -> Arrow -> DuckDB
 // append + commit into a temporary database, through runPipeline, with per-stage wall times.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RecordBatch } from "apache-arrow";
@@ -46,6 +46,8 @@ export interface EndToEndResult {
   readonly rss: { peakMb: number; firstQuarterPeakMb: number; lastQuarterPeakMb: number };
   /** CPU time of the whole process (every thread, DuckDB's included) during the run, ms. */
   readonly cpuMs: number;
+  /** Size of the DuckDB file written, MB. */
+  readonly outMb?: number;
 }
 
 function timedDecoder(decoder: LedgerDecoder, clock: StageClock): LedgerDecoder {
@@ -109,7 +111,8 @@ export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult
       stagesMs["extract+arrow"] = stagesMs.process - stagesMs.decode;
       delete stagesMs.process;
     }
-    return { xdrMb: source.xdrBytes / 1e6, ledgers: summary.ledgers, events: summary.events, seconds, stagesMs, rss: rss.stop(), cpuMs: (cpu.user + cpu.system) / 1000 };
+    const outMb = (await stat(join(dir, "bench.duckdb"))).size / 1e6;
+    return { xdrMb: source.xdrBytes / 1e6, ledgers: summary.ledgers, events: summary.events, seconds, stagesMs, rss: rss.stop(), cpuMs: (cpu.user + cpu.system) / 1000, outMb };
   } finally {
     parallel?.close();
     await sink.close();

@@ -17,30 +17,31 @@ export function networkLabel(passphrase: string): string {
   return name ?? JSON.stringify(passphrase);
 }
 
-function mismatch(store: DatasetStore, found: { network: string; schemaVersion: number }, want: { network: string; schemaVersion: number }, where: string): DatasetMismatchError | null {
+function mismatch(store: DatasetStore, found: { network: string; schemaVersion: number }, want: { network: string; schemaVersion: number }, where: string, flag: string): DatasetMismatchError | null {
   if (found.network === want.network && found.schemaVersion === want.schemaVersion) return null;
   const what = found.network !== want.network ? `ledgers of ${networkLabel(found.network)}` : `schema version ${found.schemaVersion}`;
   const ours = found.network !== want.network ? `${networkLabel(want.network)}` : `schema version ${want.schemaVersion}`;
-  return new DatasetMismatchError(`--out ${store.location} holds a dataset of ${what} (${where}); this backfill writes ${ours}: choose another --out`);
+  return new DatasetMismatchError(`${flag} ${store.location} holds a dataset of ${what} (${where}); this ${flag === "--out" ? "backfill" : "run"} writes ${ours}: choose another ${flag}`);
 }
 
 /**
  * Checks that `store` is empty or a dataset of `network` in this schema version, and records both
- * in its dataset.json when it has none yet. Returns the descriptor.
+ * in its dataset.json when it has none yet. Returns the descriptor. `flag` names the store in
+ * messages (--out for a backfill, --db for a pipeline writing a dataset).
  */
-export async function ensureDataset(store: DatasetStore, network: string, schemaVersion: number = SCHEMA_VERSION): Promise<DatasetDescriptor> {
+export async function ensureDataset(store: DatasetStore, network: string, schemaVersion: number = SCHEMA_VERSION, flag = "--out"): Promise<DatasetDescriptor> {
   const want: DatasetDescriptor = { format: DATASET_FORMAT, schemaVersion, network };
   const existing = await store.read(DATASET_FILE);
   if (existing) {
     const found = parseDescriptor(existing, store.describe(DATASET_FILE));
-    const error = mismatch(store, found, want, store.describe(DATASET_FILE));
+    const error = mismatch(store, found, want, store.describe(DATASET_FILE), flag);
     if (error) throw error;
     return found;
   }
   const keys = await store.list("");
   const foreign = keys.find((key) => !DATASET_ENTRIES.includes(key.split("/")[0]!));
   if (foreign) {
-    throw new DatasetMismatchError(`--out ${store.location} holds ${store.describe(foreign)}, which is not part of a stellar-flow dataset: choose an empty folder or prefix`);
+    throw new DatasetMismatchError(`${flag} ${store.location} holds ${store.describe(foreign)}, which is not part of a stellar-flow dataset: choose an empty folder or prefix`);
   }
   // a dataset whose dataset.json was lost: its manifests still say what it holds
   const manifest = keys.find((key) => key.startsWith(`${MANIFESTS}/`));
@@ -48,7 +49,7 @@ export async function ensureDataset(store: DatasetStore, network: string, schema
     const bytes = await store.read(manifest);
     if (bytes) {
       const found = parseManifest(bytes, store.describe(manifest));
-      const error = mismatch(store, found, want, store.describe(manifest));
+      const error = mismatch(store, found, want, store.describe(manifest), flag);
       if (error) throw error;
     }
   }

@@ -7,8 +7,10 @@ export const DATASET_FILE = "dataset.json";
 export const TABLES = ["ttp_events", "ledgers"] as const;
 export type DatasetTable = (typeof TABLES)[number];
 export const MANIFESTS = "manifests";
+/** A start the operator asked a dataset sink for that no shard has begun yet (see LedgerSink.startOver). */
+export const START_FILE = "start.json";
 /** Entries a dataset's root may hold (the folder store's staging area included). */
-export const DATASET_ENTRIES: readonly string[] = [DATASET_FILE, MANIFESTS, ...TABLES, ".staging"];
+export const DATASET_ENTRIES: readonly string[] = [DATASET_FILE, START_FILE, MANIFESTS, ...TABLES, ".staging"];
 
 const pad = (n: number) => String(n).padStart(10, "0");
 

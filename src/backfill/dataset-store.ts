@@ -6,8 +6,8 @@
 export interface StagedFile {
   /** Local path to write to. */
   readonly path: string;
-  /** Makes the complete file visible under its key (a rename, or an upload), atomically. */
-  publish(): Promise<void>;
+  /** Makes the complete file visible under its key (or `key`, when given), atomically: a rename, or an upload. */
+  publish(key?: string): Promise<void>;
   /** Removes the local file (after a failure, or after an upload). */
   discard(): Promise<void>;
 }
@@ -29,4 +29,9 @@ export interface DatasetStore {
   stage(key: string): Promise<StagedFile>;
   /** Removes an object; none there is no error. */
   remove(key: string): Promise<void>;
+  /**
+   * Removes the staged files that processes of this host left when they died before publishing
+   * them (./staging-names.ts); answers where they were.
+   */
+  sweepStaged(): Promise<string[]>;
 }

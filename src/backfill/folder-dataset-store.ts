@@ -5,8 +5,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { DatasetStore, StagedFile } from "./dataset-store.ts";
-
-let staged = 0;
+import { isOrphanedStagingFile, stagingName } from "./staging-names.ts";
 
 function syncDirectory(dir: string): void {
   const fd = openSync(dir, "r");
@@ -82,11 +81,12 @@ export class FolderDatasetStore implements DatasetStore {
   async stage(key: string): Promise<StagedFile> {
     checkKey(key);
     mkdirSync(this.#staging, { recursive: true });
-    const path = join(this.#staging, `${key.replaceAll("/", "__")}.${process.pid}.${++staged}.tmp`);
-    const target = this.describe(key);
+    const path = join(this.#staging, stagingName(key));
     return {
       path,
-      publish: async () => {
+      publish: async (as = key) => {
+        checkKey(as);
+        const target = this.describe(as);
         mkdirSync(dirname(target), { recursive: true });
         renameSync(path, target);
         syncDirectory(dirname(target));
@@ -98,5 +98,18 @@ export class FolderDatasetStore implements DatasetStore {
   async remove(key: string): Promise<void> {
     checkKey(key);
     rmSync(this.describe(key), { force: true });
+  }
+
+  async sweepStaged(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.#staging);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const swept = names.filter(isOrphanedStagingFile).map((name) => join(this.#staging, name));
+    for (const path of swept) rmSync(path, { force: true });
+    return swept;
   }
 }

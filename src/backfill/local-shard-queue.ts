@@ -73,15 +73,33 @@ export class LocalShardQueue implements ShardQueue {
     this.#set(entry, { state: last ? "failed" : "retrying", error: error.message });
     entry.holder = 0;
     if (!last) this.#enqueue(key);
+    else this.#wakeAll();
   }
 
-  async take(options: { signal?: AbortSignal; waitMs?: number; worker?: string } = {}): Promise<ShardLease | null> {
-    const until = this.#now() + (options.waitMs ?? 0);
+  /** Every waiting take looks again (a shard ended: the queue may be settled). */
+  #wakeAll(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  /** Nothing is queued, running or waiting for a retry: every shard is done or failed. */
+  get settled(): boolean {
+    for (const entry of this.#entries.values()) if (entry.record.state !== "done" && entry.record.state !== "failed") return false;
+    return true;
+  }
+
+  /**
+   * The next shard to work on. Waits up to `waitMs` for one; with `untilSettled`, waits instead as
+   * long as shards are running or retrying (one of them may fail and come back) and answers null
+   * only once the queue is settled.
+   */
+  async take(options: { signal?: AbortSignal; waitMs?: number; worker?: string; untilSettled?: boolean } = {}): Promise<ShardLease | null> {
+    const until = options.untilSettled ? Number.POSITIVE_INFINITY : this.#now() + (options.waitMs ?? 0);
     for (;;) {
       options.signal?.throwIfAborted();
       this.#expire();
       const key = this.#ready.shift();
       if (key !== undefined) return this.#lease(key, options.worker ?? null);
+      if (options.untilSettled && this.settled) return null;
       const left = until - this.#now();
       if (left <= 0) return null;
       // woken by a shard queued, a lease that may have run out, the wait's end or the signal
@@ -119,6 +137,7 @@ export class LocalShardQueue implements ShardQueue {
         if (!mine()) throw new Error(`shard ${entry.record.task.start}-${entry.record.task.end}: attempt ${attempt} lost its lease`);
         entry.holder = 0;
         this.#set(entry, { state: "done", error: null, ...totals });
+        this.#wakeAll();
       },
       failed: async (error) => {
         if (mine()) this.#fail(key, entry, error);
@@ -133,6 +152,6 @@ export class LocalShardQueue implements ShardQueue {
   }
 
   async close(): Promise<void> {
-    for (const wake of [...this.#waiters]) wake();
+    this.#wakeAll();
   }
 }

@@ -3,6 +3,7 @@
 // uploaded under its final key once complete (Bun uploads big files in parts). Every request has a
 // timeout and is retried with backoff (../source/retry).
 import { rmSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "bun";
@@ -10,10 +11,12 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../source/retry/retry-po
 import { withRetry } from "../source/retry/with-retry.ts";
 import { classifyS3Error, parseS3Url, s3ClientFor, type S3StoreOptions } from "../source/datalake/s3-store.ts";
 import type { DatasetStore, StagedFile } from "./dataset-store.ts";
+import { isOrphanedStagingFile, stagingName } from "./staging-names.ts";
 
 /** Uploading a shard's file may take minutes; each try of it gets this long. */
 const UPLOAD_TIMEOUT_MS = 10 * 60_000;
-let staged = 0;
+/** Staged files of S3 datasets live in the temporary folder, named so. */
+const STAGED_PREFIX = "stellar-flow-staged-";
 
 export class S3DatasetStore implements DatasetStore {
   readonly #client: S3Client;
@@ -85,12 +88,12 @@ export class S3DatasetStore implements DatasetStore {
   }
 
   async stage(key: string): Promise<StagedFile> {
-    const path = join(tmpdir(), `stellar-flow-${key.replaceAll("/", "__")}.${process.pid}.${++staged}.tmp`);
+    const path = join(tmpdir(), `${STAGED_PREFIX}${stagingName(key)}`);
     const discard = async () => rmSync(path, { force: true });
     return {
       path,
-      publish: async () => {
-        await this.#call(`PUT ${this.describe(key)}`, () => this.#client.write(this.#prefix + key, Bun.file(path)), { ...this.#retry, timeoutMs: UPLOAD_TIMEOUT_MS });
+      publish: async (as = key) => {
+        await this.#call(`PUT ${this.describe(as)}`, () => this.#client.write(this.#prefix + as, Bun.file(path)), { ...this.#retry, timeoutMs: UPLOAD_TIMEOUT_MS });
         await discard();
       },
       discard,
@@ -99,5 +102,12 @@ export class S3DatasetStore implements DatasetStore {
 
   async remove(key: string): Promise<void> {
     await this.#call(`DELETE ${this.describe(key)}`, () => this.#client.delete(this.#prefix + key));
+  }
+
+  async sweepStaged(): Promise<string[]> {
+    const names = (await readdir(tmpdir())).filter((name) => name.startsWith(STAGED_PREFIX) && isOrphanedStagingFile(name));
+    const swept = names.map((name) => join(tmpdir(), name));
+    for (const path of swept) rmSync(path, { force: true });
+    return swept;
   }
 }

@@ -1,7 +1,7 @@
-// The processor a shard runs: the pipeline's, on the main thread (shards run in parallel processes,
-// not threads), with the production decoder and its transaction-set check.
-import { ledgerDecoder } from "../processor/ledger-decoders.ts";
-import { TtpProcessor } from "../processor/ttp-processor.ts";
+// The processor a shard runs: the pipeline's (openProcessor), on the main thread (shards run in
+// parallel processes, not threads), with the production decoder and its transaction-set check.
+import type { BatchProcessor } from "../processor/batch-processor.ts";
+import { openProcessor } from "../processor/open-processor.ts";
 import type { TtpMode } from "../ttp/ledger-events.ts";
 
 export interface ShardProcessorOptions {
@@ -12,7 +12,13 @@ export interface ShardProcessorOptions {
   readonly mode?: TtpMode;
 }
 
-export function shardProcessor(networkPassphrase: string, options: ShardProcessorOptions = {}): TtpProcessor {
-  const decoder = ledgerDecoder("fast", networkPassphrase, { checkHashes: options.checkTxSets ?? true });
-  return new TtpProcessor({ networkPassphrase, decoder, mode: options.mode ?? "auto", verify: options.verify ?? false });
+export function shardProcessor(networkPassphrase: string, options: ShardProcessorOptions = {}): BatchProcessor {
+  return openProcessor(networkPassphrase, {
+    decoder: "fast",
+    mode: options.mode ?? "auto",
+    verify: options.verify ?? false,
+    checkHashes: options.checkTxSets ?? true,
+    filter: null, // a dataset holds every event: the data contract's tables, whole
+    workers: 0,
+  }).processor;
 }

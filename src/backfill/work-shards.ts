@@ -16,14 +16,17 @@ export type WorkerEvent =
 export interface WorkShardsOptions {
   readonly queue: ShardQueue;
   /** Writes the task's shard; `progress` reports how far it got. Resolves once the manifest is durable. */
-  readonly run: (task: ShardTask, progress: (totals: ShardTotals) => void, signal: AbortSignal) => Promise<ShardTotals>;
+  readonly run: (task: ShardTask, progress: (totals: ShardTotals) => void, signal: AbortSignal, attempt: number) => Promise<ShardTotals>;
   readonly signal?: AbortSignal;
   /** How often the lease is kept alive while a shard is written (keep it well under the queue's ack wait). */
   readonly heartbeatMs: number;
   /** How long one take waits for a shard. */
   readonly waitMs: number;
-  /** Stop when a take finds nothing (default: keep waiting until the signal). */
-  readonly stopWhenIdle?: boolean;
+  /**
+   * Stop when a take finds nothing: always (true), or when this answers true, asked with how long
+   * the worker has found nothing (default: keep waiting until the signal).
+   */
+  readonly stopWhenIdle?: boolean | ((idleMs: number) => Promise<boolean>);
   readonly onEvent?: (event: WorkerEvent) => void;
 }
 
@@ -31,12 +34,16 @@ export async function workShards(options: WorkShardsOptions): Promise<{ done: nu
   const { queue, signal } = options;
   let done = 0;
   let failed = 0;
+  let idleSince: number | null = null;
   while (!signal?.aborted) {
     const lease = await queue.take({ signal, waitMs: options.waitMs });
     if (!lease) {
-      if (options.stopWhenIdle) break;
+      idleSince ??= performance.now();
+      const stop = options.stopWhenIdle;
+      if (stop === true || (typeof stop === "function" && (await stop(performance.now() - idleSince)))) break;
       continue;
     }
+    idleSince = null;
     if (await workOn(lease, options)) done++;
     else failed++;
   }
@@ -52,7 +59,7 @@ async function workOn(lease: ShardLease, options: WorkShardsOptions): Promise<bo
   options.signal?.addEventListener("abort", stop, { once: true });
   options.onEvent?.({ kind: "started", task: lease.task, attempt: lease.attempt });
   try {
-    const totals = await options.run(lease.task, (p) => (progress = p), attempt.signal);
+    const totals = await options.run(lease.task, (p) => (progress = p), attempt.signal, lease.attempt);
     clearInterval(heartbeat);
     await lease.done(totals);
     options.onEvent?.({ kind: "done", task: lease.task, totals, ms: performance.now() - started });

@@ -19,6 +19,8 @@ export interface PipelineArgs {
   readonly help: boolean;
   readonly source: SourceArgs;
   readonly db: string;
+  /** A backfill dataset (folder) the database continues, read with it as one ttp_events and ledgers; null: none. */
+  readonly dataset: string | null;
   /** DuckDB memory_limit of the sink's database (e.g. "64MB"); null: the sink's default. */
   readonly duckdbMemoryLimit: string | null;
   readonly network: string | null;
@@ -76,7 +78,11 @@ Filters (comma-separated lists; an event must match every filter given)
   --operation-types LIST Stellar operation names, e.g. payment,path_payment_strict_send
                          (fee events belong to no operation and are left out by this filter)
 Sink
-  --db PATH              DuckDB database file (default ${DEFAULT_DB_PATH})
+  --db PATH              DuckDB database file (default ${DEFAULT_DB_PATH}); dataset:DIR or
+                         s3://bucket/prefix writes a backfill dataset of Parquet shards instead
+  --dataset DIR          a backfill dataset (bun run backfill --out DIR) the database continues:
+                         the run goes on after its last ledger (chained to its manifest), and the
+                         sink's SQL, event streams and dashboard read both as one ttp_events
   --duckdb-memory-limit SIZE  DuckDB's memory for the run, e.g. 1GB (default 64MB: a backfill
                          needs no more, and the process's memory stays flat)
   --export-json FILE     after the run, write the range's events as NDJSON
@@ -155,6 +161,7 @@ export const PIPELINE_OPTIONS = {
   help: { type: "boolean", short: "h" },
   ...SOURCE_OPTIONS,
   db: { type: "string" },
+  dataset: { type: "string" },
   network: { type: "string" },
   "ttp-mode": { type: "string" },
   verify: { type: "boolean" },
@@ -198,6 +205,7 @@ export function parsePipelineArgs(argv: readonly string[], command = "bun run pi
     help,
     source,
     db: databasePath(v.db),
+    dataset: datasetPath(v.dataset),
     duckdbMemoryLimit: memorySize("duckdb-memory-limit", v["duckdb-memory-limit"]),
     network: v.network ?? null,
     ttpMode: mode,
@@ -232,6 +240,13 @@ function databasePath(value: string | undefined): string {
   if (value.trim() === "" || value === ":memory:") {
     throw new UsageError(`--db must be a database file, got "${value}": that would keep the database in memory and lose everything at exit`);
   }
+  return value;
+}
+
+/** --dataset: a folder (an S3 dataset is read with DuckDB's httpfs, not by the sink). */
+function datasetPath(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (value.trim() === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new UsageError(`--dataset must be the folder of a backfill dataset, got "${value}"`);
   return value;
 }
 

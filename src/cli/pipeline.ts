@@ -7,7 +7,7 @@ import { ConfigError } from "../flowctl/config.ts";
 import { DEFAULT_LEDGERS_PER_ARROW_BATCH } from "../source/datalake/datalake-source.ts";
 import { TTP_EVENT_TYPES } from "../ttp/event.ts";
 import { SinkWriteError } from "../sink/ledger-sink.ts";
-import { openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
+import { newSinkResumePoint, openSink, sinkExists, type OpenSinkOptions, type SinkClientServices } from "../sink/open-sink.ts";
 import { servicesConfigFromEnv } from "../sink/services/sink-service-routes.ts";
 import { QueryLimitError, sinkQueryLimits } from "./query-args.ts";
 import { openSource } from "../source/open-source.ts";
@@ -49,15 +49,20 @@ async function main(argv: readonly string[]): Promise<number> {
   // An existing database says where to go on; a new one is made only once there is a range to read,
   // with the range's start recorded as it is created (a run killed at any point resumes from it).
   const sinkOptions: OpenSinkOptions = {
+    network: opened.source.networkPassphrase, // a dataset (--db dataset:DIR) of another network is refused
     settings: args.duckdbMemoryLimit ? { memory_limit: args.duckdbMemoryLimit } : {},
     exports: { json: args.exportJson, parquet: args.exportParquet },
     queryConcurrency: query.concurrency,
+    dataset: args.dataset,
   };
   const existed = sinkExists(args.db);
   const existing = existed ? await openSink(args.db, sinkOptions) : null;
   let plan: RunRanges | number;
   try {
-    plan = await planRun(args, opened.source, { path: args.db, existed, point: existing ? await existing.sink.resumePoint() : NEW_DATABASE }, { signal: abort.signal, log: (line) => console.error(line) });
+    const datasetPoint = existing ? null : await newSinkResumePoint(sinkOptions);
+    const point = existing ? await existing.sink.resumePoint() : (datasetPoint ?? NEW_DATABASE);
+    const resumeNote = datasetPoint ? `a new database continuing the dataset after its last ledger, ${datasetPoint.cursor}` : null;
+    plan = await planRun(args, opened.source, { path: args.db, existed, point }, { signal: abort.signal, log: (line) => console.error(line), resumeNote });
   } catch (error) {
     await existing?.close();
     throw error;
@@ -69,6 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const { ranges, startOver } = plan;
   const served = existing ?? (await openSink(args.db, { ...sinkOptions, startOver: startOver ? { at: ranges[0]!.start } : null }));
   const sink = served.sink;
+  if (args.dataset) console.error(`${sink.description}: the hash chain is checked against the dataset's last manifest`);
   for (const note of served.notes) console.error(note);
   const { source } = opened;
   const lastEnd = ranges[ranges.length - 1]!.end;

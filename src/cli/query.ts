@@ -4,7 +4,7 @@ import { parseDuration } from "../flowctl/duration.ts";
 import { SINK_KIND } from "../component/kinds.ts";
 import { apiTokenFromEnv } from "../http/api-token.ts";
 import { SinkBusyError } from "../sink/ledger-sink.ts";
-import { queryDatabaseFile } from "../sink/query/query-file.ts";
+import { queryDatabaseFile, queryDataset } from "../sink/query/query-file.ts";
 import { querySink } from "../sink/query/remote-query.ts";
 import { QUERY_FORMATS, renderResult, type QueryFormat, type QueryResultText } from "../sink/query/render-result.ts";
 import { messageOf } from "../common/message-of.ts";
@@ -15,7 +15,7 @@ import { DEFAULT_DB_PATH } from "./pipeline-args.ts";
 
 const DEFAULT_TIMEOUT = "60s";
 
-const HELP = `Usage: bun run query "SQL" [--db PATH | --url URL] [--format table|json|csv]
+const HELP = `Usage: bun run query "SQL" [--db PATH | --url URL] [--dataset DIR] [--format table|json|csv]
 
 Runs SQL on the pipeline's DuckDB database, opened read-only (statements that write are refused),
 or, with --url, through the QueryService of the sink that holds it while a pipeline runs.
@@ -26,6 +26,9 @@ Options:
                    8090 by default); its SQL surface takes one SELECT and caps the rows it returns
   --token TOKEN    the sink's STELLAR_FLOW_API_TOKEN (default: $STELLAR_FLOW_API_TOKEN)
   --timeout DURATION  how long to wait for the sink's answer (default ${DEFAULT_TIMEOUT})
+  --dataset DIR    a backfill dataset (bun run backfill --out DIR): ttp_events and ledgers are its
+                   rows (the files its manifests list); with --db as well, the database's rows of
+                   the ledgers after it too, as one table
   --format FORMAT  table (default): aligned text with a row count
                    json: an array of row objects; 64- and 128-bit integers and decimals as strings
                    csv: a header line, then the rows; NULL as an empty field
@@ -42,6 +45,7 @@ Examples:
 
 const OPTIONS = {
   db: { type: "string" },
+  dataset: { type: "string" },
   url: { type: "string" },
   token: { type: "string" },
   timeout: { type: "string" },
@@ -53,7 +57,10 @@ interface QueryArgs {
   readonly help: boolean;
   readonly sql: string;
   readonly format: QueryFormat;
-  readonly target: { readonly db: string } | { readonly url: string; readonly token: string | null; readonly timeoutMs: number };
+  readonly target:
+    | { readonly db: string }
+    | { readonly dataset: string; readonly db: string | null }
+    | { readonly url: string; readonly token: string | null; readonly timeoutMs: number };
 }
 
 function parseQueryArgs(argv: readonly string[]): QueryArgs {
@@ -65,6 +72,7 @@ function parseQueryArgs(argv: readonly string[]): QueryArgs {
     throw new UsageError(positionals.length === 0 ? "give the SQL to run, quoted: bun run query \"SELECT ...\"" : `give exactly one SQL string (quote it); got ${positionals.length} arguments`);
   }
   if (values.url !== undefined && values.db !== undefined) throw new UsageError("--db and --url both name what to query: give one");
+  if (values.url !== undefined && values.dataset !== undefined) throw new UsageError("--dataset goes with a database file (--db), not with --url");
   let target: QueryArgs["target"];
   if (values.url !== undefined) {
     if (!/^https?:\/\/[^/]+\/?$/.test(values.url)) throw new UsageError(`--url must be a sink's address such as http://127.0.0.1:8090, got "${values.url}"`);
@@ -78,7 +86,7 @@ function parseQueryArgs(argv: readonly string[]): QueryArgs {
     target = { url: values.url.replace(/\/$/, ""), token: values.token ?? apiTokenFromEnv(process.env), timeoutMs };
   } else {
     for (const flag of ["token", "timeout"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --url`);
-    target = { db: values.db ?? DEFAULT_DB_PATH };
+    target = values.dataset !== undefined ? { dataset: values.dataset, db: values.db ?? null } : { db: values.db ?? DEFAULT_DB_PATH };
   }
   return { help, sql: positionals[0] ?? "", format, target };
 }
@@ -89,7 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const { target } = args;
   let result: QueryResultText;
   try {
-    result = "url" in target ? await querySink(target.url, args.sql, target) : await queryDatabaseFile(target.db, args.sql);
+    result = "url" in target ? await querySink(target.url, args.sql, target) : "dataset" in target ? await queryDataset(target.dataset, target.db, args.sql) : await queryDatabaseFile(target.db, args.sql);
   } catch (error) {
     console.error(`error: ${messageOf(error)}`);
     if (error instanceof SinkBusyError) console.error(`hint: ${await busyHint(error)}`);

@@ -19,7 +19,12 @@ export async function planRun(
   args: Pick<PipelineArgs, "source" | "catchUp">,
   source: OpenedSource["source"],
   database: { readonly path: string; readonly existed: boolean; readonly point: ResumePoint },
-  options: { readonly signal?: AbortSignal; readonly log: (line: string) => void },
+  options: {
+    readonly signal?: AbortSignal;
+    readonly log: (line: string) => void;
+    /** Said instead of the plan's note when the run resumes (e.g. a new database continuing a dataset). */
+    readonly resumeNote?: string | null;
+  },
 ): Promise<RunRanges | number> {
   if (args.source.ledgerList) return { ranges: args.source.ledgerList, startOver: true };
   let plan;
@@ -42,6 +47,8 @@ export async function planRun(
     });
     if (!allowed) return 2;
   }
-  if (plan.note) options.log(plan.note);
+  const resuming = plan.range !== null && !plan.startOver;
+  const note = resuming && options.resumeNote ? options.resumeNote : plan.note;
+  if (note) options.log(note);
   return { ranges: plan.range === null ? [] : [plan.range], startOver: plan.startOver };
 }

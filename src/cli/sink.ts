@@ -36,7 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // DuckDB's sandbox locks the instance once it is open: clients' SQL can touch no file but the database's
   let served: OpenedSink;
   try {
-    served = await openSink(p.db, { settings: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, startOver });
+    served = await openSink(p.db, { settings: p.duckdbMemoryLimit ? { memory_limit: p.duckdbMemoryLimit } : {}, queryConcurrency: query.concurrency, startOver, dataset: p.dataset });
   } catch (error) {
     if (!(error instanceof SinkBusyError)) throw error;
     console.error(`error: ${error.message}`);

@@ -26,7 +26,7 @@ const COMMON = ["help", "h", "flowctl", "flowctl-heartbeat-interval", "config", 
 export const STAGE_PIPELINE_FLAGS: Record<StageName, readonly string[]> = {
   source: [...COMMON, "datalake", "rpc-url", "s3-endpoint", "concurrency", "max-object-bytes", "follow", "start", "end", "batch-size", "max-ledgers-per-second"],
   processor: [...COMMON, "ttp-mode", "verify", "no-tx-set-check", "decoder", "workers", "event-types", "assets", "accounts", "contracts", "operation-types"],
-  sink: [...COMMON, "db", "duckdb-memory-limit", "max-ledgers-per-second", "start", ...Object.keys(QUERY_LIMIT_OPTIONS)],
+  sink: [...COMMON, "db", "dataset", "duckdb-memory-limit", "max-ledgers-per-second", "start", ...Object.keys(QUERY_LIMIT_OPTIONS)],
 };
 
 /** Flags of the stage processes beyond the pipeline's: name -> takes a value. */

@@ -50,6 +50,12 @@ export interface LedgerSink {
   write(batch: ProcessedBatch): Promise<void>;
   /** Commits several consecutive batches (in order) in one transaction: all of them or none. */
   writeMany(batches: readonly ProcessedBatch[]): Promise<void>;
+  /**
+   * For a sink whose unit of durability is larger than a commit (the dataset sink's shard): makes
+   * everything written so far durable now. The sink loop calls it when its batches end (or fail),
+   * so that the cursor says what the run committed. Absent: every commit is durable on its own.
+   */
+  flush?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 // openSink's DuckDB implementation: a DuckDbSink, under DuckDB's own sandbox when it serves clients
 // (./services/served-sink.ts), with its exports and client services.
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { LedgerRange } from "../source/ledger-source.ts";
 import { DuckDbSink } from "./duckdb/duckdb-sink.ts";
 import { lockConflictOf } from "./duckdb/lock-conflict.ts";
@@ -10,6 +11,10 @@ import type { ExportReport, OpenedSink, OpenSinkOptions } from "./open-sink.ts";
 import { CommitHub } from "./services/commit-hub.ts";
 import { openServedSink, type ServedSink } from "./services/served-sink.ts";
 import { sinkServiceRoutes } from "./services/sink-service-routes.ts";
+import { DatasetContinuedSink } from "./dataset/continued-sink.ts";
+import { createDatasetViews, DatasetReadError, readDatasetSnapshot, type DatasetSnapshot } from "./dataset/dataset-views.ts";
+import { networkLabel } from "../backfill/dataset-descriptor.ts";
+import type { LedgerSink } from "./ledger-sink.ts";
 
 export async function openDuckDbSink(path: string, options: OpenSinkOptions): Promise<OpenedSink> {
   const json = options.exports?.json ?? null;
@@ -18,11 +23,14 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
   const config = { ...options.settings };
   let served: ServedSink | null = null;
   let sink: DuckDbSink;
+  const dataset = options.dataset ? await continuedDataset(options.dataset, options.network ?? null) : null;
   try {
     if (options.queryConcurrency !== undefined) {
       // DuckDB's sandbox locks the instance once it is open: the exports are known now, and allowed
       const exportFiles = [...(json ? [json] : []), ...(parquet ? parquetExportFiles(parquet) : [])];
-      served = await openServedSink(path, { config, exportFiles, queryConcurrency: options.queryConcurrency, ...startOver });
+      // with a dataset: its folder allowed, and every reading connection sees it and the database as one
+      const reading = dataset ? { allowedDirectories: [dataset.location], prepareConnection: (c: DuckDBConnection) => createDatasetViews(c, dataset, true) } : {};
+      served = await openServedSink(path, { config, exportFiles, queryConcurrency: options.queryConcurrency, ...startOver, ...reading });
       sink = served.sink;
     } else {
       sink = await DuckDbSink.open(path, { config, ...startOver });
@@ -32,9 +40,11 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
     if (conflict) throw new SinkBusyError(`the database ${path} is locked by ${conflict.holder}; try again once it is closed`, conflict.holder, { cause: error, pid: conflict.pid });
     throw error;
   }
+  const ledgerSink: LedgerSink = dataset ? new DatasetContinuedSink(sink, dataset) : sink;
   return {
-    sink,
+    sink: ledgerSink,
     metadata: {
+      ...(dataset ? { dataset: dataset.location } : {}),
       sink_type: "duckdb",
       output_formats: ["duckdb", ...(json ? ["ndjson"] : []), ...(parquet ? ["parquet"] : [])].join(","),
       endpoints: [path, ...(json ? [json] : []), ...(parquet ? [parquet] : [])].join(","),
@@ -42,7 +52,7 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
     notes: sink.spaceNote ? [sink.spaceNote] : [],
     async clientServices(config) {
       if (!served) return null;
-      const hub = new CommitHub((await sink.cursor())?.sequence ?? null);
+      const hub = new CommitHub((await ledgerSink.cursor())?.sequence ?? null);
       const routes = sinkServiceRoutes({ ...config, db: served.services, hub });
       return { mount: routes.mount, websocket: routes.websocket, committed: (lastLedger) => hub.committed(lastLedger) };
     },
@@ -63,4 +73,13 @@ export async function openDuckDbSink(path: string, options: OpenSinkOptions): Pr
       return false;
     },
   };
+}
+
+/** The dataset a sink continues, checked to hold ledgers of the run's network. */
+async function continuedDataset(dir: string, network: string | null): Promise<DatasetSnapshot> {
+  const snapshot = await readDatasetSnapshot(dir);
+  if (network !== null && snapshot.network !== network) {
+    throw new DatasetReadError(`--dataset ${dir} holds ledgers of ${networkLabel(snapshot.network)}; this run reads ${networkLabel(network)}`);
+  }
+  return snapshot;
 }

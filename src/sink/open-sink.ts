@@ -1,17 +1,25 @@
 // From a sink target to a LedgerSink, as openSource does for sources: the one place that knows
-// which implementations there are. Today a DuckDB database file (a path, or duckdb:PATH).
+// which implementations there are: a DuckDB database file (a path, or duckdb:PATH), or a backfill
+// dataset of Parquet shards (dataset:DIR, s3://bucket/prefix, or a folder holding a dataset.json).
 import { existsSync } from "node:fs";
 import type { Hono } from "hono";
 import type { MetricRegistry } from "../metrics/registry.ts";
 import type { WebSocketHandler } from "bun";
 import type { LedgerRange } from "../source/ledger-source.ts";
-import type { LedgerSink } from "./ledger-sink.ts";
+import type { LedgerSink, ResumePoint } from "./ledger-sink.ts";
+import { continuationPoint, readDatasetSnapshot } from "./dataset/dataset-views.ts";
 import { openDuckDbSink } from "./open-duckdb-sink.ts";
+import { datasetExists, datasetLocation, openDatasetSink } from "./dataset/open-dataset-sink.ts";
 import type { SinkServicesOptions } from "./services/mount-sink-services.ts";
 
 export interface OpenSinkOptions {
-  /** The implementation's own settings (DuckDB: configuration options, e.g. { memory_limit: "1GB" }). */
+  /**
+   * The implementation's own settings (DuckDB: configuration options, e.g. { memory_limit: "1GB" };
+   * a dataset: shard_size, s3_endpoint).
+   */
   readonly settings?: Readonly<Record<string, string>>;
+  /** The network passphrase of the ledgers to come: a sink that records it (a dataset) refuses another network's. */
+  readonly network?: string | null;
   /**
    * The operator's explicit start (null: the upstream's first ledger), recorded as the sink is made
    * (see LedgerSink.startOver), so that a new sink is never seen without it.
@@ -21,6 +29,12 @@ export interface OpenSinkOptions {
   readonly exports?: SinkExports;
   /** Serve clients (queries, event streams), this many queries at once; absent: no client services. */
   readonly queryConcurrency?: number;
+  /**
+   * A backfill dataset (folder) this sink continues: it goes on after the dataset's last ledger
+   * (chained to its manifest), and its client services read the dataset's rows and its own as one
+   * ttp_events and ledgers (DuckDB sinks).
+   */
+  readonly dataset?: string | null;
 }
 
 export interface SinkExports {
@@ -77,18 +91,30 @@ function duckdbPath(target: string): string | null {
 }
 
 function unknownTarget(target: string): Error {
-  return new Error(`no sink writes to ${target}: give a DuckDB database file (a path, or duckdb:PATH)`);
+  return new Error(`no sink writes to ${target}: give a DuckDB database file (a path, or duckdb:PATH), or a dataset (dataset:DIR, s3://bucket/prefix)`);
 }
 
 /** Whether the sink at `target` exists already (a resumed run reads its resume point first). */
 export function sinkExists(target: string): boolean {
+  const dataset = datasetLocation(target);
+  if (dataset !== null) return datasetExists(dataset);
   const path = duckdbPath(target);
   if (path === null) throw unknownTarget(target);
   return path !== ":memory:" && existsSync(path);
 }
 
+/**
+ * Where a sink that does not exist yet goes on: after the dataset it is to continue (options.dataset),
+ * chained to its last manifest; null when nothing decides it (a new sink starts where it is told).
+ */
+export async function newSinkResumePoint(options: OpenSinkOptions): Promise<ResumePoint | null> {
+  return options.dataset ? continuationPoint(await readDatasetSnapshot(options.dataset)) : null;
+}
+
 /** Opens (creating it when missing) the sink at `target`. Throws SinkBusyError when another process holds it. */
 export async function openSink(target: string, options: OpenSinkOptions = {}): Promise<OpenedSink> {
+  const dataset = datasetLocation(target);
+  if (dataset !== null) return openDatasetSink(dataset, options);
   const path = duckdbPath(target);
   if (path === null) throw unknownTarget(target);
   return openDuckDbSink(path, options);

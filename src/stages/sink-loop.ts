@@ -76,8 +76,10 @@ export async function commitLedgers<B extends SinkBatch>(batches: AsyncIterable<
       }
     }
     await group.flush();
+    if (options.sink.flush) await inSinkStage(() => options.sink.flush!());
   } catch (error) {
     if (group.hasPending) await group.flush().catch(() => undefined); // the first failure is the one to report
+    await options.sink.flush?.().catch(() => undefined);
     throw error;
   } finally {
     if (next === null) await iterator.return?.();

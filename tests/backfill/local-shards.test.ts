@@ -12,7 +12,7 @@ import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
 import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
-import { duck, tempDir } from "./support.ts";
+import { corruptPubnetLake, duck, tempDir } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
@@ -76,6 +76,20 @@ describe("LocalShardQueue", () => {
     expect((await queue.status()).shards[0]).toMatchObject({ state: "done", attempts: 2, error: null });
   });
 
+  test("untilSettled: a take waits while a shard runs elsewhere, gets its retry when it fails, and answers null once every shard is done or failed", async () => {
+    const queue = new LocalShardQueue();
+    await queue.plan(tasks(10_000));
+    const running = (await queue.take())!;
+    const idle = queue.take({ untilSettled: true });
+    await running.failed(new Error("attempt 1 failed"));
+    const retry = (await idle)!;
+    expect(retry.attempt).toBe(2);
+    const waiting = queue.take({ untilSettled: true });
+    await retry.done({ ledgers: 11, events: 668 });
+    expect(await waiting).toBeNull();
+    expect(queue.settled).toBe(true);
+  });
+
   test("a take waits for a shard planned meanwhile, and gives up at its wait", async () => {
     const queue = new LocalShardQueue();
     const waiting = queue.take({ waitMs: 5_000 });
@@ -87,6 +101,29 @@ describe("LocalShardQueue", () => {
 
 describe("runLocalShards", () => {
   const rows = (path: string) => duck(`SELECT * FROM read_parquet('${path}/ttp_events/*.parquet') ORDER BY ledger_sequence, event_index`);
+
+  test("a slot with nothing to take stays while a shard runs elsewhere, and takes that shard's retry", async () => {
+    const { lake, fix } = corruptPubnetLake(dir.path, "retry-lake");
+    const out = join(dir.path, "retry");
+    const queue = new LocalShardQueue();
+    await queue.plan(tasks(10_000, out)); // one shard, two slots: the second finds nothing at first
+    const started: { child: number; attempt: number }[] = [];
+    await runLocalShards({
+      queue,
+      parallel: 2,
+      config: { lake },
+      onEvent: (e) => {
+        if (e.kind === "started") started.push({ child: e.child, attempt: e.attempt });
+        if (e.kind === "failed") fix(); // fixed: the retry succeeds
+      },
+    });
+    expect(started).toEqual([
+      { child: 1, attempt: 1 },
+      { child: 2, attempt: 2 }, // the idle slot took it (before the fix it had gone, and slot 1 took its own retry)
+    ]);
+    expect((await queue.status()).counts).toMatchObject({ done: 1, failed: 0 });
+    expect(await rows(out)).toEqual(await rows(reference));
+  });
 
   test("--parallel 2: two child processes write the shards; the dataset equals one written directly", async () => {
     const out = join(dir.path, "parallel");

@@ -41,15 +41,18 @@ afterAll(async () => {
 });
 
 describe("NatsShardQueue", () => {
-  test("planning twice adds nothing; message ids are network + range", async () => {
+  test("planning twice adds nothing; message ids are network + range + dataset", async () => {
     const q = await queue("plan");
     expect(await q.plan(tasks(3))).toEqual({ added: 4, skipped: 0 });
     expect(await q.plan(tasks(3))).toEqual({ added: 0, skipped: 4 });
     const other = await queue("plan"); // another planner, same queue
     expect(await other.plan(tasks(3))).toEqual({ added: 0, skipped: 4 });
     expect((await q.status()).counts).toMatchObject({ queued: 4, running: 0, done: 0 });
-    expect(shardMessageId(tasks(3)[0]!, 0)).toBe("pubnet:30822015-30822017");
-    expect(shardMessageId(taskOf({ start: 5, end: 9 }, "My Network ; 2026", "x"), 2)).toMatch(/^net-[0-9a-f]{12}:5-9:2$/);
+    expect(shardMessageId(tasks(3)[0]!, 0)).toMatch(/^pubnet:30822015-30822017@[0-9a-f]{12}$/);
+    expect(shardMessageId(taskOf({ start: 5, end: 9 }, "My Network ; 2026", "x"), 2)).toMatch(/^net-[0-9a-f]{12}:5-9@[0-9a-f]{12}:2$/);
+    // the same range for another dataset is another shard
+    expect(await q.plan(tasks(3, "/data/other"))).toEqual({ added: 4, skipped: 0 });
+    expect((await q.status()).counts).toMatchObject({ queued: 8 });
   });
 
   test("two planners at once: the message id (network + range) keeps one copy of each shard", async () => {
@@ -120,6 +123,30 @@ describe("NatsShardQueue", () => {
     expect([retry.task, retry.attempt]).toEqual([failing, 1]);
     await retry.done({ ledgers: 7, events: 400 });
     expect((await q.status()).counts).toMatchObject({ failed: 0, done: 2 });
+  });
+
+  test("a worker that dies on a shard's last delivery: status reports the shard failed once the ack wait has passed; planned again, it completes", async () => {
+    const dying = await NatsShardQueue.connect({ url: server.url, queue: "last", ackWaitMs: 1_000, maxDeliver: 1, worker: "doomed" });
+    await dying.plan([tasks(10_000)[0]!]);
+    const lease = (await dying.take({ waitMs: 2_000 }))!;
+    await lease.working({ ledgers: 2, events: 20 });
+    await dying.close(); // gone without a word, on the only delivery it gets: nothing redelivers it
+    const now = await queue("last");
+    expect((await now.status()).shards[0]).toMatchObject({ state: "running", worker: "doomed", ledgers: 2 });
+    // the same records, read 5 s later (injected clock): longer than the ack wait without word
+    const later = await NatsShardQueue.connect({ url: server.url, queue: "last", now: () => Date.now() + 5_000 });
+    opened.push(later);
+    expect(later.ackWaitMs).toBe(1_000); // the consumer's own, not a default: a status changes nothing
+    const status = await later.status();
+    expect(status.counts).toMatchObject({ failed: 1, running: 0 });
+    expect(status.shards[0]!.error).toContain("no word from doomed since");
+    expect(status.shards[0]!.error).toContain("attempt 1 of 1");
+    expect(await later.plan([tasks(10_000)[0]!])).toEqual({ added: 1, skipped: 0 });
+    const again = (await now.take({ waitMs: 2_000 }))!;
+    expect(again.attempt).toBe(1);
+    await again.done({ ledgers: 11, events: 668 });
+    expect((await now.status()).counts).toMatchObject({ done: 1, failed: 0, running: 0 });
+    expect(await now.outstanding()).toBe(0); // the dead delivery's message went with the new publication
   });
 
   test("nats-server killed and started again: the file store keeps the queue", async () => {

@@ -1,9 +1,10 @@
 // The shard runner when things go wrong or are done twice: rewrites, overlapping plans, a corrupt
 // object, a full disk, an --out of another network or schema version; and what verify finds.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
+import type { StagedFile } from "../../src/backfill/dataset-store.ts";
 import { DatasetMismatchError, ensureDataset } from "../../src/backfill/dataset-descriptor.ts";
 import { manifestKey, shardName } from "../../src/backfill/dataset-layout.ts";
 import { runShard, ShardError, type ShardResult } from "../../src/backfill/shard-runner.ts";
@@ -14,26 +15,19 @@ import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
 import { NETWORK_PASSPHRASES } from "../../src/stellar/network.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
-import { duck, tempDir } from "./support.ts";
+import { runBunScript } from "../support/cli.ts";
+import { corruptPubnetLake, duck, tempDir } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
 const RANGE = { start: 30_822_015, end: 30_822_025 };
-const PARTITION = "FE2A45FF--30784000-30847999";
 const dir = tempDir();
 let reference: string;
+const noTmpfs = smallDiskUnavailable(); // a small tmpfs needs root
 
-/** A copy of the pubnet lake's contiguous ledgers, to damage. */
-function lakeCopy(name: string): string {
-  const lake = join(dir.path, name);
-  cpSync(join(lakePath("pubnet"), ".config.json"), join(lake, ".config.json"));
-  cpSync(join(lakePath("pubnet"), PARTITION), join(lake, PARTITION), { recursive: true });
-  return lake;
-}
 
-async function backfill(out: string, shards: readonly ShardRange[], lake = lakePath("pubnet")): Promise<ShardResult[]> {
+async function backfill(out: string, shards: readonly ShardRange[], lake = lakePath("pubnet"), store = new FolderDatasetStore(out)): Promise<ShardResult[]> {
   const source = await openDataLake(lake, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1, timeoutMs: 5_000 } });
-  const store = new FolderDatasetStore(out);
   const results: ShardResult[] = [];
   for (const shard of shards) results.push(await runShard({ source, processor: shardProcessor(source.networkPassphrase), store, shard }));
   return results;
@@ -97,10 +91,7 @@ describe("a shard written again", () => {
 
 describe("a shard that fails", () => {
   test("a corrupt object: the error names the shard, the ledger and the object; no manifest, no file; fixed, it completes", async () => {
-    const lake = lakeCopy("corrupt-lake");
-    const object = join(lake, PARTITION, "FE29B17E--30822017.xdr.zst");
-    const good = readFileSync(object);
-    writeFileSync(object, Bun.zstdCompressSync(new Uint8Array(500).fill(7)));
+    const { lake, object, fix } = corruptPubnetLake(dir.path, "corrupt-lake");
     const out = join(dir.path, "corrupt");
     const shards = planShards(RANGE, 7);
     const error = await backfill(out, [shards[0]!], lake).catch((e: unknown) => e);
@@ -114,12 +105,11 @@ describe("a shard that fails", () => {
     expect(readdirSync(join(out, ".staging"))).toEqual([]);
     const report = await verifyDataset(new FolderDatasetStore(out));
     expect(report.shards.map(shardName)).toEqual(["0030822022-0030822025"]);
-    writeFileSync(object, good);
+    fix();
     await backfill(out, [shards[0]!], lake);
     expect(await eventRows(out)).toBe(await eventRows(reference));
   });
 
-  const noTmpfs = smallDiskUnavailable();
   test.skipIf(noTmpfs !== null)("a full disk: a clear error naming the file, no manifest for the partial shard, nothing left staged", async () => {
     const disk = smallDisk("40k");
     if (typeof disk === "string") throw new Error(disk);
@@ -134,6 +124,73 @@ describe("a shard that fails", () => {
     } finally {
       disk.remove();
     }
+  });
+});
+
+/** A folder whose ttp_events files are staged on a full device: the staging path links to /dev/full, whose writes fail with ENOSPC. */
+class FullDiskStore extends FolderDatasetStore {
+  override async stage(key: string): Promise<StagedFile> {
+    const staged = await super.stage(key);
+    if (key.startsWith("ttp_events/")) symlinkSync("/dev/full", staged.path);
+    return staged; // discard removes the link, never the device
+  }
+}
+
+describe("--out on a full disk", () => {
+  // without root there is no small tmpfs: the kernel's /dev/full gives the same ENOSPC to the same writes
+  test.skipIf(!existsSync("/dev/full"))("simulated with /dev/full (no root needed): a clear error, no manifest, nothing published or left staged", async () => {
+    const out = join(dir.path, "dev-full");
+    const error = await backfill(out, [RANGE], lakePath("pubnet"), new FullDiskStore(out)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShardError);
+    expect((error as Error).message).toMatch(/shard 0030822015-0030822025 .*(ENOSPC|no space left)/i);
+    expect(existsSync(join(out, "manifests"))).toBe(false);
+    expect(existsSync(join(out, "ttp_events"))).toBe(false);
+    expect(existsSync(join(out, "ledgers"))).toBe(false);
+    expect(readdirSync(join(out, ".staging"))).toEqual([]);
+    expect(existsSync("/dev/full")).toBe(true);
+    // room again: the same shard is written whole
+    await backfill(out, [RANGE]);
+    expect(await eventRows(out)).toBe(await eventRows(reference));
+  });
+
+  test.skipIf(noTmpfs !== null)("bun run backfill --out on a 40 KB tmpfs: exit 1 naming the shard and ENOSPC, no manifest, nothing left staged", async () => {
+    const disk = smallDisk("40k");
+    if (typeof disk === "string") throw new Error(disk);
+    try {
+      const run = await runBunScript("src/cli/backfill.ts", ["--datalake", lakePath("pubnet"), "--start", String(RANGE.start), "--end", String(RANGE.end), "--out", disk.dir, "--parallel", "1", "--max-attempts", "1", "--plain"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/error: shard 0030822015-0030822025 \(ledgers 30822015-30822025\) failed after 1 attempt\(s\): .*(ENOSPC|no space left)/i);
+      expect(run.stdout).toContain("0 written");
+      expect(existsSync(join(disk.dir, "manifests"))).toBe(false);
+      expect(existsSync(join(disk.dir, "ttp_events"))).toBe(false);
+      expect(readdirSync(join(disk.dir, ".staging"))).toEqual([]);
+    } finally {
+      disk.remove();
+    }
+  });
+});
+
+describe("staged files of a writer that died", () => {
+  test("are swept by the next shard written on this host; a live process's are left alone", async () => {
+    const out = join(dir.path, "swept");
+    // a writer that stages a file and is SIGKILLed before it publishes it
+    const script = `const { FolderDatasetStore } = await import(${JSON.stringify(join(import.meta.dir, "../../src/backfill/folder-dataset-store.ts"))});
+      const staged = await new FolderDatasetStore(${JSON.stringify(out)}).stage("ttp_events/0030822015-0030822025.parquet");
+      await Bun.write(staged.path, "half a file");
+      console.log("staged");
+      await Bun.sleep(60_000);`;
+    const writer = Bun.spawn(["bun", "-e", script], { stdout: "pipe", stderr: "inherit" });
+    const reader = writer.stdout.getReader();
+    await reader.read(); // "staged"
+    writer.kill("SIGKILL");
+    await writer.exited;
+    const live = await new FolderDatasetStore(out).stage("ledgers/0030822015-0030822025.parquet"); // this process's: alive
+    await Bun.write(live.path, "being written");
+    expect(readdirSync(join(out, ".staging")).length).toBe(2);
+    await backfill(out, [RANGE]);
+    expect(readdirSync(join(out, ".staging"))).toEqual([live.path.split("/").pop()!]);
+    await live.discard();
+    expect(await eventRows(out)).toBe(await eventRows(reference));
   });
 });
 

@@ -19,15 +19,25 @@ export function seeded(seed: number): () => number {
 
 export class SqlFuzzer {
   private depth = 0;
+  private readonly sets: readonly Canaries[];
 
+  /** `also`: more canary sets, e.g. planted in an attached dataset's folder (which DuckDB's sandbox allows); each statement aims at one set. */
   constructor(
     private readonly random: () => number,
-    private readonly canaries: Canaries,
-  ) {}
+    private readonly first: Canaries,
+    also: readonly Canaries[] = [],
+  ) {
+    this.sets = [first, ...also];
+    this.canaries = first;
+  }
+
+  /** The canary set this statement aims at. */
+  private canaries: Canaries;
 
   /** One statement (sometimes several, or a write). */
   statement(): string {
     this.depth = 0;
+    this.canaries = this.sets[Math.floor(this.random() * this.sets.length)]!;
     return this.pick([
       [8, () => this.query()],
       [2, () => `EXPLAIN ${this.query()}`],

@@ -3,11 +3,19 @@
 // no answer carried a canary file's contents or a listing, no canary was read (access times, where
 // the filesystem keeps them), nothing was created beside the canaries or in ~/.duckdb, both tables
 // hold exactly what they held, and the process stayed under its memory limit and still answers.
+// The sink has a backfill dataset attached (--dataset), with a second set of canaries planted in its
+// folder, which DuckDB's sandbox allows: the dataset is left as it was, and nothing leaks from there either.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DuckDbSink } from "../../src/sink/duckdb/duckdb-sink.ts";
+import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
+import { runShard } from "../../src/backfill/shard-runner.ts";
+import { shardProcessor } from "../../src/backfill/shard-processor.ts";
+import { verifyDataset } from "../../src/backfill/verify-dataset.ts";
+import { openDataLake } from "../../src/source/datalake/open-datalake.ts";
+import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { killAll, spawnCli, type Child } from "../processes/stage-processes.ts";
 import { writeCanaries, type Canaries } from "../support/canaries.ts";
 import { freePort, waitFor } from "../support/flowctl.ts";
@@ -28,6 +36,10 @@ const work = tempDir("stellar-flow-sql-fuzz-");
 const home = join(work.path, "home");
 const db = join(work.path, "db", "fuzz.duckdb");
 const canaries: Canaries = await writeCanaries();
+// a backfill dataset attached (--dataset): DuckDB's sandbox allows its folder, where a second set of
+// canaries is planted; there only the statement check stands between a query and the files
+const dataset = join(work.path, "dataset");
+let planted: Canaries;
 let sink: Child;
 let url: string;
 
@@ -64,16 +76,19 @@ async function contents(): Promise<string> {
   }
 }
 
-let before: { contents: string; canaries: Record<string, string>; dbDir: string[] };
+let before: { contents: string; canaries: Record<string, string>; dbDir: string[]; dataset: Record<string, string> };
 
 beforeAll(async () => {
   mkdirSync(home);
   const writer = await DuckDbSink.open(db);
   await writer.write(processedBatch(100, 129));
   await writer.close();
-  before = { contents: await contents(), canaries: tree(canaries.dir), dbDir: readdirSync(join(work.path, "db")) };
+  const source = await openDataLake(lakePath("pubnet"));
+  await runShard({ source, processor: shardProcessor(source.networkPassphrase), store: new FolderDatasetStore(dataset), shard: { start: 30_822_015, end: 30_822_025 } });
+  planted = await writeCanaries(join(dataset, "ttp_events", "planted"));
+  before = { contents: await contents(), canaries: tree(canaries.dir), dbDir: readdirSync(join(work.path, "db")), dataset: tree(dataset) };
   const port = freePort();
-  sink = spawnCli("sink", ["--db", db, "--port", String(port), "--flowctl", "off", "--query-timeout", "2s", "--query-max-result-bytes", "1MiB", "--query-queue", "2"], {
+  sink = spawnCli("sink", ["--db", db, "--dataset", dataset, "--port", String(port), "--flowctl", "off", "--query-timeout", "2s", "--query-max-result-bytes", "1MiB", "--query-queue", "2"], {
     HOME: home,
     UV_THREADPOOL_SIZE: "8",
   });
@@ -89,7 +104,8 @@ afterAll(async () => {
 
 test(`seed ${SEED}: ${FUZZ_MS} ms of generated statements leave no trace outside the database`, async () => {
   const readsShow = canaries.arm();
-  const fuzzer = new SqlFuzzer(seeded(SEED), canaries);
+  planted.arm();
+  const fuzzer = new SqlFuzzer(seeded(SEED), canaries, [planted]);
   const leaks: string[] = [];
   const outcomes = new Map<string, number>();
   let sent = 0;
@@ -101,7 +117,7 @@ test(`seed ${SEED}: ${FUZZ_MS} ms of generated statements leave no trace outside
       const answer = download ? await downloadParquet(url, sql) : await connectQuery(url, sql);
       const outcome = download ? `download ${answer.status}` : `query ${answer.code ?? answer.status}`;
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-      if (canaries.leaked(answer.text)) leaks.push(`${sql}\n  -> ${answer.text.slice(0, 300)}`);
+      if (canaries.leaked(answer.text) || planted.leaked(answer.text)) leaks.push(`${sql}\n  -> ${answer.text.slice(0, 300)}`);
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
@@ -109,10 +125,10 @@ test(`seed ${SEED}: ${FUZZ_MS} ms of generated statements leave no trace outside
 
   expect(leaks).toEqual([]);
   expect(outcomes.get("query 200") ?? 0).toBeGreaterThan(0); // the generator reaches past the fences too
-  if (readsShow) expect(canaries.touched()).toEqual([]);
+  if (readsShow) expect([...canaries.touched(), ...planted.touched()]).toEqual([]);
   expect(peakRss(sink.proc.pid)).toBeLessThan(MEMORY_LIMIT);
   const alive = await connectQuery(url, "SELECT count(*) FROM ttp_events");
-  expect(JSON.parse(alive.text).rows[0].values[0].text).toBe("120");
+  expect(JSON.parse(alive.text).rows[0].values[0].text).toBe("788"); // 120 of the database, 668 of the dataset
 
   sink.proc.kill("SIGTERM");
   expect((await sink.done).code).toBe(0);
@@ -121,4 +137,6 @@ test(`seed ${SEED}: ${FUZZ_MS} ms of generated statements leave no trace outside
   expect(Object.keys(tree(home)).filter((path) => !path.startsWith(join(home, ".bun")))).toEqual([]);
   expect(readdirSync(join(work.path, "db")).filter((name) => !before.dbDir.includes(name) && name !== "fuzz.duckdb.wal" && name !== "fuzz.duckdb.tmp")).toEqual([]);
   expect(await contents()).toBe(before.contents);
+  expect(tree(dataset)).toEqual(before.dataset);
+  expect((await verifyDataset(new FolderDatasetStore(dataset))).problems).toEqual([]);
 }, 60_000);

@@ -41,7 +41,27 @@ describe("openSink", () => {
   });
 
   test("a target of a kind no sink takes is refused, naming it", async () => {
-    await expect(openSink("s3://bucket/dataset")).rejects.toThrow("no sink writes to s3://bucket/dataset");
-    expect(() => sinkExists("dataset:/tmp/x")).toThrow("no sink writes to dataset:/tmp/x");
+    await expect(openSink("https://example.org/db")).rejects.toThrow("no sink writes to https://example.org/db");
+    expect(() => sinkExists("ftp://host/x")).toThrow("no sink writes to ftp://host/x");
+  });
+
+  test("dataset:DIR, s3://... and a folder holding a dataset.json are datasets", async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, "dataset");
+      expect(sinkExists(`dataset:${path}`)).toBe(false);
+      const opened = await openSink(`dataset:${path}`, { network: "Public Global Stellar Network ; September 2015" });
+      expect(opened.sink.description).toBe(`dataset ${path}`);
+      expect(opened.metadata).toEqual({ sink_type: "dataset", output_formats: "parquet", endpoints: path });
+      await opened.close();
+      expect(sinkExists(path)).toBe(true); // its dataset.json says what it is
+      const again = await openSink(path);
+      expect(again.sink.description).toBe(`dataset ${path}`);
+      await again.close();
+      expect(sinkExists("s3://bucket/prefix")).toBe(true); // asked when opened
+      await expect(openSink(`dataset:${path}`, { exports: { json: join(dir.path, "x.ndjson") } })).rejects.toThrow("is Parquet already");
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -95,7 +95,7 @@ describe("bun src/cli/query.ts", () => {
   test("--help, and usage errors exit 2", () => {
     const help = query("--help");
     expect(help.code).toBe(0);
-    expect(help.stdout).toStartWith('Usage: bun run query "SQL" [--db PATH | --url URL] [--format table|json|csv]\n');
+    expect(help.stdout).toStartWith('Usage: bun run query "SQL" [--db PATH | --url URL] [--dataset DIR] [--format table|json|csv]\n');
     const usage = (message: string) => ({ code: 2, stdout: "", stderr: `error: ${message}\ntry: bun run query --help\n` });
     expect(query()).toEqual(usage('give the SQL to run, quoted: bun run query "SELECT ..."'));
     expect(query("SELECT 1", "--format", "xml")).toEqual(usage('--format must be one of table, json, csv, got "xml"'));
@@ -104,5 +104,6 @@ describe("bun src/cli/query.ts", () => {
     expect(query("SELECT 1", "SELECT 2")).toEqual(usage("give exactly one SQL string (quote it); got 2 arguments"));
     expect(query("SELECT 1", "--db", "x", "--url", "http://127.0.0.1:8090")).toEqual(usage("--db and --url both name what to query: give one"));
     expect(query("SELECT 1", "--token", "t")).toEqual(usage("--token goes with --url"));
+    expect(query("SELECT 1", "--dataset", "d", "--url", "http://127.0.0.1:8090")).toEqual(usage("--dataset goes with a database file (--db), not with --url"));
   });
 });

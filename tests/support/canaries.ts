@@ -32,8 +32,9 @@ export interface Canaries {
   remove(): void;
 }
 
-export async function writeCanaries(): Promise<Canaries> {
-  const dir = tempDir("stellar-flow-canaries-");
+/** The canaries in a new temporary folder, or in the new folder `inside` (e.g. within a dataset that DuckDB's sandbox allows). */
+export async function writeCanaries(inside?: string): Promise<Canaries> {
+  const dir = inside ? (mkdirSync(inside, { recursive: true }), { path: inside, remove: () => rmSync(inside, { recursive: true, force: true }) }) : tempDir("stellar-flow-canaries-");
   const content = `CANARY${crypto.randomUUID().replaceAll("-", "")}`;
   const listing = `LISTED${crypto.randomUUID().replaceAll("-", "")}`;
   const csv = join(dir.path, "secret.csv");

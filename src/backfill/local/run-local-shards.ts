@@ -79,9 +79,12 @@ export async function runLocalShards(options: RunLocalShardsOptions): Promise<Ch
   const slot = async (child: number): Promise<ChildFigures> => {
     const figures = { child, shards: 0, cpuMs: 0, peakRssMb: 0 };
     let proc = new ShardChild(options.config, env);
+    const stop = () => proc.stop(); // interrupted: the child stops mid-shard (its staged files are swept by the next writer)
+    options.signal?.addEventListener("abort", stop, { once: true });
     try {
       while (!options.signal?.aborted) {
-        const lease = await options.queue.take({ signal: options.signal });
+        // a slot stays while shards run elsewhere: one of them may fail and be queued again
+        const lease = await options.queue.take({ signal: options.signal, untilSettled: true });
         if (!lease) break;
         const started = performance.now();
         options.onEvent?.({ kind: "started", task: lease.task, attempt: lease.attempt, child, pid: proc.pid });
@@ -95,11 +98,13 @@ export async function runLocalShards(options: RunLocalShardsOptions): Promise<Ch
         } catch (caught) {
           const error = caught as Error;
           await lease.failed(error);
+          if (options.signal?.aborted) break; // stopped by the interruption, not failed
           options.onEvent?.({ kind: "failed", task: lease.task, attempt: lease.attempt, error, child, pid: proc.pid });
           if ((await Promise.race([proc.exited, Bun.sleep(0).then(() => null)])) !== null) proc = new ShardChild(options.config, env);
         }
       }
     } finally {
+      options.signal?.removeEventListener("abort", stop);
       proc.stop();
       await proc.exited;
     }

@@ -15,6 +15,8 @@ export interface DatabaseSandbox {
    * connection's own SET afterwards). Default 0.
    */
   readonly queryConnections?: number;
+  /** Runs on each query connection before the lock (e.g. the views over a dataset: ../dataset/dataset-views.ts). */
+  readonly prepareQueryConnection?: (connection: DuckDBConnection) => Promise<void>;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function lockDown(instance: DuckDBInstance, connection: DuckDBConne
       const query = await instance.connect();
       queryConnections.push(query);
       await query.run(`SET streaming_buffer_size = '${QUERY_STREAM_BUFFER}'`);
+      await sandbox.prepareQueryConnection?.(query);
     }
     const directories = sandbox.allowedDirectories.map((dir) => `${resolve(dir)}/`);
     const paths = sandbox.allowedPaths.map((path) => resolve(path));

@@ -2,6 +2,7 @@
 // pipeline`): the writer's settings first, then DuckDB's sandbox, which allows the database's own
 // files, the exports the run writes, a download directory and any directory given, and nothing else.
 import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbSink, type DuckDbSinkOptions } from "../duckdb/duckdb-sink.ts";
@@ -17,6 +18,8 @@ export interface ServedSinkOptions {
   readonly exportFiles?: readonly string[];
   /** Further directories DuckDB may read and write (e.g. a Parquet dataset that views read). */
   readonly allowedDirectories?: readonly string[];
+  /** Runs on every connection the services read through (query connections before the lock), never on the writer's. */
+  readonly prepareConnection?: (connection: DuckDBConnection) => Promise<void>;
   /** Queries the services run at once: one query connection each. */
   readonly queryConcurrency: number;
   /** The operator's explicit start, recorded with the tables (see DuckDbSink.open). */
@@ -69,6 +72,7 @@ export async function openServedSink(path: string, options: ServedSinkOptions): 
         // exports are written under a temporary name, then renamed (../export/atomic-file.ts)
         allowedPaths: (options.exportFiles ?? []).map(temporaryNameFor).flatMap(copyTargets),
         queryConnections: options.queryConcurrency,
+        ...(options.prepareConnection ? { prepareQueryConnection: options.prepareConnection } : {}),
       },
     });
   } catch (error) {
@@ -79,7 +83,20 @@ export async function openServedSink(path: string, options: ServedSinkOptions): 
   clearDownloads(downloadDir);
   return {
     sink,
-    services: { connect: () => sink.connect(), queryConnections: sink.queryConnections, downloadDir },
+    services: {
+      connect: async () => {
+        const connection = await sink.connect();
+        try {
+          await options.prepareConnection?.(connection);
+        } catch (error) {
+          connection.closeSync();
+          throw error;
+        }
+        return connection;
+      },
+      queryConnections: sink.queryConnections,
+      downloadDir,
+    },
     async close(closing = {}) {
       const removed = closing.removeIfUnused ? await sink.closeAndRemoveIfUnused() : (await sink.close(), false);
       removeDownloadDir(downloadDir);

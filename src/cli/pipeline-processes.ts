@@ -11,7 +11,7 @@ import { parsePipelineArgs, PIPELINE_HELP, type PipelineArgs } from "./pipeline-
 import { planRun } from "./run-plan.ts";
 import { exportLines } from "./progress-report.ts";
 import { NEW_DATABASE } from "../pipeline/plan-range.ts";
-import { openSink, sinkExists } from "../sink/open-sink.ts";
+import { newSinkResumePoint, openSink, sinkExists } from "../sink/open-sink.ts";
 import { openSource } from "../source/open-source.ts";
 import { parseFlags, usageFailure } from "./command.ts";
 import { splitPipelineArgs, withoutFlag } from "./split-args.ts";
@@ -147,7 +147,9 @@ async function firstLedger(args: PipelineArgs): Promise<{ readonly start: number
   if (start.kind === "ledger") return { start: start.sequence, end: args.source.end ?? (args.source.follow ? Number.POSITIVE_INFINITY : start.sequence), explicit: true };
   const opened = await openSource(args.source, { network: args.network, onWarning: (message) => console.error(`warning: ${message}`) });
   const existed = sinkExists(args.db);
-  let point = NEW_DATABASE;
+  // a new database continuing a dataset (--dataset) goes on after its last ledger
+  const datasetPoint = existed ? null : await newSinkResumePoint({ dataset: args.dataset });
+  let point = datasetPoint ?? NEW_DATABASE;
   if (existed) {
     const held = await openSink(args.db); // read and closed before the sink process opens it
     try {
@@ -156,7 +158,8 @@ async function firstLedger(args: PipelineArgs): Promise<{ readonly start: number
       await held.close();
     }
   }
-  const plan = await planRun(args, opened.source, { path: args.db, existed, point }, { log: (line) => console.error(line) });
+  const resumeNote = datasetPoint ? `a new database continuing the dataset after its last ledger, ${datasetPoint.cursor}` : null;
+  const plan = await planRun(args, opened.source, { path: args.db, existed, point }, { log: (line) => console.error(line), resumeNote });
   if (typeof plan === "number") return plan;
   if (plan.ranges.length === 0) return null;
   return { start: plan.ranges[0]!.start, end: plan.ranges[0]!.end, explicit: plan.startOver };

@@ -63,6 +63,15 @@ describe("bun run pipeline --dataset DIR", () => {
     expect(await query("SELECT count(*)::INTEGER AS n, max(sequence) AS last FROM ledgers", "--dataset", dataset)).toEqual([{ n: 6, last: 30_822_020 }]);
   });
 
+  test("--processes: the supervisor plans the same continuation (not a new database's latest ledgers)", async () => {
+    const processesDb = join(dir.path, "processes.duckdb");
+    const run = await runBunScript("src/cli/pipeline.ts", ["--processes", "--datalake", LAKE, "--dataset", dataset, "--end", "30822025", "--db", processesDb]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("a new database continuing the dataset after its last ledger, 30822020");
+    expect(await queryReadOnly(processesDb, "SELECT min(sequence), max(sequence), count(*) FROM ledgers")).toEqual([[30_822_021, 30_822_025, 5n]]);
+    expect(await query(EVENTS, "--dataset", dataset, "--db", processesDb)).toEqual(await query(EVENTS, "--db", referenceDb));
+  });
+
   test("a dataset whose last manifest names another hash: the first live ledger is refused, naming it", async () => {
     const forged = join(dir.path, "forged");
     cpSync(dataset, forged, { recursive: true });

@@ -15,6 +15,8 @@ import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { NatsTestServer } from "../support/nats-server.ts";
 import { REPO, runBunScript } from "../support/cli.ts";
 import { corruptPubnetLake, duck, PUBNET_PARTITION, tempDir } from "./support.ts";
+import { flowctlClient, startTestFlowctl, waitFor } from "../support/flowctl.ts";
+import { ServiceType } from "../../src/gen/flowctl/v1/flowctl_pb.ts";
 
 setDefaultTimeout(90_000);
 
@@ -127,6 +129,35 @@ describe("bun run backfill worker processes through NATS", () => {
     } finally {
       release();
       server.stop(true);
+    }
+  });
+
+  test("a worker is registered with flowctl as a PROCESSOR while it writes a shard, the shard and dataset in its metadata; unregistered once done", async () => {
+    const flowctl = startTestFlowctl();
+    const { server, reached, release } = stallingLake();
+    try {
+      const lake = server.url.href.replace(/\/$/, "");
+      const out = join(dir.path, "registered");
+      await cli(["--nats", nats.url, "--queue", "registered", "--shard-size", "7", ...rangeFlags(lake, out)]);
+      const worker = startWorker("registered", lake, ["--exit-when-idle", "--flowctl", flowctl.url, "--flowctl-heartbeat-interval", "200ms"]);
+      await midShard(worker, reached);
+      const client = flowctlClient(flowctl.url);
+      const listed = await waitFor("the worker's registration", async () => {
+        const { services } = await client.listServices({ serviceType: ServiceType.PROCESSOR });
+        return services.length === 1 ? services[0] : undefined;
+      });
+      expect(listed.service?.componentId).toBe("backfill-worker");
+      expect(listed.service?.outputEventTypes).toEqual([]); // nothing discovers it as a producer
+      expect(listed.service?.metadata).toMatchObject({ shard: "0030822015-0030822021", ledgers: "30822015-30822021", dataset: out, attempt: "1" });
+      release();
+      const done = await finished(worker);
+      expect(done.code).toBe(0);
+      expect((await client.listServices({})).services).toEqual([]);
+      await expectReference(out);
+    } finally {
+      release();
+      server.stop(true);
+      await flowctl.stop();
     }
   });
 

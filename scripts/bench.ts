@@ -15,7 +15,7 @@ import { endToEnd, type EndToEndResult } from "./bench/end-to-end.ts";
 import { readLakeObjects, type LakeObjects } from "./bench/lake-objects.ts";
 import { printReport, type BenchReport } from "./bench/report.ts";
 import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/stages/commit-group.ts";
-import { readFlags, UsageError } from "../src/cli/flags.ts";
+import { positiveIntegerFlag as positiveInteger, readFlags, UsageError } from "../src/cli/flags.ts";
 import { parseFlags } from "../src/cli/command.ts";
 
 const HELP = `Usage: bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
@@ -51,10 +51,6 @@ const OPTIONS = {
   flowctl: { type: "boolean" },
 } as const;
 
-function positiveInteger(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
-  return Number(value);
-}
 
 function parseBenchArgs(argv: readonly string[]) {
   const { values } = readFlags("bun run bench", argv, OPTIONS);

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessFigures } from "./backfill-process.ts";
-import { readFlags, UsageError } from "../../src/cli/flags.ts";
+import { positiveIntegerFlag as positiveInteger, readFlags, UsageError } from "../../src/cli/flags.ts";
 import { parseFlags } from "../../src/cli/command.ts";
 import { existsSync } from "node:fs";
 import { lakePath } from "../fixtures/shared-ledgers.ts";
@@ -36,10 +36,6 @@ const OPTIONS = {
   json: { type: "string" },
 } as const;
 
-function positiveInteger(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
-  return Number(value);
-}
 
 const parsed = parseFlags(() => {
   const { values } = readFlags("bun run bench --backfill", Bun.argv.slice(2), OPTIONS);

@@ -1,10 +1,9 @@
 // Command-line flags of `bun run backfill` and its subcommands (verify, worker, status), parsed and
 // checked without side effects: a range that cannot be planned is a usage error, before anything runs.
-import { parseArgs } from "node:util";
 import { parseDuration } from "../flowctl/duration.ts";
 import { BackfillInputError, DEFAULT_SHARD_SIZE, planShards, type ShardRange } from "../backfill/shard-plan.ts";
 import { messageOf } from "../common/message-of.ts";
-import { UsageError } from "./pipeline-args.ts";
+import { readFlags, UsageError } from "./flags.ts";
 
 export const BACKFILL_HELP = `Usage:
   bun run backfill --datalake LAKE --start A --end B --out DIR|s3://bucket/prefix [options]
@@ -176,15 +175,9 @@ export function parseBackfillArgs(argv: readonly string[], cores: number = navig
   const first = argv[0];
   const command: BackfillCommand = first === "worker" || first === "status" || first === "verify" ? first : "run";
   const rest = command === "run" ? argv : argv.slice(1);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: false });
-  } catch (error) {
-    throw new UsageError(messageOf(error));
-  }
-  const values = parsed.values as Values;
-  if (values.help) return { command: "help" };
   const name = command === "run" ? "backfill" : `backfill ${command}`;
+  const values = readFlags(`bun run ${name}`, rest, OPTIONS).values as Values;
+  if (values.help) return { command: "help" };
   const given = Object.keys(values) as (keyof typeof OPTIONS)[];
   const foreign = given.find((flag) => !ALLOWED[command].includes(flag));
   if (foreign) throw new UsageError(`${name} takes no --${foreign}`);

@@ -63,7 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const args = parseFlags(() => {
     const parsed = parseBackfillArgs(argv);
     return { parsed, help: parsed.command === "help" };
-  }, BACKFILL_HELP);
+  }, BACKFILL_HELP, "bun run backfill");
   if (typeof args === "number") return args;
   const { parsed } = args;
   const abort = new AbortController();

@@ -62,3 +62,9 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/** The value of `--flag` as a whole number of at least 1, or a UsageError naming the flag and the value. */
+export function positiveIntegerFlag(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
+  return Number(value);
+}

@@ -26,7 +26,7 @@ async function bunRun(script: string, ...args: string[]): Promise<{ code: number
 
 const usage = (command: string, message: string) => ({ code: 2, stdout: "", stderr: `error: ${message}\ntry: bun run ${command} --help\n` });
 
-const COMMANDS = ["pipeline", "source", "processor", "sink", "query", "flowctl", "bench", "gen", "chaos", "replay-lake"] as const;
+const COMMANDS = ["pipeline", "source", "processor", "sink", "query", "flowctl", "bench", "gen", "chaos", "replay-lake", "backfill"] as const;
 
 describe("flag errors", () => {
   test.each(COMMANDS.map((command) => [command]))("bun run %s --bogus: one line naming the flag, then where the help is", async (command) => {
@@ -43,6 +43,14 @@ describe("flag errors", () => {
     expect(await bunRun("bench", "--ledgers", "lots")).toEqual(usage("bench", '--ledgers must be a positive integer, got "lots"'));
     expect(await bunRun("flowctl", "--port", "http")).toEqual(usage("flowctl", '--port must be an integer from 0 to 65535, got "http"'));
     expect(await bunRun("pipeline", "--assets", "USDC")).toEqual(usage("pipeline", '--assets: "USDC" is not an asset (native or CODE:ISSUER)'));
+  });
+});
+
+describe("subcommands' flags", () => {
+  test("bench --backfill and backfill worker: the same one-line errors, naming the subcommand", async () => {
+    expect(await bunRun("bench", "--backfill", "--rounds", "0")).toEqual(usage("bench --backfill", '--rounds must be a positive integer, got "0"'));
+    expect(await bunRun("bench", "--backfill", "--bogus")).toEqual(usage("bench --backfill", "--bogus is not a flag of bun run bench --backfill"));
+    expect(await bunRun("backfill", "worker", "--shard-sise", "3")).toEqual(usage("backfill", "--shard-sise is not a flag of bun run backfill worker (did you mean --shard-size?)"));
   });
 });
 

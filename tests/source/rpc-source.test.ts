@@ -160,6 +160,28 @@ describe("Stellar RPC source (getLedgers)", () => {
     });
   }
 
+  test("a page over the response cap is asked again with half the ledgers, down to one; every ledger once, in order", async () => {
+    const server = await serve();
+    const warnings: string[] = [];
+    // a page of 4 (about 1.1 MB of base64) or of some 2 is over 600,000 bytes; each single ledger fits
+    const source = await open(server, { maxResponseBytes: 600_000, onWarning: (w) => warnings.push(w) });
+    await expectWholeRange(source);
+    expect(warnings[0]).toBe(`a getLedgers page of 4 ledgers from ledger ${FIRST} was over 600000 bytes: asking for 2 per page from now on`);
+    expect(warnings.at(-1)).toEndWith("asking for 1 per page from now on");
+    const limits = server.calls.filter((c) => c.method === "getLedgers").map((c) => (c.params["pagination"] as { limit: number }).limit);
+    expect(limits.at(-1)).toBe(1);
+  });
+
+  test("a single ledger over the response cap stops the run naming the ledger, after the ledgers before it", async () => {
+    const server = await serve();
+    // 30822017 is 346,560 bytes of base64; the two before it fit
+    const { ledgers: read, error } = await readRange(await open(server, { maxResponseBytes: 300_000 }), FIRST, LAST);
+    expect(read.map((l) => l.sequence)).toEqual([FIRST, FIRST + 1]);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).message).toContain(`ledger ${FIRST + 2}`);
+    expect((error as SourceError).message).toContain("the getLedgers response for this one ledger is over the cap of 300000 bytes");
+  });
+
   test("a page that keeps leaving a ledger out stops the run naming it", async () => {
     const server = await serve({ fault: (m) => (m === "getLedgers" ? { dropLedger: FIRST + 5 } : undefined) });
     const { ledgers: read, error } = await readRange(await open(server), FIRST, LAST);

@@ -10,7 +10,17 @@ import type { ObjectStore } from "./object-store.ts";
 
 export interface HttpsStoreOptions {
   readonly retry?: RetryPolicy;
+  /** The largest object read (default DEFAULT_MAX_FETCHED_OBJECT_BYTES); a larger body is refused unread. */
+  readonly maxObjectBytes?: number;
 }
+
+/**
+ * 256 MiB: a compressed ledger object is a fraction of its XDR (the largest of ../shared is 3.7 MB
+ * decompressed), so this only stops a server that sends without end before it fills the memory.
+ */
+export const DEFAULT_MAX_FETCHED_OBJECT_BYTES = 256 * 1024 * 1024;
+/** A ListObjectsV2 page of 1,000 keys is a few hundred KB of XML. */
+const MAX_LISTING_BYTES = 16 * 1024 * 1024;
 
 export class HttpsStore implements ObjectStore, ObjectLister {
   /** The lake root, ending in "/". */
@@ -19,6 +29,7 @@ export class HttpsStore implements ObjectStore, ObjectLister {
   readonly #bucketRoot: string;
   readonly #prefix: string;
   readonly #retry: RetryPolicy;
+  readonly #maxObjectBytes: number;
 
   constructor(baseUrl: string, options: HttpsStoreOptions = {}) {
     const url = new URL(baseUrl);
@@ -34,11 +45,12 @@ export class HttpsStore implements ObjectStore, ObjectLister {
     const rest = segments.slice(bucketSegments).map(decodeURIComponent);
     this.#prefix = rest.length > 0 ? `${rest.join("/")}/` : "";
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_FETCHED_OBJECT_BYTES;
   }
 
   async get(key: string, options?: { signal?: AbortSignal }): Promise<Uint8Array | null> {
     const url = this.describe(key);
-    const response = await withRetry((signal) => fetchBytes(url, { signal }), this.#retry, { signal: options?.signal, what: `GET ${url}` });
+    const response = await withRetry((signal) => fetchBytes(url, { signal }, [200, 404], { maxBytes: this.#maxObjectBytes }), this.#retry, { signal: options?.signal, what: `GET ${url}` });
     return response.status === 404 ? null : response.body;
   }
 
@@ -46,7 +58,7 @@ export class HttpsStore implements ObjectStore, ObjectLister {
     const query = new URLSearchParams({ "list-type": "2", prefix: this.#prefix + prefix, "max-keys": String(options.maxKeys) });
     if (options.delimiter !== undefined) query.set("delimiter", options.delimiter);
     const url = `${this.#bucketRoot}?${query}`;
-    const response = await withRetry((signal) => fetchBytes(url, { signal }, [200]), this.#retry, { signal: options.signal, what: `list ${url}` });
+    const response = await withRetry((signal) => fetchBytes(url, { signal }, [200], { maxBytes: MAX_LISTING_BYTES }), this.#retry, { signal: options.signal, what: `list ${url}` });
     const listing = parseListBucketResult(new TextDecoder().decode(response.body));
     const relative = (k: string) => (k.startsWith(this.#prefix) ? k.slice(this.#prefix.length) : k);
     return { keys: listing.keys.map(relative), prefixes: listing.prefixes.map(relative) };

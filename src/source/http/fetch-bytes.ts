@@ -22,13 +22,31 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** A response body larger than the caller's cap: no retry (the same request would bring the same bytes). */
+export class ResponseTooLargeError extends Error {
+  override readonly name = "ResponseTooLargeError";
+  constructor(
+    readonly url: string,
+    readonly maxBytes: number,
+    /** The declared length, or null when the body was cut off while streaming past the cap. */
+    readonly declaredBytes: number | null,
+  ) {
+    super(`the response from ${url} is ${declaredBytes === null ? "more than" : `${declaredBytes} bytes, over`} the cap of ${maxBytes} bytes`);
+  }
+}
+
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /**
  * Fetches `url` and reads the whole body. `okStatuses` lists the statuses handed back (default
  * 200 and 404, so a store can tell "not there" from a failure).
  */
-export async function fetchBytes(url: string, init: RequestInit & { signal: AbortSignal }, okStatuses: readonly number[] = [200, 404]): Promise<HttpBytes> {
+export async function fetchBytes(
+  url: string,
+  init: RequestInit & { signal: AbortSignal },
+  okStatuses: readonly number[] = [200, 404],
+  limits: { readonly maxBytes?: number } = {},
+): Promise<HttpBytes> {
   let response: Response;
   try {
     response = await fetch(url, init);
@@ -38,8 +56,9 @@ export async function fetchBytes(url: string, init: RequestInit & { signal: Abor
   }
   let body: Uint8Array;
   try {
-    body = new Uint8Array(await response.arrayBuffer());
+    body = await readBody(response, url, limits.maxBytes ?? Number.POSITIVE_INFINITY);
   } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw error;
     if (init.signal.aborted) throw init.signal.reason;
     throw new TransientError(`response body cut short: ${messageOf(error)}`, null, { cause: error });
   }
@@ -55,3 +74,34 @@ export async function fetchBytes(url: string, init: RequestInit & { signal: Abor
   throw new HttpStatusError(response.status, url, detail);
 }
 
+
+/** The whole body, refused (and the rest left unread) once it would pass `maxBytes`. */
+async function readBody(response: Response, url: string, maxBytes: number): Promise<Uint8Array> {
+  if (maxBytes === Number.POSITIVE_INFINITY || response.body === null) return new Uint8Array(await response.arrayBuffer());
+  const declared = response.headers.has("content-encoding") ? null : Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared !== null && declared > maxBytes) {
+    await response.body.cancel().catch(() => {});
+    throw new ResponseTooLargeError(url, maxBytes, declared);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new ResponseTooLargeError(url, maxBytes, null);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}

@@ -19,20 +19,30 @@ export class JsonRpcError extends Error {
   }
 }
 
+/**
+ * The largest response read (256 MiB): about five default getLedgers pages of recent mainnet
+ * ledgers; a server sending more (or without end) is refused before it fills the memory.
+ */
+export const DEFAULT_MAX_RPC_RESPONSE_BYTES = 256 * 1024 * 1024;
+
 export class JsonRpcClient {
   #nextId = 1;
+  readonly maxResponseBytes: number;
   constructor(
     readonly url: string,
     readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
-  ) {}
+    limits: { readonly maxResponseBytes?: number } = {},
+  ) {
+    this.maxResponseBytes = limits.maxResponseBytes ?? DEFAULT_MAX_RPC_RESPONSE_BYTES;
+  }
 
-  /** The `result` of `method(params)`. */
+  /** The `result` of `method(params)`; a response over maxResponseBytes throws ResponseTooLargeError. */
   async call(method: string, params: Record<string, unknown> | undefined, options: { signal?: AbortSignal } = {}): Promise<unknown> {
     const id = this.#nextId++;
     const body = JSON.stringify({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) });
     return withRetry(
       async (signal) => {
-        const response = await fetchBytes(this.url, { method: "POST", headers: { "content-type": "application/json" }, body, signal }, [200]);
+        const response = await fetchBytes(this.url, { method: "POST", headers: { "content-type": "application/json" }, body, signal }, [200], { maxBytes: this.maxResponseBytes });
         let message: unknown;
         try {
           message = JSON.parse(new TextDecoder().decode(response.body));

@@ -10,6 +10,8 @@ export interface OpenRpcSourceOptions extends Omit<RpcSourceOptions, "client" | 
   /** Network the caller expects (a name such as "pubnet", or a passphrase). Default: the server's. */
   readonly networkPassphrase?: string;
   readonly retry?: RetryPolicy;
+  /** The largest JSON-RPC response read (default DEFAULT_MAX_RPC_RESPONSE_BYTES); a bigger page is asked again halved. */
+  readonly maxResponseBytes?: number;
   /** getNetwork gives up after this long (default 12 s), so an unreachable RPC fails fast. */
   readonly openTimeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -30,6 +32,6 @@ export async function openRpcSource(url: string, options: OpenRpcSourceOptions =
   if (typeof passphrase !== "string" || passphrase === "") throw new SourceError(`getNetwork returned no passphrase: ${JSON.stringify(network)}`, null, url);
   const expected = options.networkPassphrase !== undefined ? resolvePassphrase(options.networkPassphrase) : passphrase;
   if (expected !== passphrase) throw new SourceError(`wrong network: asked for "${expected}" but the RPC serves "${passphrase}"`, null, url);
-  const { retry: _, openTimeoutMs: __, signal: ___, networkPassphrase: ____, ...sourceOptions } = options;
-  return new RpcSource({ ...sourceOptions, client: new JsonRpcClient(url, retry), networkPassphrase: passphrase });
+  const { retry: _, openTimeoutMs: __, signal: ___, networkPassphrase: ____, maxResponseBytes, ...sourceOptions } = options;
+  return new RpcSource({ ...sourceOptions, client: new JsonRpcClient(url, retry, { maxResponseBytes }), networkPassphrase: passphrase });
 }

@@ -11,6 +11,7 @@ import { RetriesExhaustedError } from "../retry/with-retry.ts";
 import { SourceError } from "../source-error.ts";
 import { GET_LEDGERS_MAX_LIMIT, getLedgersParams, parseGetLedgersResult, type GetLedgersPage } from "./get-ledgers.ts";
 import { JsonRpcError, type JsonRpcClient } from "./json-rpc-client.ts";
+import { ResponseTooLargeError } from "../http/fetch-bytes.ts";
 import { messageOf } from "../../common/message-of.ts";
 
 export interface RpcSourceOptions {
@@ -36,7 +37,8 @@ export class RpcSource implements LedgerSource {
   readonly description: string;
   readonly networkPassphrase: string;
   readonly #client: JsonRpcClient;
-  readonly #pageLimit: number;
+  /** Halved when a page's response passes the client's byte cap. */
+  #pageLimit: number;
   readonly #ledgersPerArrowBatch: number;
   readonly #followPollMs: number;
   readonly #maxGapRetries: number;
@@ -78,7 +80,7 @@ export class RpcSource implements LedgerSource {
     while (next <= range.end) {
       signal?.throwIfAborted();
       const limit = Math.min(this.#pageLimit, range.end - next + 1);
-      let page: GetLedgersPage | typeof NOT_YET | RaceLost;
+      let page: GetLedgersPage | typeof NOT_YET | RaceLost | ResponseTooLargeError;
       try {
         page = await this.#page(cursor !== null ? { cursor } : { startLedger: next }, limit, next, signal);
       } catch (error) {
@@ -86,6 +88,15 @@ export class RpcSource implements LedgerSource {
         this.#onWarning(`${error.message}; trying again in ${this.#followPollMs} ms`);
         cursor = null;
         await sleep(this.#followPollMs, signal);
+        continue;
+      }
+      if (page instanceof ResponseTooLargeError) {
+        if (limit === 1) {
+          throw new SourceError(`the getLedgers response for this one ledger is over the cap of ${page.maxBytes} bytes`, next, this.#client.url, { cause: page });
+        }
+        this.#pageLimit = Math.max(1, Math.floor(limit / 2));
+        this.#onWarning(`a getLedgers page of ${limit} ledgers from ledger ${next} was over ${page.maxBytes} bytes: asking for ${this.#pageLimit} per page from now on`);
+        cursor = null;
         continue;
       }
       if (page instanceof RaceLost) {
@@ -155,11 +166,12 @@ export class RpcSource implements LedgerSource {
     limit: number,
     next: number,
     signal: AbortSignal | undefined,
-  ): Promise<GetLedgersPage | typeof NOT_YET | RaceLost> {
+  ): Promise<GetLedgersPage | typeof NOT_YET | RaceLost | ResponseTooLargeError> {
     let result: unknown;
     try {
       result = await this.#client.call("getLedgers", getLedgersParams(from, limit), { signal });
     } catch (error) {
+      if (error instanceof ResponseTooLargeError) return error;
       if (!(error instanceof JsonRpcError)) throw this.#failure(error, next);
       // The RPC refuses a start outside its window; tell "too old" from "not yet" by its bounds.
       const bounds = await this.#bounds(signal);

@@ -3,7 +3,7 @@
 import { parseDuration } from "../flowctl/duration.ts";
 import { BackfillInputError, DEFAULT_SHARD_SIZE, planShards, type ShardRange } from "../backfill/shard-plan.ts";
 import { messageOf } from "../common/message-of.ts";
-import { readFlags, UsageError } from "./flags.ts";
+import { integerFlag, readFlags, UsageError } from "./flags.ts";
 
 export const BACKFILL_HELP = `Usage:
   bun run backfill --datalake LAKE --start A --end B --out DIR|s3://bucket/prefix [options]
@@ -117,9 +117,7 @@ function required(values: Values, flag: "datalake" | "start" | "end" | "out" | "
 }
 
 function integer(flag: string, value: string | undefined, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
-  return Number(value);
+  return value === undefined ? fallback : integerFlag(flag, value, min, max);
 }
 
 function ledger(flag: string, value: string): number {

@@ -63,6 +63,12 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+/** The value of `--flag` as an integer from `min` to `max`, or a UsageError naming the flag, the bounds and the value. */
+export function integerFlag(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`);
+  return Number(value);
+}
+
 /** The value of `--flag` as a whole number of at least 1, or a UsageError naming the flag and the value. */
 export function positiveIntegerFlag(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);

@@ -3,7 +3,7 @@ import { parseBoolean } from "../flowctl/config.ts";
 import { formatDuration, parseDuration } from "../flowctl/duration.ts";
 import { FLOWCTL_DEFAULTS, type FlowctlServerOptions } from "../flowctl/serve-flowctl.ts";
 import { idleTimeoutSeconds } from "../http/server-limits.ts";
-import { readFlags, UsageError } from "./flags.ts";
+import { integerFlag, readFlags, UsageError } from "./flags.ts";
 import { messageOf } from "../common/message-of.ts";
 
 export const FLOWCTL_HELP = `Usage: bun run flowctl [--host H] [--port N] [--db PATH] [options]
@@ -59,9 +59,7 @@ function duration(flag: string, value: string | undefined, fallback: number): nu
 }
 
 function integer(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`);
-  return Number(value);
+  return value === undefined ? fallback : integerFlag(flag, value, min, max);
 }
 
 function idleTimeout(value: string | undefined): number {

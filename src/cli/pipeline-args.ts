@@ -11,7 +11,7 @@ import type { QueryLimits } from "../sink/services/query-limits.ts";
 import { QUERY_LIMIT_OPTIONS, QUERY_LIMITS_HELP, QueryLimitError, queryLimitFlags } from "./query-args.ts";
 import { messageOf } from "../common/message-of.ts";
 import { DEFAULT_CATCH_UP_LIMIT } from "../pipeline/catch-up.ts";
-import { readFlags, UsageError } from "./flags.ts";
+import { integerFlag, readFlags, UsageError } from "./flags.ts";
 
 export { UsageError };
 
@@ -273,9 +273,7 @@ function positiveRate(flag: string, value: string | undefined): number | null {
 }
 
 function positive(flag: string, value: string | undefined, max: number): number | null {
-  if (value === undefined) return null;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`--${flag} must be an integer from 1 to ${max}, got "${value}"`);
-  return Number(value);
+  return value === undefined ? null : integerFlag(flag, value, 1, max);
 }
 
 function flowctlMode(value: string | undefined): FlowctlMode {

@@ -1,6 +1,7 @@
 // Flags of `bun run source|processor|sink`: the flags of that part of `bun run pipeline` (checked
 // by the pipeline's own parser) plus where the stage listens and where its upstream is.
 import { parsePipelineArgs, UsageError, type PipelineArgs } from "./pipeline-args.ts";
+import { integerFlag } from "./flags.ts";
 import { QUERY_LIMIT_OPTIONS } from "./query-args.ts";
 import { flagSections } from "./help-sections.ts";
 
@@ -78,11 +79,6 @@ ${stageFlags.join("\n")}
 ${pipelineFlags}`;
 }
 
-function integer(flag: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`);
-  return Number(value);
-}
-
 export function parseStageArgs(stage: StageName, argv: readonly string[]): StageArgs {
   const own: Record<string, string | true> = {};
   const rest: string[] = [];
@@ -117,10 +113,10 @@ export function parseStageArgs(stage: StageName, argv: readonly string[]): Stage
     stage,
     pipeline,
     host: text("host") ?? "127.0.0.1",
-    port: text("port") === undefined ? null : integer("port", text("port")!, 0, 65535),
+    port: text("port") === undefined ? null : integerFlag("port", text("port")!, 0, 65535),
     upstream: upstream ?? null,
-    maxInflight: text("max-inflight") === undefined ? DEFAULT_MAX_INFLIGHT : integer("max-inflight", text("max-inflight")!, 1, 1024),
-    reconnectAttempts: text("reconnect-attempts") === undefined ? 40 : integer("reconnect-attempts", text("reconnect-attempts")!, 0, 100_000),
+    maxInflight: text("max-inflight") === undefined ? DEFAULT_MAX_INFLIGHT : integerFlag("max-inflight", text("max-inflight")!, 1, 1024),
+    reconnectAttempts: text("reconnect-attempts") === undefined ? 40 : integerFlag("reconnect-attempts", text("reconnect-attempts")!, 0, 100_000),
     keepServing: own["keep-serving"] === true,
   };
 }

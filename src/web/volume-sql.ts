@@ -19,7 +19,7 @@ function held(ledgers: number): string {
 /** Per asset and event type over the window: events and the sum of amounts (base units; fees net of refunds). */
 export function volumeTotalsSql(ledgers: number, limit = 50): string {
   return `${held(ledgers)}
-SELECT asset, CASE WHEN asset IS NULL THEN contract_address END AS contract, event_type, count(*) AS events, sum(amount) AS volume
+SELECT asset, CASE WHEN asset IS NULL THEN contract_address END AS contract, event_type, count(*) AS events, sum(amount::BIGNUM) AS volume
 FROM ttp_events
 WHERE ledger_sequence IN (SELECT sequence FROM held)
 GROUP BY ALL
@@ -41,7 +41,7 @@ function matching(choice: AssetChoice): string {
 /** Per ledger held and event type: events and the sum of amounts of the chosen asset (a ledger without any: one row, event_type NULL). */
 export function volumeSeriesSql(ledgers: number, choice: AssetChoice): string {
   return `${held(ledgers)}
-SELECT held.sequence AS ledger, e.event_type, count(e.event_type) AS events, coalesce(sum(e.amount), 0) AS volume
+SELECT held.sequence AS ledger, e.event_type, count(e.event_type) AS events, coalesce(sum(e.amount::BIGNUM), 0) AS volume
 FROM held LEFT JOIN ttp_events e ON e.ledger_sequence = held.sequence${matching(choice)}
 GROUP BY ALL
 ORDER BY ledger, event_type`;

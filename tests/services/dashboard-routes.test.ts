@@ -8,7 +8,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { QueryService } from "../../src/gen/stellarflow/v1/query_service_pb.ts";
 import { volumeSeriesSql, volumeTotalsSql } from "../../src/web/volume-sql.ts";
 import { flowctlClient, freePort, type Protocol } from "../support/flowctl.ts";
-import { contract } from "../sink/fixtures.ts";
+import { contract, ledgerEvents, processedBatch } from "../sink/fixtures.ts";
 import { servicesHarness, type ServicesHarness } from "./support.ts";
 
 const PROTOCOLS: Protocol[] = ["connect-json", "connect-binary", "grpc-web"];
@@ -96,6 +96,23 @@ describe("the volume panel's SQL through QueryService", () => {
       ["native", undefined, "transfer", "4", String(4n * transfer)],
       [undefined, contract(9), "transfer", "4", String(4n * 12_345_678_901_234_567_890n)],
     ]);
+  });
+
+  test("amounts whose sum passes HUGEINT's range are summed exactly, not refused", async () => {
+    const big = 2n ** 126n + 1n;
+    const overflow = await servicesHarness();
+    try {
+      // two mints of 2^126 + 1 per ledger: their sum alone is past 2^127 - 1
+      const events = [300, 301].flatMap((ledger) => ledgerEvents(ledger).flatMap((e) => (e.eventType === "mint" ? [{ ...e, amount: big }, { ...e, operationIndex: 3, amount: big }] : [e])));
+      await overflow.sink.write(processedBatch(300, 301, events));
+      overflow.hub.committed(301);
+      const client = createClient(QueryService, createConnectTransport({ baseUrl: overflow.server.url }));
+      const rows = async (sql: string) => (await client.query({ sql })).rows.map((r) => r.values.map((v) => v.text));
+      expect((await rows(volumeTotalsSql(2))).find((row) => row[2] === "mint")?.[4]).toBe(String(4n * big));
+      expect((await rows(volumeSeriesSql(2, { kind: "asset", asset: "USDC:GA5ZSEJYB37JRC5AVCIA5MOP4RHTM335X2KGX3IHOJAPP5RE34K4KZVN" }))).map((row) => row[3])).toEqual([String(2n * big), String(2n * big)]);
+    } finally {
+      await overflow.close();
+    }
   });
 
   test("per ledger held and type, for one asset, a contract token, and none (a row per ledger with no type)", async () => {

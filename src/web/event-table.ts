@@ -24,7 +24,8 @@ export type ViewFilter =
   | { readonly kind: "account" | "asset" | "contract"; readonly value: string }
   | { readonly kind: "tx"; readonly value: string; readonly ledger: number };
 
-export const EVENT_COLUMNS = ["ledger", "#", "type", "from", "to", "asset", "amount", "tx"] as const;
+/** Rows an event table keeps (the newest live ones, the first of an inspected ledger). */
+export const MAX_SHOWN_ROWS = 500;
 
 /** A fee event with a negative amount gives back part of a fee charged before (Soroban refunds). */
 export function isRefund(e: Pick<EventView, "type" | "amount">): boolean {

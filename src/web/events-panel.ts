@@ -1,5 +1,5 @@
 // The live event table: EventService.StreamEvents with the form's filters (catch-up, then live).
-// The table keeps the newest MAX_ROWS events and the status says how many matched in all; a click
+// The table keeps the newest MAX_SHOWN_ROWS events and the status says how many matched in all; a click
 // on an account, asset, contract or transaction filters the view by it; a stream that breaks is
 // resumed after the last ledger it completed, with backoff, a limited number of times.
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
@@ -9,10 +9,9 @@ import { QueryService } from "../gen/stellarflow/v1/query_service_pb.ts";
 import { EventType, type TtpEvent } from "../gen/stellarflow/v1/ttp_event_pb.ts";
 import { byId } from "./dom.ts";
 import { PAGE_QUERY_TIMEOUT_MS } from "./dashboard-config.ts";
-import { eventRow, type EventView, type ViewFilter } from "./event-table.ts";
+import { eventRow, MAX_SHOWN_ROWS, type EventView, type ViewFilter } from "./event-table.ts";
 import { messageOf } from "../common/message-of.ts";
 
-export const MAX_ROWS = 500;
 /** Without a start ledger the table opens on the last few committed ledgers, then goes live. */
 const RECENT_LEDGERS = 10;
 const FIRST_RETRY_MS = 2000;
@@ -117,7 +116,7 @@ export function startEventsPanel(transport: Transport): EventsPanel {
           const events = tx ? page.events.filter((e) => e.txHash === tx) : page.events;
           if (events.length > 0) {
             body.prepend(...events.map((e) => eventRow(eventViewOf(e), panel.filter)).reverse()); // newest on top
-            while (body.rows.length > MAX_ROWS) body.deleteRow(-1);
+            while (body.rows.length > MAX_SHOWN_ROWS) body.deleteRow(-1);
             count += events.length;
           }
           through = page.throughLedger;

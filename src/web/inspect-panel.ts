@@ -9,9 +9,8 @@ import { eventRows, isoTime, type EventRow } from "../lib/rows.ts";
 import { byId } from "./dom.ts";
 import { messageOf } from "../common/message-of.ts";
 import { dashboardConfig } from "./dashboard-config.ts";
-import { eventRow, type EventView, type ViewFilter } from "./event-table.ts";
+import { eventRow, MAX_SHOWN_ROWS, type EventView, type ViewFilter } from "./event-table.ts";
 
-const MAX_ROWS = 500;
 /** A dropped file is read whole into memory: refuse anything far past a real ledger object. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -39,7 +38,7 @@ function viewOf(e: EventRow): EventView {
 function show(ledgers: readonly DecodedLedger[], source: string, onFilter: (filter: ViewFilter) => void): void {
   const body = byId<HTMLTableElement>("inspect-events").tBodies[0]!;
   const rows = ledgers.flatMap((ledger) => eventRows(ledger.events));
-  body.replaceChildren(...rows.slice(0, MAX_ROWS).map((e) => eventRow(viewOf(e), onFilter)));
+  body.replaceChildren(...rows.slice(0, MAX_SHOWN_ROWS).map((e) => eventRow(viewOf(e), onFilter)));
   const summary = byId("inspect-summary");
   summary.replaceChildren(
     ...ledgers.map(({ summary: l }) => {
@@ -54,7 +53,7 @@ function show(ledgers: readonly DecodedLedger[], source: string, onFilter: (filt
   status.className = "muted";
   status.dataset.count = String(rows.length);
   status.dataset.ledgers = ledgers.map((l) => l.summary.sequence).join(",");
-  status.textContent = `${rows.length} events from ${source}${rows.length > MAX_ROWS ? ` (first ${MAX_ROWS} shown)` : ""}`;
+  status.textContent = `${rows.length} events from ${source}${rows.length > MAX_SHOWN_ROWS ? ` (first ${MAX_SHOWN_ROWS} shown)` : ""}`;
 }
 
 function fail(error: unknown): void {

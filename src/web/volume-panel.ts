@@ -201,8 +201,20 @@ export function startVolumePanel(transport: Transport, openInSql: (sql: string) 
       status.textContent = `the volume could not be computed: ${messageOf(error)}`;
     }
   };
-  const refresh = () => {
-    running ??= load().finally(() => (running = null));
+  // a change made while a load runs (another asset, another window) is loaded once that one ends
+  let again = false;
+  const refresh = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = load().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    });
     return running;
   };
   form.addEventListener("submit", (event) => {

@@ -1,8 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { DuckDBDecimalValue, DECIMAL, DuckDBTimestampTZValue, DuckDBTimestampValue, HUGEINT, TIMESTAMP, TIMESTAMPTZ, UINTEGER, VARCHAR, DOUBLE, BOOLEAN } from "@duckdb/node-api";
+import { DuckDBDecimalValue, DECIMAL, DuckDBTimestampTZValue, DuckDBTimestampValue, HUGEINT, TIMESTAMP, TIMESTAMPTZ, UINTEGER, VARCHAR, DOUBLE, BOOLEAN, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 import { formatCsv } from "../../src/sink/query/format-csv.ts";
 import { formatTable } from "../../src/sink/query/format-table.ts";
-import { isNumericType, valueJson, valueText } from "../../src/sink/query/result-values.ts";
+import { isNumericTypeName, textJson, valueText } from "../../src/sink/query/result-values.ts";
+
+const valueJson = (value: DuckDBValue, type: DuckDBType) => textJson(valueText(value, type), type.toString());
+const isNumericType = (type: DuckDBType) => isNumericTypeName(type.toString());
 
 describe("formatTable", () => {
   test("aligns columns, right-aligns numbers, shows NULL and counts rows", () => {

@@ -11,10 +11,6 @@ export function isNumericTypeName(name: string): boolean {
   return NUMERIC_TYPE_NAMES.has(name) || name.startsWith("DECIMAL(");
 }
 
-export function isNumericType(type: DuckDBType): boolean {
-  return isNumericTypeName(type.toString());
-}
-
 /**
  * The text of one value: integers exact (bigint, never through a float), DECIMAL exact,
  * TIMESTAMPTZ as ISO-8601 UTC ("2024-01-02T03:04:05Z"), TIMESTAMP as ISO-8601 without a zone,
@@ -34,12 +30,7 @@ export function valueText(value: DuckDBValue, type: DuckDBType): string | null {
   return String(value);
 }
 
-/** The JSON form of one value: numbers that fit a double stay numbers; bigints become strings. */
-export function valueJson(value: DuckDBValue, type: DuckDBType): string | number | boolean | null {
-  return textJson(valueText(value, type), type.toString());
-}
-
-/** The JSON form of a value's text (valueText) of the type named `typeName`. */
+/** The JSON form of a value's text (valueText) of the type named `typeName`: numbers that fit a double stay numbers; bigints stay strings. */
 export function textJson(text: string | null, typeName: string): string | number | boolean | null {
   if (text === null) return null;
   if (typeName === "BOOLEAN" && (text === "true" || text === "false")) return text === "true";

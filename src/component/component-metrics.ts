@@ -69,11 +69,20 @@ export class ComponentMetrics {
     this.#eventRate.record(0);
   }
 
-  /** Adds to a counter; `labels` are those of its labelValues (e.g. { event_type: "fee" }). */
+  /**
+   * Adds to a counter; `labels` are those of its labelValues (e.g. { event_type: "fee" }). A value
+   * the counter does not list is counted as "other": values can come from outside (an upstream's
+   * batch), and each new one would be a new series.
+   */
   add(name: string, amount: number, labels: Labels = {}): void {
     const entry = this.#counters.get(name);
     if (!entry) throw new Error(`this component has no counter ${name}`);
-    entry.counter.inc(amount, { ...entry.spec.labels, ...labels });
+    const known: Record<string, string> = {};
+    for (const [label, value] of Object.entries(labels)) {
+      const listed = entry.spec.labelValues?.[label];
+      known[label] = listed === undefined || listed.includes(value) ? value : "other";
+    }
+    entry.counter.inc(amount, { ...entry.spec.labels, ...known });
   }
 
   /** A counter's total over its labels. */

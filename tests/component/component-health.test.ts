@@ -117,3 +117,15 @@ describe("heartbeat rates", () => {
     expect(rate.perSecond()).toBe(0);
   });
 });
+
+describe("labelled counters", () => {
+  test("a label value the counter does not list (e.g. an event type from an upstream's batch) is counted as other: no new series per value", async () => {
+    const component = new Component(SINK_KIND, "arrow-analytics-sink", {});
+    for (let i = 0; i < 3; i++) component.metrics.add("events_written_total", 1, { event_type: `attacker_${i}` });
+    component.metrics.add("events_written_total", 2, { event_type: "fee" });
+    const text = await (await healthApp(component).request("/metrics")).text();
+    expect(text).not.toContain("attacker_");
+    expect(valueOf(text, "stellarflow_events_total", { event_type: "other" })).toBe(3);
+    expect(valueOf(text, "stellarflow_events_total", { event_type: "fee" })).toBe(2);
+  });
+});

@@ -192,11 +192,11 @@ interface StageReport {
 
 /** The PIPELINE registration's heartbeat: the sink's position and throughput, stages healthy, restarts. */
 function processesHeartbeat(supervisor: Supervisor, health: Awaited<ReturnType<typeof pipelineHealth>>): Record<string, number> {
-  const sink = health.stages.find((s) => s.stage === "sink")?.health as { last_ledger?: number | null; lag_ledgers?: number | null; throughput?: Record<string, number> } | null;
+  const sink = health.stages.find((s) => s.stage === "sink")?.health as { last_ledger?: number | null; target_ledger?: number | null; lag_ledgers?: number | null; throughput?: Record<string, number> } | null;
   const stagesHealthy = health.stages.filter((s) => (s.health as { status?: string } | null)?.status === "healthy").length;
   const restarts = [...supervisor.states.values()].reduce((sum, state) => sum + state.restarts, 0);
   return {
-    ...pipelineHeartbeat({ current_ledger: sink?.last_ledger ?? 0, lag_ledgers: sink?.lag_ledgers ?? 0, ...sink?.throughput }, stagesHealthy, health.stages.length),
+    ...pipelineHeartbeat({ current_ledger: sink?.last_ledger, target_ledger: sink?.target_ledger, lag_ledgers: sink?.lag_ledgers, ...sink?.throughput }, stagesHealthy, health.stages.length),
     restarts_total: restarts,
   };
 }
@@ -221,7 +221,7 @@ async function pipelineHealth(supervisor: Supervisor, url: (i: number) => string
         last_exit: state?.lastExit ?? null,
         url: url(i),
         health: report
-          ? { status: report.status, upstream: report.upstream ?? null, last_ledger: pipeline.last_ledger, lag_ledgers: pipeline.lag_ledgers, throughput: report.throughput }
+          ? { status: report.status, upstream: report.upstream ?? null, last_ledger: pipeline.last_ledger, target_ledger: pipeline.target_ledger, lag_ledgers: pipeline.lag_ledgers, throughput: report.throughput }
           : null,
       };
     }),

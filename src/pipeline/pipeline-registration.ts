@@ -63,17 +63,20 @@ export function registerPipeline(options: PipelineRegistration): FlowctlControll
   return controller;
 }
 
-/** A pipeline's heartbeat from its sink's (position, rates) and how many of its stages are healthy. */
-export function pipelineHeartbeat(sink: Readonly<Record<string, number>>, stagesHealthy: number, stages: number): Record<string, number> {
-  const pick = (name: string) => sink[name] ?? 0;
+const SINK_FIGURES = ["current_ledger", "target_ledger", "lag_ledgers", "ledgers_per_second", "events_per_second", "ledgers_processed_total", "events_written_total"] as const;
+
+/**
+ * A pipeline's heartbeat from its sink's figures (position, rates) and how many of its stages are
+ * healthy; a figure the sink did not give is left out, never sent as 0.
+ */
+export function pipelineHeartbeat(sink: Readonly<Record<string, number | null | undefined>>, stagesHealthy: number, stages: number): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const name of SINK_FIGURES) {
+    const value = sink[name];
+    if (typeof value === "number" && Number.isFinite(value)) figures[name] = value;
+  }
   return {
-    current_ledger: pick("current_ledger"),
-    target_ledger: pick("target_ledger"),
-    lag_ledgers: pick("lag_ledgers"),
-    ledgers_per_second: pick("ledgers_per_second"),
-    events_per_second: pick("events_per_second"),
-    ledgers_processed_total: pick("ledgers_processed_total"),
-    events_written_total: pick("events_written_total"),
+    ...figures,
     stages,
     stages_healthy: stagesHealthy,
     service_status: stagesHealthy === stages ? 1 : 0,

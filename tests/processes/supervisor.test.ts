@@ -63,6 +63,9 @@ describe("bun run pipeline --processes", () => {
       expect(registered.service!.metadata).toMatchObject({ mode: "processes", stages: "source,processor,sink", "sink.component_id": "arrow-analytics-sink" });
       for (const s of midRun.stages) expect(registered.service!.metadata[`${s.stage}.endpoint`]).toBe((s as { url?: string }).url!);
       expect(registered.metrics).toMatchObject({ stages: 3 });
+      // the sink's target from its /health; counters /health does not carry are left out, never sent as 0
+      expect(registered.metrics["target_ledger"]).toBe(30822025);
+      expect(Object.keys(registered.metrics)).not.toContain("ledgers_processed_total");
       const pipelineStage = (await client.getPipelineHealth({})).stages.find((s) => s.stage === ServiceType.PIPELINE);
       expect(pipelineStage?.services).toBe(1);
       // each process's /metrics: the histograms of its stage, the component in the labels

@@ -141,9 +141,9 @@ export interface CommittedShard {
 }
 
 /**
- * Makes a finished shard part of the dataset: manifests of the shards it contains removed, its files
- * published under its range's names, its manifest written last (the shard is done once that exists),
- * the replaced shards' other files removed. A finished shard that overlaps it and sticks out of it is
+ * Makes a finished shard part of the dataset: its files published under its range's names, its
+ * manifest written (the shard is done once that exists), then the manifests and files of the shards
+ * it contains removed. A finished shard that overlaps it and sticks out of it is
  * a conflict (ShardConflictError), decided before anything changes. A failure leaves no manifest for
  * a partial shard.
  */
@@ -171,12 +171,13 @@ export async function commitShard(store: DatasetStore, shard: FinishedShard, opt
     const conflict = now.find((other) => !contains(range, other));
     if (conflict) throw new ShardConflictError(range, `shard ${shardName(conflict)} was finished meanwhile and overlaps it; write it again`);
     const replaced = now.filter((other) => contains(range, other));
-    for (const other of replaced) await store.remove(manifestKey(other));
     for (const [i, table] of (["ttp_events", "ledgers"] as const).entries()) await shard.files[i]!.staged.publish(keys[table]);
     await store.writeBytes(manifestKey(range), encodeJson(manifest));
-    const ours = new Set(Object.values(keys));
+    // only now the shards it contains go: until its manifest exists they are the data (readers leave
+    // out a manifest another contains, so a crash from here on counts no row twice)
+    const ours = new Set([manifestKey(range), ...Object.values(keys)]);
     for (const other of replaced) {
-      for (const table of ["ttp_events", "ledgers"] as const) if (!ours.has(tableKey(table, other))) await store.remove(tableKey(table, other));
+      for (const key of [manifestKey(other), tableKey("ttp_events", other), tableKey("ledgers", other)]) if (!ours.has(key)) await store.remove(key);
     }
     return { manifest, replaced: replaced.filter((r) => shardName(r) !== shardName(range)) };
   } catch (error) {

@@ -17,6 +17,7 @@ import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { smallDisk, smallDiskUnavailable } from "../support/small-disk.ts";
 import { runBunScript } from "../support/cli.ts";
 import { corruptPubnetLake, duck, tempDir } from "./support.ts";
+import { readDatasetSnapshot } from "../../src/sink/dataset/dataset-views.ts";
 
 setDefaultTimeout(60_000);
 
@@ -86,6 +87,48 @@ describe("a shard written again", () => {
     await expect(failed).rejects.toThrow(ShardError);
     await expect(failed).rejects.toThrow(/shard 0030822020-0030822025 \(ledgers 30822020-30822025\): .*ledger 30822020/);
     expect(existsSync(join(out, manifestKey({ start: 30_822_020, end: 30_822_025 })))).toBe(false);
+  });
+});
+
+describe("replacing shards, as readers see it", () => {
+  const snapshotFiles = async (out: string) => (await readDatasetSnapshot(out)).files.ttp_events.map((f) => f.split("/").pop());
+
+  test("the replacing shard's manifest cannot be written: the replaced shard is still the data, and no file is counted twice", async () => {
+    const out = join(dir.path, "replace-fails");
+    await backfill(out, [{ start: 30_822_015, end: 30_822_018 }]);
+    class ManifestWriteFails extends FolderDatasetStore {
+      override async writeBytes(key: string, bytes: Uint8Array): Promise<void> {
+        if (key === manifestKey(RANGE)) throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+        return super.writeBytes(key, bytes);
+      }
+    }
+    await expect(backfill(out, [RANGE], lakePath("pubnet"), new ManifestWriteFails(out))).rejects.toThrow(/ENOSPC/);
+    expect(readdirSync(join(out, "manifests"))).toEqual(["0030822015-0030822018.json"]);
+    expect(await snapshotFiles(out)).toEqual(["0030822015-0030822018.parquet"]);
+    // written again with room, it replaces the shard and cleans up after it
+    await backfill(out, [RANGE]);
+    expect(readdirSync(join(out, "manifests"))).toEqual(["0030822015-0030822025.json"]);
+    expect(readdirSync(join(out, "ttp_events"))).toEqual(["0030822015-0030822025.parquet"]);
+  });
+
+  test("a manifest another contains (a crash after the replacing one was written) is left out; overlaps and foreign file keys are refused, named", async () => {
+    const out = join(dir.path, "readers");
+    await backfill(out, [{ start: 30_822_015, end: 30_822_018 }]);
+    const inner = readFileSync(join(out, manifestKey({ start: 30_822_015, end: 30_822_018 })));
+    await backfill(out, [RANGE]);
+    writeFileSync(join(out, manifestKey({ start: 30_822_015, end: 30_822_018 })), inner); // as a crash before its removal leaves it
+    expect(await snapshotFiles(out)).toEqual(["0030822015-0030822025.parquet"]);
+
+    const overlapping = join(dir.path, "readers-overlap");
+    cpSync(out, overlapping, { recursive: true });
+    const outer = JSON.parse(readFileSync(join(out, manifestKey(RANGE)), "utf8"));
+    writeFileSync(join(overlapping, manifestKey({ start: 30_822_020, end: 30_822_030 })), JSON.stringify({ ...outer, start: 30_822_020, end: 30_822_030, files: outer.files.map((f: { table: string }) => ({ ...f, key: `${f.table}/0030822020-0030822030.parquet` })) }));
+    await expect(readDatasetSnapshot(overlapping)).rejects.toThrow("shards 30822015-30822025 and 30822020-30822030 of");
+
+    const traversal = join(dir.path, "readers-traversal");
+    cpSync(out, traversal, { recursive: true });
+    writeFileSync(join(traversal, manifestKey(RANGE)), JSON.stringify({ ...outer, files: [{ ...outer.files[0], key: "../../etc/**/*.parquet" }, outer.files[1]] }));
+    await expect(readDatasetSnapshot(traversal)).rejects.toThrow('lists "../../etc/**/*.parquet" for ttp_events, not ttp_events/0030822015-0030822025.parquet');
   });
 });
 

@@ -50,6 +50,8 @@ export async function readDatasetSnapshot(dir: string): Promise<DatasetSnapshot>
   if (!descriptor) throw new DatasetReadError(`--dataset ${dir} holds no ${DATASET_FILE}: it is not a dataset (bun run backfill --out writes one)`);
   const network = parseDescriptor(descriptor, store.describe(DATASET_FILE)).network;
   const manifests = await readManifests(store);
+  const foreign = manifests.find((m) => m.network !== network);
+  if (foreign) throw new DatasetReadError(`--dataset ${dir}: shard ${foreign.start}-${foreign.end} is of another network (${foreign.network}) than its ${DATASET_FILE} (${network})`);
   const files: Record<DatasetTable, string[]> = { ttp_events: [], ledgers: [] };
   for (const manifest of manifests) for (const file of manifest.files) files[file.table].push(store.describe(file.key));
   const ranges: ShardRange[] = [];

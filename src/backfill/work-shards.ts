@@ -10,7 +10,14 @@ export interface ShardTotals {
 
 export type WorkerEvent =
   | { readonly kind: "started"; readonly task: ShardTask; readonly attempt: number }
-  | { readonly kind: "done"; readonly task: ShardTask; readonly totals: ShardTotals; readonly ms: number }
+  | {
+      readonly kind: "done";
+      readonly task: ShardTask;
+      readonly totals: ShardTotals;
+      readonly ms: number;
+      /** The queue could not be told (e.g. NATS restarting): the shard is written, and a redelivery finds it there. */
+      readonly unrecorded?: Error;
+    }
   | { readonly kind: "failed"; readonly task: ShardTask; readonly attempt: number; readonly error: Error };
 
 export interface WorkShardsOptions {
@@ -58,19 +65,23 @@ async function workOn(lease: ShardLease, options: WorkShardsOptions): Promise<bo
   const stop = () => attempt.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", stop, { once: true });
   options.onEvent?.({ kind: "started", task: lease.task, attempt: lease.attempt });
+  let totals: ShardTotals;
   try {
-    const totals = await options.run(lease.task, (p) => (progress = p), attempt.signal, lease.attempt);
-    clearInterval(heartbeat);
-    await lease.done(totals);
-    options.onEvent?.({ kind: "done", task: lease.task, totals, ms: performance.now() - started });
-    return true;
+    totals = await options.run(lease.task, (p) => (progress = p), attempt.signal, lease.attempt);
   } catch (caught) {
-    clearInterval(heartbeat);
     const error = caught instanceof Error ? caught : new Error(String(caught));
     await lease.failed(error).catch(() => undefined);
     options.onEvent?.({ kind: "failed", task: lease.task, attempt: lease.attempt, error });
     return false;
   } finally {
+    clearInterval(heartbeat);
     options.signal?.removeEventListener("abort", stop);
   }
+  // the shard is written: a queue that cannot be told is no failure of it (never recorded as one)
+  const unrecorded = await lease.done(totals).then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+  options.onEvent?.({ kind: "done", task: lease.task, totals, ms: performance.now() - started, ...(unrecorded ? { unrecorded } : {}) });
+  return true;
 }

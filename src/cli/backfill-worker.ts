@@ -112,7 +112,10 @@ export async function runWorker(args: WorkerArgs, signal: AbortSignal): Promise<
       onEvent: (event) => {
         const shard = `shard ${shardName(event.task)} (${describeRange(event.task)})`;
         if (event.kind === "started") log(`${shard}: started (attempt ${event.attempt})`);
-        else if (event.kind === "done") log(`${shard}: done, ${event.totals.ledgers} ledgers, ${event.totals.events} events in ${duration(event.ms)}`);
+        else if (event.kind === "done") {
+          log(`${shard}: done, ${event.totals.ledgers} ledgers, ${event.totals.events} events in ${duration(event.ms)}`);
+          if (event.unrecorded) log(`${shard}: the queue was not told (${event.unrecorded.message}); redelivered, it is found written`);
+        }
         else if (!signal.aborted) log(`${shard}: attempt ${event.attempt} failed: ${event.error.message}`);
       },
     });

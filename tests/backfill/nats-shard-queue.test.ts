@@ -55,6 +55,18 @@ describe("NatsShardQueue", () => {
     expect((await q.status()).counts).toMatchObject({ queued: 8 });
   });
 
+  test("a message that is no shard (a reversed or out-of-range ledger range, no dataset) is terminated and skipped, never worked on", async () => {
+    const q = await queue("bogus");
+    for (const bogus of [{ start: 9, end: 5, network: PUBNET, dataset: "/d" }, { start: 0, end: 5, network: PUBNET, dataset: "/d" }, { start: 1, end: 2 ** 33, network: PUBNET, dataset: "/d" }, { start: 1, end: 2, network: PUBNET, dataset: "" }]) {
+      await (q as unknown as { js: { publish(subject: string, data: string): Promise<unknown> } }).js.publish("stellar-flow.backfill.bogus.shards", JSON.stringify(bogus));
+    }
+    await q.plan(tasks(10_000));
+    const lease = await q.take({ waitMs: 2_000 });
+    expect(lease?.task).toEqual(tasks(10_000)[0]!);
+    await lease!.done({ ledgers: 11, events: 668 });
+    expect(await q.take({ waitMs: 1_000 })).toBeNull();
+  });
+
   test("two planners at once: the message id (network + range) keeps one copy of each shard", async () => {
     const [a, b] = [await queue("race"), await queue("race")];
     const [first, second] = await Promise.all([a.plan(tasks(3)), b.plan(tasks(3))]);

@@ -174,7 +174,11 @@ describe("bun run backfill worker processes through NATS", () => {
       release();
       const { code, log } = await finished(worker);
       expect(code).toBe(0);
-      expect(log.split("\n").filter((line) => line.includes(": done, ")).length).toBe(2);
+      // both shards done; a shard written while NATS was away may be done again on its redelivery
+      // (found written: the dataset below holds it once), but is never recorded as failed
+      const doneShards = new Set(log.split("\n").filter((line) => line.includes(": done, ")).map((line) => /shard (\d+-\d+)/.exec(line)![1]));
+      expect([...doneShards].sort()).toEqual(["0030822015-0030822021", "0030822022-0030822025"]);
+      expect(log).not.toContain(" failed: ");
       const status = await cli(["status", "--nats", nats.url, "--queue", "restart"]);
       expect(status).toContain("2 shards: 2 done, 0 running, 0 queued, 0 waiting for redelivery, 0 failed");
       await expectReference(out);

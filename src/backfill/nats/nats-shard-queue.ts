@@ -5,6 +5,7 @@
 // and last error, from which status counts done, running and failed shards. A record a worker stopped
 // updating (it died, and on its last delivery nothing redelivers the shard) is reported for what it
 // is once the ack wait has passed: failed after the last delivery, else waiting for redelivery.
+import { MAX_LEDGER } from "../shard-plan.ts";
 import { hostname } from "node:os";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
@@ -192,7 +193,10 @@ export class NatsShardQueue implements ShardQueue {
     let task: ShardTask;
     try {
       task = message.json<ShardTask>();
-      if (!Number.isSafeInteger(task.start) || !Number.isSafeInteger(task.end) || typeof task.network !== "string" || typeof task.dataset !== "string") throw new Error("not a shard");
+      if (typeof task.network !== "string" || typeof task.dataset !== "string" || task.dataset === "") throw new Error("no network or dataset");
+      if (!Number.isSafeInteger(task.start) || !Number.isSafeInteger(task.end) || task.start < 1 || task.end < task.start || task.end > MAX_LEDGER) {
+        throw new Error(`ledgers ${task.start}-${task.end} are no range of ledgers`);
+      }
     } catch (error) {
       message.term(`not a shard task: ${messageOf(error)}`);
       return this.take(options);

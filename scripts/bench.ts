@@ -17,6 +17,7 @@ import { printReport, type BenchReport } from "./bench/report.ts";
 import { DEFAULT_GROUP_COMMIT, type GroupCommitPolicy } from "../src/stages/commit-group.ts";
 import { positiveIntegerFlag as positiveInteger, readFlags, UsageError } from "../src/cli/flags.ts";
 import { parseFlags } from "../src/cli/command.ts";
+import { memorySize } from "../src/cli/pipeline-args.ts";
 
 const HELP = `Usage: bun run bench [--quick] [--json FILE] [--workers 1,2] [--ledgers N] [--batch-size N]
                      [--duckdb-memory-limit SIZE] [--group-commit LEDGERS|off]
@@ -56,9 +57,7 @@ function parseBenchArgs(argv: readonly string[]) {
   const { values } = readFlags("bun run bench", argv, OPTIONS);
   const quick = values.quick ?? false;
   const groupCommit = values["group-commit"];
-  if (values["duckdb-memory-limit"] !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(values["duckdb-memory-limit"])) {
-    throw new UsageError(`--duckdb-memory-limit must be a size such as 64MB or 1GB, got "${values["duckdb-memory-limit"]}"`);
-  }
+  const memoryLimit = memorySize("duckdb-memory-limit", values["duckdb-memory-limit"]);
   return {
     help: values.help ?? false,
     flowctl: values.flowctl ?? false,
@@ -68,7 +67,7 @@ function parseBenchArgs(argv: readonly string[]) {
     longLedgers: values.ledgers === undefined ? (quick ? 300 : 10_000) : positiveInteger("ledgers", values.ledgers),
     ledgersPerBatch: values["batch-size"] === undefined ? 4 : positiveInteger("batch-size", values["batch-size"]),
     /** The sink's own DuckDB settings (memory_limit 64MB, as the pipeline runs it) unless told otherwise. */
-    duckdb: (values["duckdb-memory-limit"] ? { memory_limit: values["duckdb-memory-limit"] } : {}) as Record<string, string>,
+    duckdb: (memoryLimit ? { memory_limit: memoryLimit } : {}) as Record<string, string>,
     /** Group commit as the pipeline command does it (off: a commit per batch). */
     groupCommit: (groupCommit === "off" ? null : groupCommit ? { ...DEFAULT_GROUP_COMMIT, ledgers: positiveInteger("group-commit", groupCommit) } : DEFAULT_GROUP_COMMIT) as GroupCommitPolicy | null,
   };

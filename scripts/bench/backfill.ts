@@ -7,13 +7,12 @@
 //   process    decode + extract alone (what a shard process cannot go below)
 // and prints wall time, ledgers/s, events/s, MB/s of XDR, CPU seconds and peak RSS per process,
 // with the ratios the issue asks for. Absolute figures depend on the load: compare ratios of a run.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg as loadavgNow, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessFigures } from "./backfill-process.ts";
 import { positiveIntegerFlag as positiveInteger, readFlags, UsageError } from "../../src/cli/flags.ts";
 import { parseFlags } from "../../src/cli/command.ts";
-import { existsSync } from "node:fs";
 import { lakePath } from "../fixtures/shared-ledgers.ts";
 
 const HELP = `Usage: bun run bench --backfill [--lake NAME] [--ledgers N] [--rounds N] [--json FILE]
@@ -51,7 +50,6 @@ const parsed = parseFlags(() => {
 }, HELP, "bun run bench --backfill");
 if (typeof parsed === "number") process.exit(parsed);
 const { lake, ledgers, rounds } = parsed;
-const values = { json: parsed.json };
 const env = { ...process.env, BUN_JSC_forceRAMSize: process.env.BUN_JSC_forceRAMSize ?? "402653184" };
 const script = join(import.meta.dir, "backfill-process.ts");
 const log = (line: string) => console.error(`[bench backfill] ${line}`);
@@ -72,14 +70,14 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const loadavg = () => require("node:os").loadavg().map((n: number) => n.toFixed(1)).join(" ");
+const loadavg = () => loadavgNow().map((n) => n.toFixed(1)).join(" ");
 console.error(`[bench backfill] load average before: ${loadavg()} (other work on the machine skews wall times; CPU seconds less so)`);
 for (let round = 1; round <= rounds; round++) {
   const dir = mkdtempSync(join(tmpdir(), "stellar-flow-bench-backfill-"));
   try {
     for (const way of ["pipeline", "shard", "parallel2", "process"]) {
       log(`round ${round}: ${way} (load ${loadavg()})`);
-      const load = require("node:os").loadavg()[0] as number;
+      const load = loadavgNow()[0]!;
       const started = performance.now();
       let processes: ProcessFigures[];
       if (way === "parallel2") {
@@ -120,4 +118,4 @@ console.log(
 );
 console.log(`process-only floor:    a shard process is ${(wall("shard") / wall("process")).toFixed(2)}x decode + extract alone`);
 console.log(`peak RSS per process:  ${Math.max(...rows.flatMap((r) => r.processes.map((p) => p.peakRssMb)))} MB at most (target <= 400)`);
-if (values.json) await Bun.write(values.json, JSON.stringify(rows, null, 2));
+if (parsed.json) await Bun.write(parsed.json, JSON.stringify(rows, null, 2));

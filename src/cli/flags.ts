@@ -71,6 +71,6 @@ export function integerFlag(flag: string, value: string, min: number, max: numbe
 
 /** The value of `--flag` as a whole number of at least 1, or a UsageError naming the flag and the value. */
 export function positiveIntegerFlag(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
   return Number(value);
 }

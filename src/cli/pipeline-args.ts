@@ -258,7 +258,8 @@ function queryFlags(values: Readonly<Record<string, unknown>>): Partial<QueryLim
   }
 }
 
-function memorySize(flag: string, value: string | undefined): string | null {
+/** A DuckDB size such as 64MB, or a UsageError naming the flag. */
+export function memorySize(flag: string, value: string | undefined): string | null {
   if (value === undefined) return null;
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value)) throw new UsageError(`--${flag} must be a size such as 64MB or 1GB, got "${value}"`);
   return value;

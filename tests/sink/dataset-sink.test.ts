@@ -2,7 +2,7 @@
 // (aligned as bun run backfill aligns them), its cursor is the highest manifest, and a run killed
 // mid-shard leaves no partial shard and resumes without a gap or a duplicate.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatasetMismatchError, ensureDataset } from "../../src/backfill/dataset-descriptor.ts";
 import { FolderDatasetStore } from "../../src/backfill/folder-dataset-store.ts";
@@ -17,6 +17,7 @@ import { DEFAULT_GROUP_COMMIT } from "../../src/stages/commit-group.ts";
 import { lakePath } from "../../scripts/fixtures/shared-ledgers.ts";
 import { REPO, runBunScript } from "../support/cli.ts";
 import { duck, tempDir } from "../backfill/support.ts";
+import { processedBatch } from "./fixtures.ts";
 
 setDefaultTimeout(60_000);
 
@@ -77,6 +78,21 @@ describe("openSink(dataset:DIR)", () => {
     await pipelineInto(out, { start: 30_822_022, end: 30_822_025 }, 7, false);
     expect(existsSync(join(out, "start.json"))).toBe(false);
     expect(await rows(out, "ttp_events")).toEqual(await rows(reference, "ttp_events"));
+  });
+
+  test("a start.json that is not JSON: resumePoint names the file and what to do; an empty batch places nothing", async () => {
+    const out = join(dir.path, "bad-start");
+    await pipelineInto(`dataset:${out}`, { start: 30_822_015, end: 30_822_021 }, 7);
+    writeFileSync(join(out, "start.json"), "{\"at\": 3082");
+    const opened = await openSink(out);
+    try {
+      await expect(opened.sink.resumePoint()).rejects.toThrow(`${join(out, "start.json")} is not the start a run asked for`);
+      await opened.sink.writeMany([{ ...processedBatch(1, 0, []), firstLedger: 0, lastLedger: 0 }]); // an empty batch, as a stage may send one
+      await opened.sink.flush?.();
+      expect(readdirSync(join(out, "manifests"))).toEqual(["0030822015-0030822021.json"]);
+    } finally {
+      await opened.close();
+    }
   });
 
   test("a dataset of another network is refused when opened for a run", async () => {

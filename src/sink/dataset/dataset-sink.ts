@@ -84,7 +84,12 @@ export class DatasetSink implements LedgerSink {
   async #pendingStart(): Promise<{ at: number | null } | null> {
     const bytes = await this.store.read(START_FILE);
     if (!bytes) return null;
-    const at = (JSON.parse(new TextDecoder().decode(bytes)) as { at?: unknown }).at;
+    let at: unknown;
+    try {
+      at = (JSON.parse(new TextDecoder().decode(bytes)) as { at?: unknown } | null)?.at;
+    } catch (error) {
+      throw new Error(`${this.store.describe(START_FILE)} is not the start a run asked for (${messageOf(error)}): remove it, and give --start again`, { cause: error });
+    }
     return { at: typeof at === "number" && Number.isSafeInteger(at) ? at : null };
   }
 
@@ -109,6 +114,7 @@ export class DatasetSink implements LedgerSink {
   async writeMany(batches: readonly ProcessedBatch[]): Promise<void> {
     try {
       for (const batch of batches) {
+        if (batch.ledgers.numRows === 0) continue; // no ledger: nothing to place in a shard
         let next = batch.firstLedger;
         while (next <= batch.lastLedger) {
           const open = await this.#shardFor(next);

@@ -139,6 +139,30 @@ describe("runLocalShards", () => {
     expect(await rows(out)).toEqual(await rows(reference));
   });
 
+  test("a child that hangs (SIGSTOPped mid-shard) is killed once silent for silenceMs; its shard is written by a new child", async () => {
+    const out = join(dir.path, "hung");
+    const queue = new LocalShardQueue();
+    await queue.plan(tasks(10_000, out));
+    let stopped = 0;
+    const failures: string[] = [];
+    await runLocalShards({
+      queue,
+      parallel: 1,
+      silenceMs: 1_000,
+      config: { lake: lakePath("pubnet") },
+      onEvent: (e) => {
+        if (e.kind === "started" && stopped === 0) {
+          stopped = e.pid;
+          process.kill(e.pid, "SIGSTOP");
+        }
+        if (e.kind === "failed") failures.push(e.error.message);
+      },
+    });
+    expect(failures).toEqual(["the child process writing it said nothing for 1000 ms: killed"]);
+    expect((await queue.status()).counts).toMatchObject({ done: 1, failed: 0 });
+    expect(await rows(out)).toEqual(await rows(reference));
+  });
+
   test("a child killed mid-shard: its shard is written again by a new child, nothing lost or duplicated", async () => {
     const out = join(dir.path, "killed");
     const queue = new LocalShardQueue();

@@ -17,7 +17,14 @@ export interface RunLocalShardsOptions {
   readonly onEvent?: (event: WorkerEvent & { readonly child: number; readonly pid: number }) => void;
   /** Environment of the children (default: this process's, with the pipeline's JavaScriptCore heap setting). */
   readonly env?: Record<string, string | undefined>;
+  /**
+   * A child that says nothing (no progress, no outcome) for this long is killed and its attempt
+   * failed (default 60 s, the local queue's lease): a hung child would otherwise hold its slot forever.
+   */
+  readonly silenceMs?: number;
 }
+
+export const DEFAULT_CHILD_SILENCE_MS = 60_000;
 
 export interface ChildFigures {
   readonly child: number;
@@ -45,19 +52,36 @@ class ShardChild {
     this.exited = this.#proc.exited;
   }
 
-  /** Runs a shard in the child; resolves with its outcome, or rejects when the child dies. */
-  async run(lease: ShardLease): Promise<Extract<FromChild, { kind: "done" }>> {
-    await Promise.race([this.#ready, this.exited]);
-    return new Promise((resolve, reject) => {
-      const died = this.exited.then((code) => reject(new Error(`the child process writing it exited (code ${code})`)));
-      this.#listener = (message) => {
-        if (message.kind === "progress") void lease.working(message).catch(() => undefined);
-        else if (message.kind === "done") resolve(message);
-        else if (message.kind === "failed") reject(new Error(message.error));
-      };
-      void died;
-      this.#proc.send({ kind: "run", task: lease.task });
-    });
+  /** Runs a shard in the child; resolves with its outcome, or rejects when the child dies or falls silent for `silenceMs`. */
+  async run(lease: ShardLease, silenceMs: number): Promise<Extract<FromChild, { kind: "done" }>> {
+    let silent = false;
+    let watchdog: Timer | undefined;
+    const heard = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        silent = true;
+        this.#proc.kill("SIGKILL");
+      }, silenceMs);
+    };
+    const gone = (code: number | null) => new Error(silent ? `the child process writing it said nothing for ${silenceMs} ms: killed` : `the child process writing it exited (code ${code})`);
+    heard();
+    try {
+      await Promise.race([this.#ready, this.exited]);
+      if (this.#proc.exitCode !== null || this.#proc.signalCode !== null) throw gone(this.#proc.exitCode);
+      heard();
+      return await new Promise((resolve, reject) => {
+        void this.exited.then((code) => reject(gone(code)));
+        this.#listener = (message) => {
+          heard();
+          if (message.kind === "progress") void lease.working(message).catch(() => undefined);
+          else if (message.kind === "done") resolve(message);
+          else if (message.kind === "failed") reject(new Error(message.error));
+        };
+        this.#proc.send({ kind: "run", task: lease.task });
+      });
+    } finally {
+      clearTimeout(watchdog);
+    }
   }
 
   get pid(): number {
@@ -89,7 +113,7 @@ export async function runLocalShards(options: RunLocalShardsOptions): Promise<Ch
         const started = performance.now();
         options.onEvent?.({ kind: "started", task: lease.task, attempt: lease.attempt, child, pid: proc.pid });
         try {
-          const result = await proc.run(lease);
+          const result = await proc.run(lease, options.silenceMs ?? DEFAULT_CHILD_SILENCE_MS);
           await lease.done(result);
           figures.shards++;
           figures.cpuMs += result.cpuMs;
